@@ -1,0 +1,64 @@
+import { reportDescriptors } from "./generated/reports.ts";
+import { restTransport } from "./transports/rest.ts";
+import type { ReportRef, Transport, TransportConfig } from "./transports/transport.ts";
+import { trpcTransport } from "./transports/trpc.ts";
+import type { ConvolensClient, ListOptions, RequestOptions } from "./types.ts";
+
+export interface ClientOptions {
+	/** The server's origin, e.g. `http://localhost:3000` (a base path is kept: `https://host/convolens`). */
+	readonly url: string;
+	/** An API token with the `reports:read` scope. */
+	readonly token: string;
+	/** IANA timezone (sent as `X-Timezone`) for every report whose input names none. */
+	readonly timezone?: string;
+	/** `"trpc"` (default) speaks the server's tRPC router at `/trpc`; `"rest"` the `/api/v1` REST contract. */
+	readonly transport?: "trpc" | "rest";
+	/** A `fetch` to use instead of the global one (a proxy agent, a test double, a framework's fetch). */
+	readonly fetch?: typeof globalThis.fetch;
+	/** Extra headers sent with every request. */
+	readonly headers?: Readonly<Record<string, string>>;
+}
+
+const reportsById: ReadonlyMap<string, ReportRef> = new Map(reportDescriptors.map((report) => [report.id, report]));
+
+/**
+ * A typed client for a Convolens server: `list()`, `generate({ [id]: input })` and one method per report.
+ * Every failure is thrown (or, inside `generate`, returned) with a `ConvolensError` code.
+ */
+export function createClient(options: ClientOptions): ConvolensClient {
+	if (typeof options.url !== "string" || !/^https?:\/\//.test(options.url)) {
+		throw new TypeError("createClient: `url` must be an http(s) URL, e.g. http://localhost:3000");
+	}
+	if (typeof options.token !== "string" || options.token.length === 0) {
+		throw new TypeError("createClient: `token` must be a non-empty API token");
+	}
+	const transportName = options.transport ?? "trpc";
+	if (transportName !== "trpc" && transportName !== "rest") {
+		throw new TypeError('createClient: `transport` must be "trpc" or "rest"');
+	}
+	const fetch = options.fetch ?? globalThis.fetch;
+	if (typeof fetch !== "function") {
+		throw new TypeError("createClient: no global fetch; pass `fetch`");
+	}
+	const config: TransportConfig = {
+		baseUrl: options.url.replace(/\/+$/, ""),
+		headers: {
+			...options.headers,
+			authorization: `Bearer ${options.token}`,
+			...(options.timezone === undefined ? {} : { "x-timezone": options.timezone }),
+		},
+		fetch,
+	};
+	const transport: Transport = transportName === "rest" ? restTransport(config) : trpcTransport(config);
+
+	const client: Record<string, unknown> = {
+		list: (listOptions: ListOptions = {}) => transport.list(listOptions),
+		generate: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>
+			transport.generate(requests, reportsById, requestOptions),
+	};
+	for (const report of reportDescriptors) {
+		client[report.method] = (input?: unknown, requestOptions: RequestOptions = {}) =>
+			transport.run(report, input ?? {}, requestOptions);
+	}
+	return client as unknown as ConvolensClient;
+}

@@ -1,0 +1,82 @@
+import type { ListOptions, RequestOptions } from "../types.ts";
+import {
+	completeResults,
+	failureOf,
+	isWireFailure,
+	networkError,
+	type ReportRef,
+	responseError,
+	type Transport,
+	type TransportConfig,
+} from "./transport.ts";
+
+/**
+ * The REST contract (`/api/v1/platform/report/...`), as spoken by every Convolens-compatible server, including the
+ * routes the ChatBotKit SDK's `PlatformReportClient` calls.
+ */
+export function restTransport(config: TransportConfig): Transport {
+	const reportsUrl = `${config.baseUrl}/api/v1/platform/report`;
+
+	async function request(
+		method: "GET" | "POST",
+		url: string,
+		body: unknown,
+		options: RequestOptions,
+		reportId?: string,
+	): Promise<unknown> {
+		let response: Response;
+		try {
+			response = await config.fetch(url, {
+				method,
+				headers: {
+					...config.headers,
+					accept: "application/json",
+					...(body === undefined ? {} : { "content-type": "application/json" }),
+				},
+				...(body === undefined ? {} : { body: JSON.stringify(body) }),
+				...(options.signal === undefined ? {} : { signal: options.signal }),
+			});
+		} catch (cause) {
+			throw networkError(cause, options.signal);
+		}
+		const text = await response.text().catch((cause: unknown) => {
+			throw networkError(cause, options.signal);
+		});
+		let parsed: unknown;
+		try {
+			parsed = text.length === 0 ? undefined : JSON.parse(text);
+		} catch {
+			if (response.ok) throw responseError(502, { message: "The server answered with a body that is not JSON" });
+			throw responseError(response.status, undefined, reportId);
+		}
+		if (!response.ok) throw responseError(response.status, parsed, reportId);
+		return parsed;
+	}
+
+	return {
+		list: async (options: ListOptions) => {
+			const query = new URLSearchParams();
+			if (options.take !== undefined) query.set("take", String(options.take));
+			if (options.order !== undefined) query.set("order", options.order);
+			if (options.cursor !== undefined) query.set("cursor", options.cursor);
+			const search = query.size > 0 ? `?${query}` : "";
+			const body = (await request("GET", `${reportsUrl}/list${search}`, undefined, options)) as {
+				items: [];
+				cursor?: string;
+			};
+			return body.cursor === undefined ? { items: body.items } : { items: body.items, cursor: body.cursor };
+		},
+
+		generate: async (requests, _reports, options) => {
+			const body = (await request("POST", `${reportsUrl}/generate`, requests, options)) as Record<string, unknown>;
+			return completeResults(Object.keys(requests), (id) => {
+				if (!Object.hasOwn(body, id)) return undefined;
+				const value = body[id];
+				return isWireFailure(value) ? { ok: false, error: failureOf(value) } : { ok: true, data: value };
+			});
+		},
+
+		run: (report: ReportRef, input, options) =>
+			request("POST", `${reportsUrl}/${encodeURIComponent(report.id)}/generate`, input ?? {}, options, report.id),
+	};
+}

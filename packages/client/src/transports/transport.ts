@@ -1,0 +1,77 @@
+import { ConvolensError, codeOfStatus, isErrorCode } from "../errors.ts";
+import type { ListOptions, ReportFailure, ReportList, RequestOptions } from "../types.ts";
+
+/** A report the transport runs: its ID (REST path) and its method name (tRPC procedure). */
+export interface ReportRef {
+	readonly id: string;
+	readonly method: string;
+}
+
+export type WireResult =
+	| { readonly ok: true; readonly data: unknown }
+	| { readonly ok: false; readonly error: ReportFailure };
+
+/** How the client reaches a server. Both implementations turn every failure into a `ConvolensError`. */
+export interface Transport {
+	readonly list: (options: ListOptions) => Promise<ReportList>;
+	readonly generate: (
+		requests: Readonly<Record<string, unknown>>,
+		reports: ReadonlyMap<string, ReportRef>,
+		options: RequestOptions,
+	) => Promise<Record<string, WireResult>>;
+	readonly run: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<unknown>;
+}
+
+export interface TransportConfig {
+	/** Server origin with an optional base path, without a trailing slash. */
+	readonly baseUrl: string;
+	readonly headers: Readonly<Record<string, string>>;
+	readonly fetch: typeof globalThis.fetch;
+}
+
+/** A batch entry that failed, in the REST wire shape `{"error": "<message>", "code": "<CODE>"}`. */
+export function isWireFailure(value: unknown): value is { readonly error: string; readonly code: string } {
+	return (
+		typeof value === "object" &&
+		value !== null &&
+		typeof (value as { error?: unknown }).error === "string" &&
+		typeof (value as { code?: unknown }).code === "string"
+	);
+}
+
+export function failureOf(wire: { readonly error: string; readonly code: string }): ReportFailure {
+	return { code: isErrorCode(wire.code) ? wire.code : "INTERNAL_SERVER_ERROR", message: wire.error };
+}
+
+/** The error a rejected `fetch` becomes: the caller's abort reason as is, anything else `NETWORK_ERROR`. */
+export function networkError(cause: unknown, signal: AbortSignal | undefined): unknown {
+	if (signal?.aborted) return signal.reason;
+	const detail = cause instanceof Error ? `: ${cause.message}` : "";
+	return new ConvolensError("NETWORK_ERROR", `Could not reach the Convolens server${detail}`, { cause });
+}
+
+/** A `ConvolensError` from an error response, trusting its `code` only when it is one we know. */
+export function responseError(status: number, body: unknown, reportId?: string): ConvolensError {
+	const code = typeof body === "object" && body !== null ? (body as { code?: unknown }).code : undefined;
+	const message = typeof body === "object" && body !== null ? (body as { message?: unknown }).message : undefined;
+	return new ConvolensError(
+		isErrorCode(code) ? code : codeOfStatus(status),
+		typeof message === "string" && message.length > 0 ? message : `The server answered HTTP ${status}`,
+		reportId === undefined ? { status } : { status, reportId },
+	);
+}
+
+/** Every requested ID with its result; an ID the server left out becomes a failure rather than a hole. */
+export function completeResults(
+	requestedIds: ReadonlyArray<string>,
+	resultOf: (id: string) => WireResult | undefined,
+): Record<string, WireResult> {
+	const results: Record<string, WireResult> = {};
+	for (const id of requestedIds) {
+		results[id] = resultOf(id) ?? {
+			ok: false,
+			error: { code: "INTERNAL_SERVER_ERROR", message: "The server returned no result for this report" },
+		};
+	}
+	return results;
+}

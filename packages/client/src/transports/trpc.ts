@@ -1,0 +1,114 @@
+import { createTRPCUntypedClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import type { AnyRouter } from "@trpc/server";
+import { ConvolensError, codeOfStatus, isErrorCode } from "../errors.ts";
+import type { ReportListItem } from "../types.ts";
+import {
+	completeResults,
+	failureOf,
+	isWireFailure,
+	networkError,
+	type Transport,
+	type TransportConfig,
+	type WireResult,
+} from "./transport.ts";
+
+/** What the server's tRPC error formatter adds to `error.data` (see the api app's `AppErrorData`). */
+interface ErrorData {
+	readonly wireCode?: unknown;
+	readonly tag?: unknown;
+	readonly field?: unknown;
+	readonly httpStatus?: unknown;
+}
+
+/** A tRPC failure as a `ConvolensError`, keeping the typed error's code, tag and field. */
+function fromTrpcError(error: unknown, signal: AbortSignal | undefined, reportId?: string): unknown {
+	if (!(error instanceof TRPCClientError)) return error;
+	const data = (error.data ?? undefined) as ErrorData | undefined;
+	if (data === undefined) {
+		// No error body: the request never reached the procedure (connection refused, aborted, a proxy's page).
+		const status = (error.meta?.response as { status?: unknown } | undefined)?.status;
+		if (typeof status === "number" && status >= 400) {
+			return new ConvolensError(codeOfStatus(status), `The server answered HTTP ${status}`, {
+				status,
+				...(reportId === undefined ? {} : { reportId }),
+				cause: error,
+			});
+		}
+		return networkError(error.cause ?? error, signal);
+	}
+	const status = typeof data.httpStatus === "number" ? data.httpStatus : undefined;
+	const code = isErrorCode(data.wireCode) ? data.wireCode : codeOfStatus(status ?? 500);
+	return new ConvolensError(code, error.message, {
+		...(status === undefined ? {} : { status }),
+		...(reportId === undefined ? {} : { reportId }),
+		...(typeof data.tag === "string" ? { tag: data.tag } : {}),
+		...(typeof data.field === "string" ? { field: data.field } : {}),
+		cause: error,
+	});
+}
+
+/** A batch entry as the server's `reports.generate` returns it: the REST shape, or an `ok`-tagged result. */
+function wireResultOf(value: unknown): WireResult {
+	if (typeof value === "object" && value !== null && "ok" in value) {
+		const tagged = value as { ok: unknown; data?: unknown; error?: unknown };
+		if (tagged.ok === true) return { ok: true, data: tagged.data };
+		const failure = tagged.error as { code?: unknown; message?: unknown } | undefined;
+		return {
+			ok: false,
+			error: {
+				code: isErrorCode(failure?.code) ? failure.code : "INTERNAL_SERVER_ERROR",
+				message: typeof failure?.message === "string" ? failure.message : "The report failed",
+			},
+		};
+	}
+	return isWireFailure(value) ? { ok: false, error: failureOf(value) } : { ok: true, data: value };
+}
+
+/**
+ * The server's tRPC router at `/trpc`, through `@trpc/client`'s batching link: calls made in the same tick
+ * (e.g. under `Promise.all`) share one HTTP request.
+ */
+export function trpcTransport(config: TransportConfig): Transport {
+	const trpc = createTRPCUntypedClient<AnyRouter>({
+		links: [
+			httpBatchLink({
+				url: `${config.baseUrl}/trpc`,
+				headers: () => ({ ...config.headers }),
+				fetch: config.fetch,
+				maxURLLength: 4000,
+			}),
+		],
+	});
+
+	async function call(path: string, input: unknown, signal: AbortSignal | undefined, reportId?: string) {
+		try {
+			return await trpc.query(path, input, signal === undefined ? {} : { signal });
+		} catch (error) {
+			throw fromTrpcError(error, signal, reportId);
+		}
+	}
+
+	return {
+		list: async (options) => {
+			const input = {
+				...(options.take === undefined ? {} : { take: options.take }),
+				...(options.order === undefined ? {} : { order: options.order }),
+				...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+			};
+			const body = (await call("reports.list", input, options.signal)) as {
+				items: ReadonlyArray<ReportListItem>;
+				cursor?: string;
+			};
+			return body.cursor === undefined ? { items: body.items } : { items: body.items, cursor: body.cursor };
+		},
+
+		generate: async (requests, _reports, options) => {
+			const body = (await call("reports.generate", requests, options.signal)) as Record<string, unknown>;
+			return completeResults(Object.keys(requests), (id) =>
+				Object.hasOwn(body, id) ? wireResultOf(body[id]) : undefined,
+			);
+		},
+
+		run: (report, input, options) => call(`reports.${report.method}`, input, options.signal, report.id),
+	};
+}

@@ -1,0 +1,100 @@
+import type { ErrorCode } from "./errors.ts";
+import type { ReportCatalog } from "./generated/reports.ts";
+
+/** Every report ID this client knows, e.g. `"clr3m5n8k000008jq7h9e5b1a"` (Total Ratings). */
+export type ReportId = keyof ReportCatalog;
+
+/** What a report accepts: fields with a server-side default are optional. */
+export type ReportInput<Id extends ReportId> = ReportCatalog[Id]["input"];
+
+/** What a report returns, as JSON. */
+export type ReportOutput<Id extends ReportId> = ReportCatalog[Id]["output"];
+
+/** The client method that runs a report, e.g. `"totalRatings"`. */
+export type ReportMethodName = ReportCatalog[ReportId]["method"];
+
+/** The report ID behind a method name. */
+export type ReportIdOfMethod<Method extends ReportMethodName> = {
+	[Id in ReportId]: ReportCatalog[Id]["method"] extends Method ? Id : never;
+}[ReportId];
+
+/** Why one report of a `generate` call failed; the other reports are unaffected. */
+export interface ReportFailure {
+	readonly code: ErrorCode;
+	readonly message: string;
+}
+
+/**
+ * One entry of a `generate` result, discriminated by `ok`:
+ * `{ ok: true, data }` with the report's output, or `{ ok: false, error: { code, message } }`.
+ */
+export type ReportResult<Id extends ReportId> =
+	| { readonly ok: true; readonly data: ReportOutput<Id> }
+	| { readonly ok: false; readonly error: ReportFailure };
+
+/** The argument of `generate`: report ID → that report's input. */
+export type GenerateRequest<Ids extends ReportId = ReportId> = { readonly [Id in Ids]: ReportInput<Id> };
+
+/** The result of `generate`: exactly the requested IDs, each typed by its report. */
+export type GenerateResponse<Ids extends ReportId> = { readonly [Id in Ids]: ReportResult<Id> };
+
+export interface RequestOptions {
+	/** Aborts the request; the returned promise then rejects with the signal's reason. */
+	readonly signal?: AbortSignal;
+}
+
+/** A report as the server describes it (`list()`). */
+export interface ReportListItem {
+	/** A `ReportId` for the reports this client was built with; a newer server may list more. */
+	readonly id: string;
+	readonly name: string;
+	readonly description: string;
+	/** Epoch milliseconds. */
+	readonly createdAt: number;
+	/** Epoch milliseconds. */
+	readonly updatedAt: number;
+	readonly meta: {
+		readonly category?: string;
+		/** JSON Schema of the input. */
+		readonly inputSchema?: unknown;
+		/** JSON Schema of the output. */
+		readonly outputSchema?: unknown;
+		readonly [key: string]: unknown;
+	};
+}
+
+export interface ListOptions extends RequestOptions {
+	/** At most this many items. */
+	readonly take?: number;
+	readonly order?: "asc" | "desc";
+	/** The `cursor` of a previous page. */
+	readonly cursor?: string;
+}
+
+export interface ReportList {
+	readonly items: ReadonlyArray<ReportListItem>;
+	/** Present when more items remain; pass it back as `cursor`. */
+	readonly cursor?: string;
+}
+
+type ReportMethod<Id extends ReportId> =
+	{} extends ReportInput<Id>
+		? (input?: ReportInput<Id>, options?: RequestOptions) => Promise<ReportOutput<Id>>
+		: (input: ReportInput<Id>, options?: RequestOptions) => Promise<ReportOutput<Id>>;
+
+/** One method per report, named like the report: `totalRatings`, `botStats`, … */
+export type ReportMethods = { readonly [Id in ReportId as ReportCatalog[Id]["method"]]: ReportMethod<Id> };
+
+export interface ConvolensClient extends ReportMethods {
+	/** The reports the server offers, with their input and output JSON Schemas. */
+	list(options?: ListOptions): Promise<ReportList>;
+	/**
+	 * Runs several reports at once. The result has exactly the requested IDs; each is a `ReportResult`, so one
+	 * failing report never hides the others. Throws `ConvolensError` only when the whole request fails
+	 * (authentication, a malformed batch, the network).
+	 */
+	generate<Ids extends ReportId>(
+		requests: { readonly [Id in Ids]: ReportInput<Id> },
+		options?: RequestOptions,
+	): Promise<GenerateResponse<Ids>>;
+}
