@@ -1,0 +1,28 @@
+import { Effect } from "effect";
+import { z } from "zod";
+import { ActivityRepository } from "../repositories.ts";
+import { toRange } from "../time/period.ts";
+import { average, CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodAt, periodInput } from "./shared.ts";
+
+/**
+ * Average User Messages per Conversation — over the conversations created in the window (the cohort), the mean number of their `user` messages,
+ * counting every message of those conversations whenever it was sent. Conversations with none count as 0; 2
+ * decimals; 0 when the window has no conversations.
+ */
+export const AverageUserMessagesPerConversation = defineReport({
+	id: "clr3m5n8k000a08jq7o4p5q1k",
+	name: "Average User Messages per Conversation",
+	description: "Mean number of user messages per conversation created in the period.",
+	category: "engagement",
+	createdAt: CATALOGUE_CREATED_AT,
+	updatedAt: CATALOGUE_UPDATED_AT,
+	input: periodInput,
+	output: z.object({ value: z.number(), period: z.string() }),
+	run: (input, context) =>
+		Effect.gen(function* () {
+			const period = yield* periodAt(input, context, { breakdown: false });
+			const activity = yield* ActivityRepository;
+			const cohort = yield* activity.conversationCohort({ accountId: context.accountId }, toRange(period.current));
+			return { value: average(cohort.userMessages, cohort.conversations), period: period.label };
+		}),
+});

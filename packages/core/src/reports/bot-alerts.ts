@@ -1,0 +1,70 @@
+import { Effect } from "effect";
+import { z } from "zod";
+import type { ConversationCohort } from "../repositories.ts";
+import { ActivityRepository } from "../repositories.ts";
+import { periodFields, toRange } from "../time/period.ts";
+import {
+	type Alert,
+	abandonmentSpike,
+	alertsOutput,
+	conversationDrop,
+	type Engagement,
+	fired,
+	negativeFeedback,
+	summarize,
+	tokenSpike,
+} from "./alert-rules.ts";
+import {
+	botIdField,
+	CATALOGUE_CREATED_AT,
+	CATALOGUE_UPDATED_AT,
+	defineReport,
+	periodAt,
+	requireBot,
+	slicedCounts,
+} from "./shared.ts";
+
+const engagementOf = (cohort: ConversationCohort): Engagement => ({
+	withUserMessage: cohort.conversations - cohort.userMessageDepth.zero,
+	singleUserMessage: cohort.userMessageDepth.one,
+});
+
+/**
+ * Bot Alerts — one bot's rules of SPEC §5 in this order: negativeFeedback (≥ 3 thumbs up + down in the window;
+ * share of thumbs down), tokenSpike and conversationDrop (current window against the previous one),
+ * abandonmentSpike (over the conversations of each window's cohort that have at least one user message, the share
+ * with exactly one). Default period 7 days.
+ */
+export const BotAlerts = defineReport({
+	id: "clr3m5n8k000i08jqfv3w4x9s",
+	name: "Bot Alerts",
+	description: "Negative feedback, token spikes, conversation drops and abandonment spikes of one bot.",
+	category: "performance",
+	createdAt: CATALOGUE_CREATED_AT,
+	updatedAt: CATALOGUE_UPDATED_AT,
+	input: z.object({ botId: botIdField, ...periodFields(7) }),
+	output: alertsOutput,
+	run: (input, context) =>
+		Effect.gen(function* () {
+			const period = yield* periodAt(input, context, { breakdown: false });
+			yield* requireBot(context.accountId, input.botId);
+			const activity = yield* ActivityRepository;
+			const scope = { accountId: context.accountId, botId: input.botId };
+			const [counts, currentCohort, previousCohort] = yield* Effect.all(
+				[
+					slicedCounts(context.accountId, period, input.botId),
+					activity.conversationCohort(scope, toRange(period.current)),
+					activity.conversationCohort(scope, toRange(period.previous)),
+				],
+				{ concurrency: "unbounded" },
+			);
+			const { current, previous } = counts;
+			const alerts: Array<Alert> = [
+				...fired(negativeFeedback(current.thumbsUp, current.thumbsDown, 3)),
+				...fired(tokenSpike(current.tokens, previous.tokens)),
+				...fired(conversationDrop(current.conversations, previous.conversations)),
+				...fired(abandonmentSpike(engagementOf(currentCohort), engagementOf(previousCohort))),
+			];
+			return summarize(alerts, period.label);
+		}),
+});

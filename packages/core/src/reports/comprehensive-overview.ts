@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { overviewEntries, overviewEntry } from "./overview-entries.ts";
+import { CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodInput } from "./shared.ts";
+
+/** Comprehensive Overview — 13 entries in SPEC order; definitions and list choices in `overviewEntries`. */
+export const ComprehensiveOverview = defineReport({
+	id: "clr3m5n8k000d08jqar7s8t4n",
+	name: "Comprehensive Overview",
+	description: "Ratings, users, conversations, messages and per-conversation averages with charts and top lists.",
+	category: "engagement",
+	createdAt: CATALOGUE_CREATED_AT,
+	updatedAt: CATALOGUE_UPDATED_AT,
+	input: periodInput,
+	output: z.object({ data: z.array(overviewEntry).length(13) }),
+	run: (input, context) => overviewEntries(input, context, false),
+});

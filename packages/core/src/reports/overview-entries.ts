@@ -1,0 +1,299 @@
+import { Effect } from "effect";
+import { z } from "zod";
+import {
+	AccountRepository,
+	type ActionCount,
+	type ActivityCounts,
+	ActivityRepository,
+	type BotActivity,
+	type ContactActivity,
+} from "../repositories.ts";
+import type { PeriodInput } from "../time/period.ts";
+import { bucketBoundaries, toRange } from "../time/period.ts";
+import { average, periodAt, type ReportContext, round, slicedCounts, sum } from "./shared.ts";
+
+export const OVERVIEW_LIST_LIMIT = 20;
+
+const listItem = z.object({
+	id: z.string(),
+	name: z.string(),
+	description: z.string(),
+	createdAt: z.string().optional().describe("ISO-8601"),
+	tags: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number()]) })),
+});
+export type ListItem = z.output<typeof listItem>;
+
+const chartPoint = z.object({
+	date: z.string(),
+	total: z.number(),
+	thumbsUp: z.number().optional(),
+	thumbsDown: z.number().optional(),
+});
+
+export const overviewEntry = z.object({
+	title: z.string(),
+	description: z.string(),
+	value: z.number(),
+	change: z.number().optional(),
+	period: z.string(),
+	details: z.object({
+		metric: z.string(),
+		chart: z.object({ type: z.literal("line"), data: z.array(chartPoint) }),
+		list: z.array(listItem).optional(),
+	}),
+});
+export type OverviewEntry = z.output<typeof overviewEntry>;
+
+const contactItem = (contact: ContactActivity): ListItem => ({
+	id: contact.id,
+	name: contact.name ?? contact.email ?? contact.nick ?? contact.id,
+	description: `${contact.conversations} conversations, ${contact.messages} messages, ${contact.tokens} tokens in the period`,
+	createdAt: contact.createdAt.toISOString(),
+	tags: [
+		{ name: "kind", value: "contact" },
+		{ name: "conversations", value: contact.conversations },
+		{ name: "messages", value: contact.messages },
+		{ name: "tokens", value: contact.tokens },
+	],
+});
+
+const botItem = (bot: BotActivity): ListItem => ({
+	id: bot.id,
+	name: bot.name ?? bot.id,
+	description: `${bot.conversations} conversations, ${bot.messages} messages, ${bot.tokens} tokens in the period`,
+	createdAt: bot.createdAt.toISOString(),
+	tags: [
+		{ name: "kind", value: "bot" },
+		{ name: "conversations", value: bot.conversations },
+		{ name: "messages", value: bot.messages },
+		{ name: "tokens", value: bot.tokens },
+	],
+});
+
+const actionItem = (action: ActionCount): ListItem => ({
+	id: `${action.type}:${action.name}`,
+	name: action.name,
+	description: `${action.count} ${action.type} actions in the period`,
+	tags: [
+		{ name: "type", value: action.type },
+		{ name: "count", value: action.count },
+	],
+});
+
+/**
+ * The 13 entries of Comprehensive Overview (plus, with `withTokens`, Comprehensive Analytics' 14th). See
+ * REPORTS.md for each entry's definition; in short:
+ * - additive entries: value over the window, change against the previous window, chart per bucket;
+ * - Total Users: all contacts now; change = contacts created in the window (growth); chart = running total at
+ *   the end of each bucket; period "all time";
+ * - Active Users: distinct contacts with a conversation created in the window (chart per bucket, not additive);
+ * - averages: the cohort mean of the window (change against the previous window's cohort); the chart shows each
+ *   bucket's messages of the type per conversation created in that bucket (a flow ratio, 2 decimals).
+ * Lists: Active Users and Total Conversations rank contacts by conversations, Total Messages and Total User
+ * Requests by messages, Total Agent Actions and Average Actions per Conversation the top actions, Total Tokens
+ * the top 20 bots then the top 20 contacts by tokens.
+ */
+export const overviewEntries = (input: PeriodInput, context: ReportContext, withTokens: boolean) =>
+	Effect.gen(function* () {
+		const period = yield* periodAt(input, context);
+		const activity = yield* ActivityRepository;
+		const accounts = yield* AccountRepository;
+		const scope = { accountId: context.accountId };
+		const current = toRange(period.current);
+		const [
+			counts,
+			totalContacts,
+			contactsCreated,
+			activeNow,
+			activeBefore,
+			cohortNow,
+			cohortBefore,
+			contactsByConversations,
+			contactsByMessages,
+			actions,
+		] = yield* Effect.all(
+			[
+				slicedCounts(context.accountId, period),
+				accounts.totalContacts(context.accountId),
+				accounts.contactsCreated(context.accountId, [new Date(0), ...bucketBoundaries(period)]),
+				activity.activeContacts(scope, bucketBoundaries(period)),
+				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
+				activity.conversationCohort(scope, current),
+				activity.conversationCohort(scope, toRange(period.previous)),
+				activity.topContacts(context.accountId, current, "conversations", OVERVIEW_LIST_LIMIT),
+				activity.topContacts(context.accountId, current, "messages", OVERVIEW_LIST_LIMIT),
+				activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),
+			],
+			{ concurrency: "unbounded" },
+		);
+		const label = period.label;
+		const chart = (values: ReadonlyArray<number>) => ({
+			type: "line" as const,
+			data: period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 })),
+		});
+		const additive = (
+			title: string,
+			description: string,
+			metric: string,
+			pick: (slice: ActivityCounts) => number,
+			list?: ReadonlyArray<ListItem>,
+		): OverviewEntry => {
+			const value = pick(counts.current);
+			return {
+				title,
+				description,
+				value,
+				change: value - pick(counts.previous),
+				period: label,
+				details: {
+					metric,
+					chart: chart(counts.buckets.map(pick)),
+					...(list === undefined ? {} : { list: [...list] }),
+				},
+			};
+		};
+		const ratingsChart = {
+			type: "line" as const,
+			data: period.buckets.map((bucket, index) => {
+				const slice = counts.buckets[index];
+				return {
+					date: bucket.label,
+					total: slice?.ratings ?? 0,
+					thumbsUp: slice?.thumbsUp ?? 0,
+					thumbsDown: slice?.thumbsDown ?? 0,
+				};
+			}),
+		};
+		const averageEntry = (
+			title: string,
+			description: string,
+			metric: string,
+			pick: (slice: {
+				readonly userMessages: number;
+				readonly botMessages: number;
+				readonly activityMessages: number;
+			}) => number,
+			list?: ReadonlyArray<ListItem>,
+		): OverviewEntry => {
+			const value = average(pick(cohortNow), cohortNow.conversations);
+			const previous = average(pick(cohortBefore), cohortBefore.conversations);
+			return {
+				title,
+				description,
+				value,
+				change: round(value - previous, 2),
+				period: label,
+				details: {
+					metric,
+					chart: chart(counts.buckets.map((slice) => average(pick(slice), slice.conversations))),
+					...(list === undefined ? {} : { list: [...list] }),
+				},
+			};
+		};
+		const createdBefore = contactsCreated[0] ?? 0;
+		const createdInBuckets = contactsCreated.slice(1);
+		let runningTotal = createdBefore;
+		const contactsRunningTotal = createdInBuckets.map((created) => {
+			runningTotal += created;
+			return runningTotal;
+		});
+		const actionItems = actions.map(actionItem);
+		const entries: Array<OverviewEntry> = [
+			{
+				...additive("Total Ratings", "All ratings created in the period", "totalRatings", (slice) => slice.ratings),
+				details: { metric: "totalRatings", chart: ratingsChart },
+			},
+			{
+				...additive("Thumbs Up", "Ratings above 0 created in the period", "thumbsUp", (slice) => slice.thumbsUp),
+				details: { metric: "thumbsUp", chart: ratingsChart },
+			},
+			{
+				...additive("Thumbs Down", "Ratings below 0 created in the period", "thumbsDown", (slice) => slice.thumbsDown),
+				details: { metric: "thumbsDown", chart: ratingsChart },
+			},
+			{
+				title: "Total Users",
+				description: "All contacts of the account; change counts the contacts added in the period",
+				value: totalContacts,
+				change: sum(createdInBuckets),
+				period: "all time",
+				details: { metric: "totalUsers", chart: chart(contactsRunningTotal) },
+			},
+			{
+				title: "Active Users",
+				description: "Distinct contacts with a conversation created in the period",
+				value: activeNow.total,
+				change: activeNow.total - activeBefore.total,
+				period: label,
+				details: {
+					metric: "activeUsers",
+					chart: chart(activeNow.perSlice),
+					list: contactsByConversations.map(contactItem),
+				},
+			},
+			additive(
+				"Total Conversations",
+				"Conversations created in the period",
+				"totalConversations",
+				(slice) => slice.conversations,
+				contactsByConversations.map(contactItem),
+			),
+			additive(
+				"Total Messages",
+				"Messages of every type sent in the period",
+				"totalMessages",
+				(slice) => slice.messages,
+				contactsByMessages.map(contactItem),
+			),
+			additive(
+				"Total User Requests",
+				"User messages sent in the period",
+				"userMessages",
+				(slice) => slice.userMessages,
+				contactsByMessages.map(contactItem),
+			),
+			additive("Total Agent Responses", "Bot messages sent in the period", "botMessages", (slice) => slice.botMessages),
+			additive(
+				"Total Agent Actions",
+				"Activity messages (bot actions) sent in the period",
+				"activityMessages",
+				(slice) => slice.activityMessages,
+				actionItems,
+			),
+			averageEntry(
+				"Average User Requests per Conversation",
+				"Mean user messages per conversation created in the period",
+				"averageUserMessagesPerConversation",
+				(slice) => slice.userMessages,
+			),
+			averageEntry(
+				"Average Agent Responses per Conversation",
+				"Mean bot messages per conversation created in the period",
+				"averageBotMessagesPerConversation",
+				(slice) => slice.botMessages,
+			),
+			averageEntry(
+				"Average Actions per Conversation",
+				"Mean activity messages per conversation created in the period",
+				"averageActionsPerConversation",
+				(slice) => slice.activityMessages,
+				actionItems,
+			),
+		];
+		if (withTokens) {
+			const [bots, contacts] = yield* Effect.all(
+				[
+					activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
+					activity.topContacts(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
+				],
+				{ concurrency: "unbounded" },
+			);
+			entries.push(
+				additive("Total Tokens", "Tokens of the messages sent in the period", "totalTokens", (slice) => slice.tokens, [
+					...bots.map(botItem),
+					...contacts.map(contactItem),
+				]),
+			);
+		}
+		return { data: entries } satisfies { data: Array<OverviewEntry> };
+	});

@@ -1,0 +1,231 @@
+import { Clock, Effect } from "effect";
+import { z } from "zod";
+import { InvalidInput, ResourceNotFound, type StorageError } from "../errors.ts";
+import { AccountRepository, type ActivityCounts, ActivityRepository } from "../repositories.ts";
+import {
+	type PeriodInput,
+	periodFields,
+	previousAndBucketBoundaries,
+	type ResolvedPeriod,
+	resolvePeriod,
+} from "../time/period.ts";
+
+export const categories = ["engagement", "performance", "quality", "contacts", "resources"] as const;
+export type ReportCategory = (typeof categories)[number];
+
+/** What a report program knows about its caller. */
+export interface ReportContext {
+	readonly accountId: string;
+	/** The resolved default timezone (X-Timezone header, else UTC); an input `timezone` wins over it. */
+	readonly timezone: string;
+}
+
+export type ReportFailure = InvalidInput | ResourceNotFound | StorageError;
+export type ReportServices = ActivityRepository | AccountRepository;
+
+export interface ReportDefinition<
+	Id extends string,
+	Input extends z.ZodType<Record<string, unknown>>,
+	Output extends z.ZodType,
+> {
+	readonly id: Id;
+	readonly name: string;
+	readonly description: string;
+	readonly category: ReportCategory;
+	/** Epoch milliseconds; fixed constants so the catalogue is stable across deploys. */
+	readonly createdAt: number;
+	readonly updatedAt: number;
+	readonly input: Input;
+	readonly output: Output;
+	readonly run: (
+		input: z.output<Input>,
+		context: ReportContext,
+	) => Effect.Effect<z.output<Output>, ReportFailure, ReportServices>;
+}
+
+export interface Report<Id extends string, Input extends z.ZodType<Record<string, unknown>>, Output extends z.ZodType>
+	extends ReportDefinition<Id, Input, Output> {
+	readonly inputJsonSchema: Record<string, unknown>;
+	readonly outputJsonSchema: Record<string, unknown>;
+}
+
+export const defineReport = <
+	const Id extends string,
+	Input extends z.ZodType<Record<string, unknown>>,
+	Output extends z.ZodType,
+>(
+	definition: ReportDefinition<Id, Input, Output>,
+): Report<Id, Input, Output> => ({
+	...definition,
+	inputJsonSchema: z.toJSONSchema(definition.input, { io: "input" }) as Record<string, unknown>,
+	outputJsonSchema: z.toJSONSchema(definition.output, { io: "output" }) as Record<string, unknown>,
+});
+
+/** Fixed catalogue dates. */
+export const CATALOGUE_CREATED_AT = Date.parse("2025-01-15T00:00:00.000Z");
+export const CATALOGUE_UPDATED_AT = Date.parse("2026-11-24T00:00:00.000Z");
+
+// ---------------------------------------------------------------------------------------------------------------
+// Input schemas
+
+export const periodInput = z.object(periodFields(30));
+export const botIdField = z
+	.string()
+	.min(1)
+	.max(64)
+	.regex(/^[A-Za-z0-9_-]+$/, { error: "botId must be 1–64 characters of A-Z, a-z, 0-9, _ and -" })
+	.describe("The bot, which must belong to the caller's account");
+export const botPeriodInput = z.object({ botId: botIdField, ...periodFields(30) });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Output schemas
+
+export const breakdownEntry = z.object({ date: z.string(), total: z.number() });
+export const standardOutputFields = {
+	value: z.number(),
+	change: z.number().describe("value − previous"),
+	previous: z.number().describe("The value over the previous window of equal length"),
+	changePercent: z
+		.number()
+		.nullable()
+		.describe("(value − previous) / previous × 100, rounded to 2 decimals; null when previous is 0"),
+	period: z.string(),
+	breakdown: z.array(breakdownEntry),
+};
+export const standardOutput = z.object(standardOutputFields);
+export type StandardOutput = z.output<typeof standardOutput>;
+
+export const sentimentSignals = ["positive", "negative", "neutral", "unknown"] as const;
+export const sentimentSignal = z.enum(sentimentSignals);
+export type SentimentSignal = (typeof sentimentSignals)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arithmetic
+
+export const round = (value: number, decimals: number): number => {
+	const factor = 10 ** decimals;
+	const rounded = Math.round((value + Number.EPSILON * Math.sign(value)) * factor) / factor;
+	return Object.is(rounded, -0) ? 0 : rounded;
+};
+
+/** (current − previous) / previous × 100 with 2 decimals; null when previous is 0. */
+export const changePercent = (current: number, previous: number): number | null =>
+	previous === 0 ? null : round(((current - previous) / previous) * 100, 2);
+
+/** Mean with 2 decimals; 0 when the denominator is 0. */
+export const average = (numerator: number, denominator: number): number =>
+	denominator === 0 ? 0 : round(numerator / denominator, 2);
+
+export const sentimentOf = (thumbsUp: number, thumbsDown: number): SentimentSignal => {
+	if (thumbsUp === 0 && thumbsDown === 0) return "unknown";
+	if (thumbsUp > thumbsDown) return "positive";
+	if (thumbsUp < thumbsDown) return "negative";
+	return "neutral";
+};
+
+export const sum = (values: ReadonlyArray<number>): number => values.reduce((total, value) => total + value, 0);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Program building blocks
+
+/**
+ * Resolves the input's period at the current `Clock` time. Reports without a breakdown pass
+ * `{ breakdown: false }`: their granularity is irrelevant, so daily slices are used (and never hit the bucket cap).
+ */
+export const periodAt = (input: PeriodInput, context: ReportContext, options?: { readonly breakdown: false }) =>
+	Effect.flatMap(Clock.currentTimeMillis, (now) =>
+		resolvePeriod(
+			options === undefined ? input : { ...input, granularity: "day" },
+			input.timezone ?? context.timezone,
+			now,
+		),
+	);
+
+/** Fails with the same ResourceNotFound whether the bot exists in another account or nowhere. */
+export const requireBot = (accountId: string, botId: string) =>
+	Effect.gen(function* () {
+		const accounts = yield* AccountRepository;
+		const exists = yield* accounts.botExists(accountId, botId);
+		if (!exists) return yield* new ResourceNotFound({ message: "Bot not found", resource: "bot" });
+	});
+
+export interface SlicedCounts {
+	readonly previous: ActivityCounts;
+	readonly buckets: ReadonlyArray<ActivityCounts>;
+	readonly current: ActivityCounts;
+}
+
+const countKeys = [
+	"conversations",
+	"messages",
+	"userMessages",
+	"botMessages",
+	"activityMessages",
+	"tokens",
+	"ratings",
+	"thumbsUp",
+	"thumbsDown",
+] as const satisfies ReadonlyArray<keyof ActivityCounts>;
+
+export const emptyCounts: ActivityCounts = {
+	conversations: 0,
+	messages: 0,
+	userMessages: 0,
+	botMessages: 0,
+	activityMessages: 0,
+	tokens: 0,
+	ratings: 0,
+	thumbsUp: 0,
+	thumbsDown: 0,
+};
+
+export const addCounts = (slices: ReadonlyArray<ActivityCounts>): ActivityCounts => {
+	const total: Record<keyof ActivityCounts, number> = { ...emptyCounts };
+	for (const slice of slices) for (const key of countKeys) total[key] += slice[key];
+	return total;
+};
+
+/** One repository call: slice 0 is the previous window, the rest are the current window's buckets. */
+export const slicedCounts = (accountId: string, period: ResolvedPeriod, botId?: string) =>
+	Effect.gen(function* () {
+		const activity = yield* ActivityRepository;
+		const slices = yield* activity.countsBySlice(
+			botId === undefined ? { accountId } : { accountId, botId },
+			previousAndBucketBoundaries(period),
+		);
+		const previous = slices[0] ?? emptyCounts;
+		const buckets = slices.slice(1);
+		return { previous, buckets, current: addCounts(buckets) } satisfies SlicedCounts;
+	});
+
+export const breakdownOf = (period: ResolvedPeriod, values: ReadonlyArray<number>) =>
+	period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 }));
+
+/** The standard output of an additive metric read from sliced counts. */
+export const standardFromCounts = (
+	period: ResolvedPeriod,
+	counts: SlicedCounts,
+	metric: (counts: ActivityCounts) => number,
+): StandardOutput => {
+	const value = metric(counts.current);
+	const previous = metric(counts.previous);
+	return {
+		value,
+		change: value - previous,
+		previous,
+		changePercent: changePercent(value, previous),
+		period: period.label,
+		breakdown: breakdownOf(period, counts.buckets.map(metric)),
+	};
+};
+
+/** A standard additive report over `countsBySlice`. */
+export const countsReport =
+	(metric: (counts: ActivityCounts) => number) => (input: PeriodInput, context: ReportContext) =>
+		Effect.gen(function* () {
+			const period = yield* periodAt(input, context);
+			const counts = yield* slicedCounts(context.accountId, period);
+			return standardFromCounts(period, counts, metric);
+		});
+
+export const invalidInput = (field: string, message: string) => new InvalidInput({ message, field });

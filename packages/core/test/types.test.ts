@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { type ReportId, ReportIds, type ReportInput, type ReportOutput, reports } from "../src/index.ts";
+
+describe("registry types", () => {
+	it("keeps literal report IDs, per-report inputs and outputs", () => {
+		const id: ReportId = ReportIds.TotalRatings;
+		// @ts-expect-error an arbitrary string is not a report ID
+		const notAnId: ReportId = "nope";
+		const ratingsInput: ReportInput<typeof ReportIds.TotalRatings> = { periodDays: 7 };
+		// @ts-expect-error Bot Stats requires botId
+		const missingBot: ReportInput<typeof ReportIds.BotStats> = { periodDays: 7 };
+		// @ts-expect-error periodDays is a number
+		const wrongType: ReportInput<typeof ReportIds.TotalRatings> = { periodDays: "7" };
+		const output = null as unknown as ReportOutput<typeof ReportIds.TotalRatings>;
+		const thumbs: number | undefined = output?.thumbsUp;
+		const overview = null as unknown as ReportOutput<typeof ReportIds.ComprehensiveOverview>;
+		const title: string | undefined = overview?.data[0]?.title;
+		expect([id, notAnId, ratingsInput, missingBot, wrongType, thumbs, title].length).toBe(7);
+		expect(reports.map((report) => report.id)).toContain(id);
+	});
+});
