@@ -13,6 +13,8 @@ import { type JsonSchema, jsonSchemaToTs } from "./json-schema-to-ts.ts";
 
 export interface RegistryReport {
 	readonly id: string;
+	/** The registry's constant name, e.g. `TotalRatings` (its key in `ReportIds`). */
+	readonly key: string;
 	readonly name: string;
 	readonly description: string;
 	readonly inputJsonSchema: Record<string, unknown>;
@@ -22,17 +24,8 @@ export interface RegistryReport {
 export const generatedPath = fileURLToPath(new URL("../src/generated/reports.ts", import.meta.url));
 const biomeBin = fileURLToPath(new URL("../../../node_modules/.bin/biome", import.meta.url));
 
-const words = (name: string): Array<string> => name.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
-const capitalize = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
-
-/** `Average User Messages per Conversation` → `AverageUserMessagesPerConversation`. */
-export const pascalCase = (name: string): string => words(name).map(capitalize).join("");
-
-/** `Average User Messages per Conversation` → `averageUserMessagesPerConversation`: the client method. */
-export const camelCase = (name: string): string => {
-	const pascal = pascalCase(name);
-	return pascal.charAt(0).toLowerCase() + pascal.slice(1);
-};
+/** `TotalRatings` → `totalRatings`: the client method and the tRPC procedure `reports.totalRatings`. */
+export const methodName = (key: string): string => key.charAt(0).toLowerCase() + key.slice(1);
 
 const doc = (text: string, indent = ""): string =>
 	`${indent}/** ${text.replaceAll("*/", "*\\/").replaceAll("\n", ` `)} */\n`;
@@ -41,7 +34,7 @@ const doc = (text: string, indent = ""): string =>
 export function renderReports(reports: ReadonlyArray<RegistryReport>): string {
 	const seen = new Map<string, string>();
 	for (const report of reports) {
-		const method = camelCase(report.name);
+		const method = methodName(report.key);
 		const clash = seen.get(method);
 		if (clash !== undefined) throw new Error(`Reports ${clash} and ${report.id} both map to the method ${method}`);
 		if (method === "list" || method === "generate") throw new Error(`Report ${report.id} would shadow ${method}()`);
@@ -54,7 +47,7 @@ export function renderReports(reports: ReadonlyArray<RegistryReport>): string {
 		"",
 	];
 	for (const report of reports) {
-		const type = pascalCase(report.name);
+		const type = report.key;
 		out.push(doc(`Input of ${report.name} (\`${report.id}\`).`).trimEnd());
 		out.push(`export type ${type}Input = ${jsonSchemaToTs(report.inputJsonSchema as JsonSchema)};`, "");
 		out.push(doc(`Output of ${report.name} (\`${report.id}\`).`).trimEnd());
@@ -63,11 +56,11 @@ export function renderReports(reports: ReadonlyArray<RegistryReport>): string {
 
 	out.push("/** Every report: ID → name, client method, input and output. */", "export interface ReportCatalog {");
 	for (const report of reports) {
-		const type = pascalCase(report.name);
+		const type = report.key;
 		out.push(
 			`\t${JSON.stringify(report.id)}: {`,
 			`\t\treadonly name: ${JSON.stringify(report.name)};`,
-			`\t\treadonly method: ${JSON.stringify(camelCase(report.name))};`,
+			`\t\treadonly method: ${JSON.stringify(methodName(report.key))};`,
 			`\t\treadonly input: ${type}Input;`,
 			`\t\treadonly output: ${type}Output;`,
 			"\t};",
@@ -78,16 +71,16 @@ export function renderReports(reports: ReadonlyArray<RegistryReport>): string {
 	for (const report of reports) {
 		out.push(
 			doc(`${report.name}: ${report.description}`).trimEnd(),
-			`export const ${pascalCase(report.name)} = { id: ${JSON.stringify(report.id)}, name: ${JSON.stringify(report.name)}, method: ${JSON.stringify(camelCase(report.name))} } as const;`,
+			`export const ${report.key} = { id: ${JSON.stringify(report.id)}, name: ${JSON.stringify(report.name)}, method: ${JSON.stringify(methodName(report.key))} } as const;`,
 			"",
 		);
 	}
 	out.push(
 		"/** Report IDs by name, e.g. `ReportIds.TotalRatings`. */",
-		`export const ReportIds = { ${reports.map((report) => `${pascalCase(report.name)}: ${pascalCase(report.name)}.id`).join(", ")} } as const;`,
+		`export const ReportIds = { ${reports.map((report) => `${report.key}: ${report.key}.id`).join(", ")} } as const;`,
 		"",
 		"/** Every report, in registry order. */",
-		`export const reportDescriptors = [${reports.map((report) => pascalCase(report.name)).join(", ")}] as const;`,
+		`export const reportDescriptors = [${reports.map((report) => report.key).join(", ")}] as const;`,
 		"",
 	);
 	return out.join("\n");
@@ -103,9 +96,22 @@ export function format(source: string): string {
 	return result.stdout;
 }
 
+/** The registry's reports, named by their `ReportIds` key. */
+export async function loadRegistry(): Promise<ReadonlyArray<RegistryReport>> {
+	const core = (await import("@convolens/core")) as unknown as {
+		reports: ReadonlyArray<Omit<RegistryReport, "key">>;
+		ReportIds: Readonly<Record<string, string>>;
+	};
+	const keyById = new Map(Object.entries(core.ReportIds).map(([key, id]) => [id, key]));
+	return core.reports.map((report) => {
+		const key = keyById.get(report.id);
+		if (key === undefined) throw new Error(`Report ${report.id} has no entry in ReportIds`);
+		return { ...report, key };
+	});
+}
+
 export async function generate(): Promise<string> {
-	const { reports } = (await import("@convolens/core")) as unknown as { reports: ReadonlyArray<RegistryReport> };
-	return format(renderReports(reports));
+	return format(renderReports(await loadRegistry()));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

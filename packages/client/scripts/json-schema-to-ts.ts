@@ -185,7 +185,8 @@ function objectType(schema: JsonSchema, recurse: Recurse, depth: number, path: s
 		members.push(`${indent}[key: string]: ${recurse(extra, `${path}/additionalProperties`, depth + 1)};\n`);
 	}
 	if (members.length === 0) {
-		return extra !== undefined && extra !== false && typeof extra !== "object" ? "Record<string, unknown>" : "{}";
+		// zod's `z.object({})` infers `Record<string, never>`: an object with nothing to send.
+		return extra === true ? "Record<string, unknown>" : "Record<string, never>";
 	}
 	return `{\n${members.join("")}${"\t".repeat(depth)}}`;
 }

@@ -69,9 +69,9 @@ export function codeOfStatus(status: number): ErrorCode {
  * Every failure the client throws. Narrow with `instanceof` and a comparison on `code`, or with
  * `ConvolensError.is(error, "NOT_FOUND", ...)`, which also narrows `code` to the listed ones.
  */
-export class ConvolensError<Code extends ErrorCode = ErrorCode> extends Error {
+export class ConvolensError extends Error {
 	override readonly name = "ConvolensError";
-	readonly code: Code;
+	readonly code: ErrorCode;
 	/** The HTTP status of the response, 0 when none arrived. */
 	readonly status: number;
 	/** The report the failure belongs to, when it came from one report's run. */
@@ -82,7 +82,7 @@ export class ConvolensError<Code extends ErrorCode = ErrorCode> extends Error {
 	readonly field: string | undefined;
 
 	constructor(
-		code: Code,
+		code: ErrorCode,
 		message: string,
 		options: {
 			readonly status?: number;
@@ -105,7 +105,7 @@ export class ConvolensError<Code extends ErrorCode = ErrorCode> extends Error {
 	static is<const Code extends ErrorCode>(
 		value: unknown,
 		...codes: [Code, ...Array<Code>]
-	): value is ConvolensError<Code>;
+	): value is ConvolensError & { readonly code: Code };
 	static is(value: unknown, ...codes: Array<ErrorCode>): boolean {
 		return value instanceof ConvolensError && (codes.length === 0 || codes.includes(value.code));
 	}
