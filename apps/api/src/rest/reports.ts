@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "../errors.ts";
+import { KiB, MiB, parseJsonObject, readBody, sendJson } from "../http/io.ts";
+import { type AppContext, createCallerFactory } from "../trpc/init.ts";
+import { appRouter, type EraseRequestBody, type IngestRequest, procedureNameById } from "../trpc/router.ts";
+
+/**
+ * The REST adapter (SPEC §1.1): the wire contract of `@chatbotkit/sdk`'s `PlatformReportClient`, served by calling
+ * the tRPC router in-process. Nothing here computes a report; it only translates HTTP to procedure calls and back.
+ */
+
+export const REPORT_BODY_LIMIT = 256 * KiB;
+export const INGEST_BODY_LIMIT = 10 * MiB;
+
+const createCaller = createCallerFactory(appRouter);
+
+type Caller = ReturnType<typeof createCaller>;
+type SingleReportCall = (input: unknown) => Promise<unknown>;
+
+export interface RestRequest {
+	readonly req: IncomingMessage;
+	readonly res: ServerResponse;
+	readonly method: string;
+	/** The path with the optional `/api` prefix removed, e.g. `/v1/platform/report/list`. */
+	readonly path: string;
+	readonly query: URLSearchParams;
+	readonly context: AppContext;
+}
+
+const singleReportPath = /^\/v1\/platform\/report\/([^/]+)\/generate$/;
+
+const wantsJsonl = (req: IncomingMessage) => (req.headers.accept ?? "").toLowerCase().includes("application/jsonl");
+
+const listReports = async (caller: Caller, { req, res, query }: RestRequest) => {
+	const input: { take?: string; order?: "asc" | "desc"; cursor?: string } = {};
+	const take = query.get("take");
+	const order = query.get("order");
+	const cursor = query.get("cursor");
+	if (take !== null && take !== "") input.take = take;
+	if (order !== null && order !== "") input.order = order as "asc" | "desc";
+	if (cursor !== null && cursor !== "") input.cursor = cursor;
+	const page = await caller.reports.list(input);
+	if (!wantsJsonl(req)) {
+		sendJson(res, 200, page);
+		return;
+	}
+	res.writeHead(200, { "content-type": "application/jsonl; charset=utf-8" });
+	for (const item of page.items) res.write(`${JSON.stringify({ type: "item", data: item })}\n`);
+	res.end();
+};
+
+/** Batch: each key answers either its output or `{error, code}`; one failure never fails the others. */
+const generateBatch = async (caller: Caller, { req, res }: RestRequest) => {
+	const body = parseJsonObject(await readBody(req, REPORT_BODY_LIMIT));
+	const results = await caller.reports.generate(body);
+	const output: Record<string, unknown> = {};
+	for (const [id, result] of Object.entries(results)) {
+		if (result === undefined) continue;
+		output[id] = result.ok ? result.data : { error: result.error.message, code: result.error.code };
+	}
+	sendJson(res, 200, output);
+};
+
+const generateSingle = async (caller: Caller, reportId: string, { req, res }: RestRequest) => {
+	const body = parseJsonObject(await readBody(req, REPORT_BODY_LIMIT));
+	const name = procedureNameById.get(reportId);
+	if (name === undefined) {
+		// Still authorise the caller first, so an unknown ID never answers before a missing token does.
+		await caller.reports.list({ take: 1 });
+		throw new AppError({ code: "NOT_FOUND", message: "Report not found", tag: "ReportNotFound" });
+	}
+	const call = caller.reports[name] as SingleReportCall;
+	sendJson(res, 200, await call(body));
+};
+
+const ingest = async (caller: Caller, { req, res }: RestRequest) => {
+	const body = parseJsonObject(await readBody(req, INGEST_BODY_LIMIT));
+	sendJson(res, 200, await caller.ingest.batch(body as IngestRequest));
+};
+
+const erase = async (caller: Caller, { req, res }: RestRequest) => {
+	const body = parseJsonObject(await readBody(req, INGEST_BODY_LIMIT));
+	sendJson(res, 200, await caller.ingest.delete(body as EraseRequestBody));
+};
+
+type Handler = (caller: Caller, request: RestRequest) => Promise<void>;
+
+const routes: ReadonlyArray<{ readonly method: string; readonly path: string; readonly handler: Handler }> = [
+	{ method: "GET", path: "/v1/platform/report/list", handler: listReports },
+	{ method: "POST", path: "/v1/platform/report/generate", handler: generateBatch },
+	{ method: "POST", path: "/v1/ingest", handler: ingest },
+	{ method: "POST", path: "/v1/ingest/delete", handler: erase },
+];
+
+/** True when `path` belongs to the REST adapter (so the server answers 404 itself otherwise). */
+export const isRestPath = (path: string) => routes.some((route) => route.path === path) || singleReportPath.test(path);
+
+/** Handles one REST request; throws `AppError`s (or procedure errors) that the server turns into `{message, code}`. */
+export const handleRest = async (request: RestRequest): Promise<void> => {
+	const caller = createCaller(request.context);
+	const route = routes.find((candidate) => candidate.path === request.path);
+	if (route !== undefined) {
+		if (route.method !== request.method) throw methodNotAllowed(request);
+		await route.handler(caller, request);
+		return;
+	}
+	const single = singleReportPath.exec(request.path);
+	if (single !== null) {
+		if (request.method !== "POST") throw methodNotAllowed(request);
+		await generateSingle(caller, decodePathSegment(single[1] ?? ""), request);
+		return;
+	}
+	throw new AppError({ code: "NOT_FOUND", message: `No route for ${request.method} ${request.path}` });
+};
+
+const decodePathSegment = (segment: string) => {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		throw new AppError({ code: "BAD_REQUEST", message: "reportId: malformed path segment", field: "reportId" });
+	}
+};
+
+const methodNotAllowed = (request: RestRequest) =>
+	new AppError({ code: "NOT_FOUND", message: `No route for ${request.method} ${request.path}` });

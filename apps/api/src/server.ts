@@ -1,0 +1,245 @@
+import { randomUUID } from "node:crypto";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { TenantRepository } from "@convolens/core";
+import { Database } from "@convolens/db";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { Effect, Exit, Option } from "effect";
+import { renderDocsPage } from "./docs.ts";
+import { AppError, toWireError } from "./errors.ts";
+import { MiB, sendJson, sendWireError } from "./http/io.ts";
+import { createLogger, type Logger } from "./http/logger.ts";
+import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
+import { buildOpenApiDocument } from "./openapi.ts";
+import { handleAdmin, isAdminPath } from "./rest/admin.ts";
+import { handleRest } from "./rest/reports.ts";
+import { type AppRuntime, runProgram } from "./runtime.ts";
+import type { AppContext } from "./trpc/init.ts";
+import { appRouter } from "./trpc/router.ts";
+
+export interface CorsOptions {
+	/** Allowed origins; `"*"` allows any (without credentials). */
+	readonly origins: ReadonlyArray<string> | "*";
+}
+
+export interface ServerOptions {
+	readonly runtime: AppRuntime;
+	/** Enables the admin API; unset → admin routes answer 404. */
+	readonly adminToken?: string | undefined;
+	readonly logger?: Logger;
+	/** Per-token request rate; `false` disables it. Default 1,200 a minute with bursts of 200. */
+	readonly rateLimit?: RateLimitOptions | false;
+	/** CORS for browser callers; off when omitted. */
+	readonly cors?: CorsOptions;
+	/** A request still running after this long is answered 504 and its work interrupted. Default 30 s. */
+	readonly requestTimeoutMs?: number;
+	/** How long `/readyz` waits for the database ping. Default 2 s. */
+	readonly readinessTimeoutMs?: number;
+}
+
+const securityHeaders = {
+	"x-content-type-options": "nosniff",
+	"x-frame-options": "DENY",
+	"referrer-policy": "no-referrer",
+	"cross-origin-opener-policy": "same-origin",
+	"content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+	"cache-control": "no-store",
+} as const;
+
+const docsCsp = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
+
+const bearerToken = (header: string | undefined): string | undefined => {
+	const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+	return match?.[1];
+};
+
+/** Strips the optional `/api` prefix: `/api/v1/...` and `/v1/...` are the same route. */
+const restPath = (pathname: string): string | undefined => {
+	const path = pathname.startsWith("/api/") ? pathname.slice(4) : pathname;
+	return path === "/v1" || path.startsWith("/v1/") ? path.replace(/\/+$/, "") || "/" : undefined;
+};
+
+export const createServer = (options: ServerOptions): http.Server => {
+	const logger = options.logger ?? createLogger();
+	const runtime = options.runtime;
+	const rateLimiter: RateLimiter | undefined =
+		options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? defaultRateLimit);
+	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+	const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
+	const contexts = new WeakMap<IncomingMessage, AppContext>();
+	let openApiDocument: string | undefined;
+	let docsPage: string | undefined;
+
+	const trpcHandler = createHTTPHandler({
+		router: appRouter,
+		basePath: "/trpc/",
+		allowMethodOverride: true,
+		maxBodySize: 10 * MiB,
+		createContext: ({ req }) => {
+			const context = contexts.get(req);
+			if (context === undefined) throw new AppError({ code: "INTERNAL_SERVER_ERROR" });
+			return context;
+		},
+		responseMeta: ({ errors }) => {
+			const limited = errors.find((error) => error instanceof AppError && error.retryAfter !== undefined);
+			return limited instanceof AppError ? { headers: { "retry-after": String(limited.retryAfter) } } : {};
+		},
+		onError: ({ error, path }) => {
+			if (toWireError(error).status >= 500) logger.error("procedure failed", { path, error: describe(error) });
+		},
+	});
+
+	const authenticate = async (req: IncomingMessage, signal: AbortSignal) => {
+		const token = bearerToken(req.headers.authorization);
+		if (token === undefined) return null;
+		const principal = await runProgram(
+			runtime,
+			TenantRepository.use((tenants) => tenants.authenticate(token)),
+			signal,
+		);
+		return Option.getOrNull(principal);
+	};
+
+	const contextFor = async (req: IncomingMessage, requestId: string, signal: AbortSignal): Promise<AppContext> => {
+		const timezoneHeader = req.headers["x-timezone"];
+		const timezone =
+			typeof timezoneHeader === "string" && timezoneHeader.trim() !== "" ? timezoneHeader.trim() : undefined;
+		return { principal: await authenticate(req, signal), runtime, timezone, requestId, signal, rateLimiter };
+	};
+
+	const applyCors = (req: IncomingMessage, res: ServerResponse) => {
+		const cors = options.cors;
+		const origin = req.headers.origin;
+		if (cors === undefined || origin === undefined) return;
+		if (cors.origins === "*") res.setHeader("access-control-allow-origin", "*");
+		else if (cors.origins.includes(origin)) {
+			res.setHeader("access-control-allow-origin", origin);
+			res.setHeader("vary", "Origin");
+		} else return;
+		res.setHeader("access-control-allow-headers", "authorization, content-type, x-timezone, x-request-id, trpc-accept");
+		res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+		res.setHeader("access-control-expose-headers", "x-request-id, retry-after");
+		res.setHeader("access-control-max-age", "600");
+	};
+
+	/** Ready when one database round trip succeeds within the readiness timeout. */
+	const ready = async (): Promise<boolean> => {
+		const ping = Database.use((database) => database.ping).pipe(Effect.timeout(readinessTimeoutMs));
+		return Exit.isSuccess(await runtime.runPromiseExit(ping));
+	};
+
+	const route = async (req: IncomingMessage, res: ServerResponse, requestId: string, signal: AbortSignal) => {
+		const method = req.method ?? "GET";
+		const url = new URL(req.url ?? "/", "http://localhost");
+		const pathname = url.pathname;
+
+		if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) {
+			sendJson(res, 200, { status: "ok" });
+			return;
+		}
+		if (pathname === "/readyz" && (method === "GET" || method === "HEAD")) {
+			if (await ready()) sendJson(res, 200, { status: "ready" });
+			else {
+				logger.warn("not ready", { requestId });
+				sendJson(res, 503, { message: "The database is not reachable", code: "SERVICE_UNAVAILABLE" });
+			}
+			return;
+		}
+		if ((pathname === "/api/v1/openapi.json" || pathname === "/v1/openapi.json") && method === "GET") {
+			openApiDocument ??= JSON.stringify(buildOpenApiDocument());
+			res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+			res.end(openApiDocument);
+			return;
+		}
+		if ((pathname === "/docs" || pathname === "/docs/") && method === "GET") {
+			docsPage ??= renderDocsPage(buildOpenApiDocument());
+			res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp });
+			res.end(docsPage);
+			return;
+		}
+		if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {
+			contexts.set(req, await contextFor(req, requestId, signal));
+			trpcHandler(req, res);
+			return;
+		}
+		const path = restPath(pathname);
+		if (path !== undefined && isAdminPath(path)) {
+			await handleAdmin({ req, res, method, path, runtime, adminToken: options.adminToken, signal });
+			return;
+		}
+		if (path !== undefined) {
+			const context = await contextFor(req, requestId, signal);
+			contexts.set(req, context);
+			await handleRest({ req, res, method, path, query: url.searchParams, context });
+			return;
+		}
+		throw new AppError({ code: "NOT_FOUND", message: `No route for ${method} ${pathname}` });
+	};
+
+	const server = http.createServer(async (req, res) => {
+		const started = performance.now();
+		const incomingId = req.headers["x-request-id"];
+		const requestId = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
+		const abort = new AbortController();
+		res.setHeader("x-request-id", requestId);
+		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+		applyCors(req, res);
+
+		const timer = setTimeout(() => {
+			abort.abort();
+			if (!res.headersSent) {
+				sendWireError(res, { status: 504, code: "TIMEOUT", message: "The request did not finish in time" });
+			}
+		}, requestTimeoutMs);
+		res.on("close", () => {
+			clearTimeout(timer);
+			if (!res.writableFinished) abort.abort();
+			const status = res.statusCode;
+			const accountId = contexts.get(req)?.principal?.accountId;
+			const fields = {
+				requestId,
+				method: req.method,
+				path: (req.url ?? "/").split("?")[0],
+				status,
+				durationMs: Math.round((performance.now() - started) * 10) / 10,
+				...(accountId === undefined ? {} : { accountId }),
+				...(res.writableFinished ? {} : { aborted: true }),
+			};
+			if (status >= 500) logger.warn("request", fields);
+			else logger.info("request", fields);
+		});
+
+		if (req.method === "OPTIONS") {
+			res.writeHead(204);
+			res.end();
+			return;
+		}
+		try {
+			await route(req, res, requestId, abort.signal);
+		} catch (error) {
+			const wire = toWireError(error);
+			if (wire.status >= 500) logger.error("request failed", { requestId, error: describe(error) });
+			const headers: Record<string, string> =
+				error instanceof AppError && error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {};
+			if (wire.status === 413) headers.connection = "close";
+			sendWireError(res, wire, headers);
+		}
+	});
+	server.requestTimeout = requestTimeoutMs + 5_000;
+	server.headersTimeout = 20_000;
+	server.keepAliveTimeout = 5_000;
+	return server;
+};
+
+/** An error for the log: name, message and cause chain, never request data. */
+const describe = (error: unknown): Record<string, unknown> => {
+	if (!(error instanceof Error)) return { value: String(error) };
+	const cause = (error as { cause?: unknown }).cause;
+	return {
+		name: error.name,
+		message: error.message,
+		...(error.stack === undefined ? {} : { stack: error.stack }),
+		...(cause === undefined ? {} : { cause: describe(cause) }),
+	};
+};

@@ -1,0 +1,61 @@
+import type { Principal, Scope } from "@convolens/core";
+import { initTRPC } from "@trpc/server";
+import { AppError, toWireError } from "../errors.ts";
+import type { RateLimiter } from "../http/rate-limit.ts";
+import type { AppRuntime } from "../runtime.ts";
+
+/** What every procedure sees. Built once per HTTP request (tRPC and REST alike). */
+export interface AppContext {
+	/** The authenticated token's principal, or null when the request carried no valid token. */
+	readonly principal: Principal | null;
+	readonly runtime: AppRuntime;
+	/** The `X-Timezone` header, used when a report input has no `timezone`. */
+	readonly timezone: string | undefined;
+	readonly requestId: string;
+	/** Aborted when the client goes away or the request times out. */
+	readonly signal?: AbortSignal | undefined;
+	readonly rateLimiter?: RateLimiter | undefined;
+}
+
+/** What a client can narrow on: `error.data.tag` (the typed error) and `error.data.wireCode`. */
+export interface AppErrorData {
+	readonly wireCode: string;
+	readonly tag: string | null;
+	readonly field: string | null;
+}
+
+const t = initTRPC.context<AppContext>().create({
+	isDev: false,
+	errorFormatter({ shape, error }) {
+		const wire = toWireError(error);
+		const data: AppErrorData = { wireCode: wire.code, tag: wire.tag ?? null, field: wire.field ?? null };
+		return { ...shape, message: wire.message, data: { ...shape.data, ...data } };
+	},
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
+export const createCallerFactory = t.createCallerFactory;
+
+const requireScope = (scope: Scope) =>
+	t.middleware(({ ctx, next }) => {
+		const principal = ctx.principal;
+		if (principal === null) {
+			throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid API token is required" });
+		}
+		if (!principal.scopes.includes(scope)) {
+			throw new AppError({ code: "NOT_AUTHORIZED", message: `This token lacks the ${scope} scope` });
+		}
+		const limit = ctx.rateLimiter?.take(principal.tokenId);
+		if (limit !== undefined && !limit.allowed) {
+			throw new AppError({
+				code: "TOO_MANY_REQUESTS",
+				message: `Rate limit exceeded, retry in ${limit.retryAfterSeconds} s`,
+				retryAfter: limit.retryAfterSeconds,
+			});
+		}
+		return next({ ctx: { ...ctx, principal } });
+	});
+
+export const reportsProcedure = t.procedure.use(requireScope("reports:read"));
+export const ingestProcedure = t.procedure.use(requireScope("ingest:write"));

@@ -1,0 +1,187 @@
+import {
+	type AnyReport,
+	generateBatch,
+	generateReport,
+	type IngestCollection,
+	type itemSchemas,
+	type ReportById,
+	type ReportId,
+	ReportIds,
+	type ReportInput,
+	type ReportName,
+	type ReportOutput,
+	reports,
+	reportsById,
+	runErase,
+	runIngest,
+} from "@convolens/core";
+import { z } from "zod";
+import { AppError, toWireError } from "../errors.ts";
+import { runProgram } from "../runtime.ts";
+import { type AppContext, ingestProcedure, reportsProcedure, router } from "./init.ts";
+
+/** The most reports one batch request may ask for. */
+export const MAX_BATCH_REPORTS = 50;
+
+/** One entry of the report catalogue, as `reports.list` and `GET /api/v1/platform/report/list` return it. */
+export interface ReportListItem {
+	readonly id: string;
+	readonly name: string;
+	readonly description: string;
+	/** Epoch milliseconds. */
+	readonly createdAt: number;
+	readonly updatedAt: number;
+	readonly meta: {
+		readonly category: string;
+		readonly inputSchema: Record<string, unknown>;
+		readonly outputSchema: Record<string, unknown>;
+	};
+}
+
+export const listItemOf = (report: AnyReport): ReportListItem => ({
+	id: report.id,
+	name: report.name,
+	description: report.description,
+	createdAt: report.createdAt,
+	updatedAt: report.updatedAt,
+	meta: { category: report.category, inputSchema: report.inputJsonSchema, outputSchema: report.outputJsonSchema },
+});
+
+export const listInput = z.object({
+	take: z.coerce.number().int().min(1).max(100).optional().describe("Page size (1–100, default: all)"),
+	order: z.enum(["asc", "desc"]).default("asc").describe("Catalogue order (asc) or its reverse (desc)"),
+	cursor: z.string().min(1).optional().describe("The `cursor` of the previous page"),
+});
+
+export interface ReportListPage {
+	readonly items: ReadonlyArray<ReportListItem>;
+	/** Present when more items remain: pass it as `cursor` to get the next page. */
+	readonly cursor?: string;
+}
+
+/** A failed report inside a batch: the same code and message the single-report call would have answered. */
+export interface ReportFailureData {
+	readonly code: string;
+	readonly tag: string | null;
+	readonly message: string;
+	readonly field: string | null;
+}
+
+export type ReportResult<Id extends ReportId> =
+	| { readonly ok: true; readonly data: ReportOutput<Id> }
+	| { readonly ok: false; readonly error: ReportFailureData };
+
+export type BatchInput = { readonly [Id in ReportId]?: ReportInput<Id> };
+export type BatchOutput = { readonly [Id in ReportId]?: ReportResult<Id> };
+
+const failureData = (error: unknown): ReportFailureData => {
+	const wire = toWireError(error);
+	return { code: wire.code, tag: wire.tag ?? null, message: wire.message, field: wire.field ?? null };
+};
+
+/** The batch map: a JSON object of at most 50 report IDs; each input is validated by its own report. */
+const parseBatchInput = (raw: unknown): BatchInput => {
+	if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+		throw new AppError({ code: "BAD_REQUEST", message: "The batch must be an object of report ID → input" });
+	}
+	const size = Object.keys(raw).length;
+	if (size > MAX_BATCH_REPORTS) {
+		throw new AppError({
+			code: "BAD_REQUEST",
+			message: `A batch may request at most ${MAX_BATCH_REPORTS} reports (got ${size})`,
+		});
+	}
+	return raw as BatchInput;
+};
+
+const contextOf = (ctx: AppContext & { readonly principal: { readonly accountId: string } }) => ({
+	accountId: ctx.principal.accountId,
+	...(ctx.timezone === undefined ? {} : { timezone: ctx.timezone }),
+});
+
+/** Types a procedure's input without validating it: the core program validates (and reports the field). */
+const passThrough =
+	<T>() =>
+	(raw: unknown): T =>
+		raw as T;
+
+/**
+ * One procedure per report, typed with the report's own input and output. The input is validated by core's
+ * `generateReport` (unknown keys ignored, messages naming the field and bound), the same path REST and the batch
+ * take, so every surface answers a bad input with the same words.
+ */
+const reportProcedure = <R extends AnyReport>(report: R) =>
+	reportsProcedure
+		.input(passThrough<ReportInput<R["id"]>>())
+		.query(
+			({ ctx, input }) =>
+				runProgram(ctx.runtime, generateReport(report.id, input, contextOf(ctx)), ctx.signal) as Promise<
+					ReportOutput<R["id"]>
+				>,
+		);
+
+/** An ingest request as a client writes it; each item is validated on the server and rejected alone. */
+export type IngestRequest = {
+	readonly [C in IngestCollection]?: ReadonlyArray<z.input<(typeof itemSchemas)[C]>>;
+};
+export type EraseRequestBody = { readonly [C in IngestCollection]?: ReadonlyArray<string> };
+
+/** Each report under its procedure name: `ReportIds.TotalRatings` → `reports.totalRatings`. */
+export const reportsByProcedureName = Object.fromEntries(
+	Object.entries(ReportIds).map(([name, id]) => [name.charAt(0).toLowerCase() + name.slice(1), reportsById[id]]),
+) as { readonly [Name in ReportName as Uncapitalize<Name>]: ReportById<(typeof ReportIds)[Name]> };
+
+type ReportsByProcedureName = typeof reportsByProcedureName;
+type ReportProcedures = {
+	readonly [Name in keyof ReportsByProcedureName]: ReturnType<typeof reportProcedure<ReportsByProcedureName[Name]>>;
+};
+const reportProcedures = Object.fromEntries(
+	Object.entries(reportsByProcedureName).map(([name, report]) => [name, reportProcedure(report)]),
+) as ReportProcedures;
+
+const catalogue = reports.map(listItemOf);
+
+export const appRouter = router({
+	reports: router({
+		list: reportsProcedure.input(listInput.optional()).query(({ input }): ReportListPage => {
+			const { take, order, cursor } = listInput.parse(input ?? {});
+			const ordered = order === "desc" ? [...catalogue].reverse() : catalogue;
+			let start = 0;
+			if (cursor !== undefined) {
+				const index = ordered.findIndex((item) => item.id === cursor);
+				if (index < 0) throw new AppError({ code: "BAD_REQUEST", message: "cursor: unknown cursor", field: "cursor" });
+				start = index + 1;
+			}
+			const items = take === undefined ? ordered.slice(start) : ordered.slice(start, start + take);
+			const last = items.at(-1);
+			const more = start + items.length < ordered.length;
+			return more && last !== undefined ? { items, cursor: last.id } : { items };
+		}),
+		generate: reportsProcedure.input(parseBatchInput).query(async ({ ctx, input }): Promise<BatchOutput> => {
+			const results = await runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal);
+			const output: Record<string, unknown> = {};
+			for (const [id, result] of Object.entries(
+				results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>,
+			)) {
+				output[id] = result.ok ? { ok: true, data: result.value } : { ok: false, error: failureData(result.error) };
+			}
+			return output as BatchOutput;
+		}),
+		...reportProcedures,
+	}),
+	ingest: router({
+		batch: ingestProcedure
+			.input(passThrough<IngestRequest>())
+			.mutation(({ ctx, input }) => runProgram(ctx.runtime, runIngest(ctx.principal.accountId, input), ctx.signal)),
+		delete: ingestProcedure
+			.input(passThrough<EraseRequestBody>())
+			.mutation(({ ctx, input }) => runProgram(ctx.runtime, runErase(ctx.principal.accountId, input), ctx.signal)),
+	}),
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Report ID → the name of its procedure under `reports.`, for the REST adapter's single-report route. */
+export const procedureNameById: ReadonlyMap<string, keyof ReportsByProcedureName> = new Map(
+	Object.entries(reportsByProcedureName).map(([name, report]) => [report.id, name as keyof ReportsByProcedureName]),
+);
