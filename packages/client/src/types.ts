@@ -22,6 +22,10 @@ export type ReportIdOfMethod<Method extends ReportMethodName> = {
 export interface ReportFailure {
 	readonly code: ErrorCode;
 	readonly message: string;
+	/** The server's typed error, e.g. `InvalidInput` (tRPC transport only). */
+	readonly tag?: string;
+	/** The input field at fault, e.g. `periodDays`, when the server names one (tRPC transport only). */
+	readonly field?: string;
 }
 
 /**

@@ -52,12 +52,14 @@ function wireResultOf(value: unknown): WireResult {
 	if (typeof value === "object" && value !== null && "ok" in value) {
 		const tagged = value as { ok: unknown; data?: unknown; error?: unknown };
 		if (tagged.ok === true) return { ok: true, data: tagged.data };
-		const failure = tagged.error as { code?: unknown; message?: unknown } | undefined;
+		const failure = tagged.error as { code?: unknown; message?: unknown; tag?: unknown; field?: unknown } | undefined;
 		return {
 			ok: false,
 			error: {
 				code: isErrorCode(failure?.code) ? failure.code : "INTERNAL_SERVER_ERROR",
 				message: typeof failure?.message === "string" ? failure.message : "The report failed",
+				...(typeof failure?.tag === "string" ? { tag: failure.tag } : {}),
+				...(typeof failure?.field === "string" ? { field: failure.field } : {}),
 			},
 		};
 	}
@@ -75,7 +77,8 @@ export function trpcTransport(config: TransportConfig): Transport {
 				url: `${config.baseUrl}/trpc`,
 				headers: () => ({ ...config.headers }),
 				fetch: config.fetch,
-				maxURLLength: 4000,
+				// Batches of report inputs outgrow a URL quickly; the server accepts queries as POST.
+				methodOverride: "POST",
 			}),
 		],
 	});
