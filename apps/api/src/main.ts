@@ -1,0 +1,156 @@
+/**
+ * The composition root, run by `npm start`: picks the database (DATABASE_URL, else an embedded PostgreSQL under
+ * `.data/`), migrates it, seeds a demo account into an empty one, builds the one ManagedRuntime and serves HTTP.
+ * SIGTERM/SIGINT drain in-flight requests, dispose the runtime (closing the pool) and stop the embedded server.
+ *
+ * Environment: PORT (3000), DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL (info), AUTO_MIGRATE (true), SEED_DEMO (true),
+ * DATA_DIR (<repo>/.data), CORS_ORIGINS (comma-separated, or *), RATE_LIMIT_PER_MINUTE (1200; 0 disables),
+ * REQUEST_TIMEOUT_MS (30000).
+ */
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { TenantRepository } from "@convolens/core";
+import * as db from "@convolens/db";
+import { Effect, ManagedRuntime } from "effect";
+import { createLogger, parseLogLevel } from "./http/logger.ts";
+import type { AppRuntime, AppServices } from "./runtime.ts";
+import { createServer } from "./server.ts";
+
+const env = process.env;
+const logger = createLogger({ level: parseLogLevel(env.LOG_LEVEL) });
+const repoRoot = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+const dataDir = path.resolve(env.DATA_DIR ?? path.join(repoRoot, ".data"));
+const demoTokenFile = path.join(dataDir, "demo-token");
+
+const flag = (value: string | undefined, fallback: boolean) =>
+	value === undefined || value === "" ? fallback : !["false", "0", "no", "off"].includes(value.toLowerCase());
+
+const integer = (name: string, fallback: number, min: number, max: number): number => {
+	const raw = env[name];
+	if (raw === undefined || raw === "") return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+	}
+	return value;
+};
+
+/** `seedDemo` from `@convolens/db` when present, else an empty demo account. */
+const seedDemoAccount = (): Effect.Effect<{ readonly id: string; readonly token: string }, unknown, AppServices> => {
+	const seedDemo = (db as Record<string, unknown>).seedDemo as
+		| ((options: { readonly now: Date }) => Effect.Effect<{ id: string; token: string }, unknown, AppServices>)
+		| undefined;
+	if (typeof seedDemo === "function") return seedDemo({ now: new Date() });
+	return TenantRepository.use((tenants) => tenants.createAccount({ name: "Demo" }));
+};
+
+const hasAccounts = db.Database.use((database) =>
+	database.query<{ present: boolean }>("SELECT EXISTS (SELECT 1 FROM account) AS present"),
+).pipe(Effect.map((rows) => rows[0]?.present === true));
+
+const main = async () => {
+	const port = integer("PORT", 3000, 0, 65_535);
+	const rateLimitPerMinute = integer("RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000);
+	const requestTimeoutMs = integer("REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000);
+	const corsOrigins = env.CORS_ORIGINS?.trim();
+
+	let stopEmbedded = async () => {};
+	let url = env.DATABASE_URL;
+	if (!url) {
+		const pgDir = path.join(dataDir, "postgres");
+		logger.info("starting embedded PostgreSQL", { dataDir: pgDir });
+		const embedded = await db.startEmbeddedPostgres({ dataDir: pgDir });
+		url = embedded.url;
+		stopEmbedded = embedded.stop;
+	}
+
+	let runtime: AppRuntime | undefined;
+	const cleanUp = async () => {
+		await runtime
+			?.dispose()
+			.catch((error: unknown) => logger.error("disposing the runtime failed", { error: String(error) }));
+		await stopEmbedded().catch((error: unknown) =>
+			logger.error("stopping PostgreSQL failed", { error: String(error) }),
+		);
+	};
+
+	try {
+		if (flag(env.AUTO_MIGRATE, true)) {
+			const applied = await db.runMigrations(url);
+			logger.info("migrations applied", { count: applied.length, names: applied });
+		}
+		runtime = ManagedRuntime.make(db.makeDatabaseLayer({ url }));
+		// Build the layer now, so a bad database fails the start instead of the first request.
+		await runtime.runPromise(db.Database.use((database) => database.ping));
+
+		let demoToken: string | undefined;
+		if (flag(env.SEED_DEMO, true) && !(await runtime.runPromise(hasAccounts))) {
+			logger.info("empty database: seeding the demo account");
+			const account = await runtime.runPromise(seedDemoAccount());
+			await mkdir(dataDir, { recursive: true });
+			await writeFile(demoTokenFile, `${account.token}\n`, { mode: 0o600 });
+			await chmod(demoTokenFile, 0o600);
+			demoToken = account.token;
+			logger.info("demo account created", { accountId: account.id });
+		} else if (existsSync(demoTokenFile)) {
+			demoToken = (await readFile(demoTokenFile, "utf8")).trim() || undefined;
+		}
+
+		const server = createServer({
+			runtime,
+			adminToken: env.ADMIN_TOKEN || undefined,
+			logger,
+			rateLimit:
+				rateLimitPerMinute === 0
+					? false
+					: { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 6)) },
+			requestTimeoutMs,
+			...(corsOrigins
+				? { cors: { origins: corsOrigins === "*" ? "*" : corsOrigins.split(",").map((o) => o.trim()) } }
+				: {}),
+		});
+		await new Promise<void>((resolve, reject) => {
+			server.once("error", reject);
+			server.listen(port, () => resolve());
+		});
+		const address = server.address() as AddressInfo;
+		const baseUrl = `http://localhost:${address.port}`;
+		logger.info("listening", { port: address.port });
+		// The banner is for the person who ran `npm start`; the structured log above never carries a token.
+		process.stdout.write(
+			`\nConvolens is running at ${baseUrl}\n  API reference  ${baseUrl}/docs\n  OpenAPI        ${baseUrl}/api/v1/openapi.json\n` +
+				(demoToken
+					? `  Demo token     ${demoToken}\n                 (stored in ${path.relative(repoRoot, demoTokenFile) || demoTokenFile})\n`
+					: "") +
+				"\n",
+		);
+
+		let shuttingDown = false;
+		const shutdown = (signal: string) => {
+			if (shuttingDown) return;
+			shuttingDown = true;
+			logger.info("shutting down", { signal });
+			const force = setTimeout(() => server.closeAllConnections(), 10_000);
+			force.unref();
+			server.close(() => {
+				clearTimeout(force);
+				void cleanUp().then(() => {
+					logger.info("stopped");
+					process.exit(0);
+				});
+			});
+			server.closeIdleConnections();
+		};
+		process.on("SIGTERM", () => shutdown("SIGTERM"));
+		process.on("SIGINT", () => shutdown("SIGINT"));
+	} catch (error) {
+		logger.error("start failed", { error: error instanceof Error ? error.message : String(error) });
+		await cleanUp();
+		process.exit(1);
+	}
+};
+
+await main();
