@@ -1,4 +1,5 @@
 export * from "./errors.ts";
+export * from "./ingest.ts";
 export { type Alert, type AlertsOutput, alertTypes, type Severity, severities } from "./reports/alert-rules.ts";
 export * from "./reports/registry.ts";
 export {

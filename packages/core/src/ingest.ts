@@ -295,6 +295,24 @@ export const runIngest = Effect.fn("Ingest.runIngest")(function* (accountId: str
 	} satisfies IngestResult;
 });
 
+/**
+ * Strict parse for trusted producers (demo and synthetic data): the batch, or InvalidInput naming the first bad
+ * item. The API uses `runIngest`, which stores the valid items and reports the bad ones.
+ */
+export const parseIngestBatch = Effect.fn("Ingest.parseIngestBatch")(function* (body: unknown) {
+	const now = new Date(yield* Clock.currentTimeMillis);
+	const parsed = parseIngestBody(body, now);
+	if (parsed instanceof InvalidInput) return yield* parsed;
+	const first = parsed.errors[0];
+	if (first) {
+		return yield* new InvalidInput({
+			message: `${first.collection}[${first.index}]: ${first.message}`,
+			field: `${first.collection}.${first.index}`,
+		});
+	}
+	return parsed.batch;
+});
+
 /** The delete program: validate the body, erase with cascade. */
 export const runErase = Effect.fn("Ingest.runErase")(function* (accountId: string, body: unknown) {
 	const repository = yield* IngestRepository;

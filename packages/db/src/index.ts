@@ -1,1 +1,12 @@
-export {};
+export { copyRows } from "./bulk.ts";
+export { Database, type DatabaseOptions } from "./database.ts";
+export {
+	defaultDataDir,
+	type EmbeddedPostgresOptions,
+	type EmbeddedPostgresServer,
+	startEmbeddedPostgres,
+} from "./embedded.ts";
+export * from "./entities/index.ts";
+export { type DatabaseLayerServices, makeDatabaseLayer } from "./layer.ts";
+export { runMigrations } from "./migrate.ts";
+export { hashToken } from "./repositories/tenant.ts";

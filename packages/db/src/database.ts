@@ -1,0 +1,102 @@
+import { StorageError } from "@convolens/core";
+import { MikroORM } from "@mikro-orm/postgresql";
+import { Context, Effect, Layer } from "effect";
+import type pg from "pg";
+import { ormConfig } from "./config.ts";
+
+export interface DatabaseOptions {
+	readonly url: string;
+	/** Connections in the pool (default 10). */
+	readonly poolSize?: number;
+}
+
+/**
+ * The PostgreSQL connection of the process: the MikroORM instance and the `pg` pool underneath it, which the
+ * repositories use for aggregate SQL and bulk writes. Driver failures surface as `StorageError` only.
+ */
+export class Database extends Context.Service<
+	Database,
+	{
+		readonly orm: MikroORM;
+		readonly pool: pg.Pool;
+		/** Readiness: one round trip to the server. */
+		readonly ping: Effect.Effect<void, StorageError>;
+		/** Runs one parameterised statement; rows come back as the driver parses them. */
+		readonly query: <Row>(sql: string, params?: ReadonlyArray<unknown>) => Effect.Effect<Array<Row>, StorageError>;
+		/** Runs `work` in a transaction on one connection, retrying serialization failures and deadlocks. */
+		readonly transaction: <A>(work: (client: pg.PoolClient) => Promise<A>) => Effect.Effect<A, StorageError>;
+	}
+>()("@convolens/db/Database") {}
+
+/** SQLSTATEs after which the whole transaction can simply run again. */
+const retryableCodes = new Set([
+	"40001", // serialization_failure
+	"40P01", // deadlock_detected
+	"23503", // foreign_key_violation: a parent erased by a concurrent request between check and insert
+]);
+
+const sqlState = (cause: unknown) =>
+	typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : "";
+
+export const toStorageError = (action: string) => (cause: unknown) =>
+	new StorageError({ message: `The database could not ${action}`, cause });
+
+const MAX_ATTEMPTS = 5;
+
+/** Runs `work` inside BEGIN/COMMIT on a dedicated client; retries retryable failures with a short jittered back-off. */
+export const runTransaction = async <A>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<A>): Promise<A> => {
+	for (let attempt = 1; ; attempt++) {
+		const client = await pool.connect();
+		let broken = false;
+		try {
+			await client.query("BEGIN");
+			const result = await work(client);
+			await client.query("COMMIT");
+			return result;
+		} catch (cause) {
+			await client.query("ROLLBACK").catch(() => {
+				broken = true;
+			});
+			if (attempt >= MAX_ATTEMPTS || !retryableCodes.has(sqlState(cause))) throw cause;
+		} finally {
+			client.release(broken);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20 * attempt));
+	}
+};
+
+const acquire = (options: DatabaseOptions) =>
+	Effect.tryPromise({
+		try: async () => {
+			const orm = await MikroORM.init(ormConfig({ url: options.url, poolSize: options.poolSize }));
+			const pool = await orm.em.getConnection().getNativeClient();
+			return { orm, pool };
+		},
+		catch: toStorageError("connect"),
+	});
+
+/** The `Database` service; the ORM (and its pool) is closed when the layer is released. */
+export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, StorageError> =>
+	Layer.effect(
+		Database,
+		Effect.gen(function* () {
+			const { orm, pool } = yield* Effect.acquireRelease(acquire(options), ({ orm }) =>
+				Effect.promise(() => orm.close(true)),
+			);
+			const query = <Row>(sql: string, params: ReadonlyArray<unknown> = []) =>
+				Effect.tryPromise({
+					try: async () => (await pool.query(sql, params as Array<unknown>)).rows as Array<Row>,
+					catch: toStorageError("run a query"),
+				});
+			return Database.of({
+				orm,
+				pool,
+				query,
+				ping: Effect.tryPromise({ try: () => pool.query("SELECT 1"), catch: toStorageError("be reached") }).pipe(
+					Effect.asVoid,
+				),
+				transaction: (work) =>
+					Effect.tryPromise({ try: () => runTransaction(pool, work), catch: toStorageError("complete a write") }),
+			});
+		}),
+	);

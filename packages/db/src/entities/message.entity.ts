@@ -1,0 +1,32 @@
+import { defineEntity, p } from "@mikro-orm/core";
+import { Conversation } from "./conversation.entity.ts";
+import { tenantKey, tenantPrimaryKeys } from "./tenant.ts";
+
+/**
+ * `bot_id` and `contact_id` are copies of the conversation's, written at ingest (a conversation's bot and contact
+ * never change afterwards). Message reports filter and group by bot or contact over a time range; with the copies
+ * those queries read one index range of `message` instead of joining every message to its conversation. They carry
+ * no foreign key of their own: erasing the bot or contact erases the conversation, which erases its messages.
+ */
+export const Message = defineEntity({
+	name: "Message",
+	tableName: "message",
+	properties: {
+		...tenantKey(),
+		createdAt: p.datetime(),
+		conversation: p.manyToOne(Conversation).joinColumns("account_id", "conversation_id").deleteRule("cascade"),
+		botId: p.string().length(64).nullable(),
+		contactId: p.string().length(64).nullable(),
+		/** `user`, `bot`, `activity` or another platform type. */
+		type: p.string().length(64),
+		tokens: p.integer().default(0),
+		actionType: p.text().nullable(),
+		actionName: p.text().nullable(),
+	},
+	primaryKeys: tenantPrimaryKeys,
+	indexes: [
+		{ name: "message_account_created_idx", properties: ["account", "createdAt"] },
+		{ name: "message_account_bot_created_idx", properties: ["account", "botId", "createdAt"] },
+		{ name: "message_account_conversation_idx", properties: ["account", "conversation"] },
+	],
+});

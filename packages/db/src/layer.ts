@@ -1,0 +1,32 @@
+import {
+	AccountRepository,
+	ActivityRepository,
+	IngestRepository,
+	type StorageError,
+	TenantRepository,
+} from "@convolens/core";
+import { Layer } from "effect";
+import { Database, type DatabaseOptions, databaseLayer } from "./database.ts";
+import { accountRepositoryLayer } from "./repositories/account.ts";
+import { activityRepositoryLayer } from "./repositories/activity.ts";
+import { ingestRepositoryLayer } from "./repositories/ingest.ts";
+import { tenantRepositoryLayer } from "./repositories/tenant.ts";
+
+export type DatabaseLayerServices =
+	| Database
+	| ActivityRepository
+	| AccountRepository
+	| TenantRepository
+	| IngestRepository;
+
+/**
+ * Everything the service needs from PostgreSQL: the repositories of `@convolens/core` and `Database` (readiness
+ * `ping`, the MikroORM instance). One pool per layer; the ORM is closed when the layer is released. Migrations are
+ * not run here (see `runMigrations`).
+ */
+export const makeDatabaseLayer = (options: DatabaseOptions): Layer.Layer<DatabaseLayerServices, StorageError> =>
+	Layer.mergeAll(activityRepositoryLayer, accountRepositoryLayer, tenantRepositoryLayer, ingestRepositoryLayer).pipe(
+		Layer.provideMerge(databaseLayer(options)),
+	);
+
+export { AccountRepository, ActivityRepository, Database, IngestRepository, TenantRepository };

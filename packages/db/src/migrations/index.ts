@@ -1,0 +1,8 @@
+import { Migration20261124100951_initial } from "./Migration20261124100951_initial.ts";
+
+/**
+ * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
+ * same from the TypeScript sources, under vitest, or bundled. `scripts/create-migration.ts` writes new files here;
+ * add each to this list.
+ */
+export const migrations = [Migration20261124100951_initial];

@@ -1,0 +1,340 @@
+import {
+	type ActionCount,
+	type ActivityCounts,
+	ActivityRepository,
+	type ActivityScope,
+	type BotActivity,
+	type ContactActivity,
+	type ConversationCohort,
+	type RatingDetail,
+	type SliceBoundaries,
+	type TimeRange,
+} from "@convolens/core";
+import { Effect, Layer } from "effect";
+import { Database } from "../database.ts";
+
+/**
+ * Aggregates over the activity tables, one SQL statement per call. Slices are given as explicit instants; a row's
+ * slice is `width_bucket(created_at, boundaries)` (1-based; the WHERE clause keeps rows inside
+ * `[boundaries[0], boundaries[last])`, so every bucket is one of the slices). Every statement filters by
+ * `account_id` first, which is the leading column of every index it uses.
+ *
+ * Ordering by ids and names uses `COLLATE "C"` (code-point order) so ties break the same on every server locale.
+ */
+
+const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+
+/** `$n` placeholders for the optional bot filter, appended after the other parameters. */
+const botFilter = (scope: ActivityScope, params: Array<unknown>, column = "bot_id") => {
+	if (scope.botId === undefined) return "";
+	params.push(scope.botId);
+	return ` AND ${column} = $${params.length}`;
+};
+
+const span =
+	"created_at >= ($2::timestamptz[])[1] AND created_at < ($2::timestamptz[])[cardinality($2::timestamptz[])]";
+const slice = "width_bucket(created_at, $2::timestamptz[])";
+
+interface CountsRow {
+	readonly slice: number;
+	readonly conversations: number;
+	readonly messages: number;
+	readonly user_messages: number;
+	readonly bot_messages: number;
+	readonly activity_messages: number;
+	readonly tokens: number;
+	readonly ratings: number;
+	readonly thumbs_up: number;
+	readonly thumbs_down: number;
+}
+
+const countsBySliceSql = (scope: ActivityScope, params: Array<unknown>) => {
+	const conversationBot = botFilter(scope, params);
+	const messageBot = scope.botId === undefined ? "" : ` AND bot_id = $${params.length}`;
+	const ratingBot = messageBot;
+	return `
+WITH conv AS (
+	SELECT ${slice} AS slice, count(*)::float8 AS conversations
+	FROM conversation WHERE account_id = $1 AND ${span}${conversationBot}
+	GROUP BY 1
+), msg AS (
+	SELECT ${slice} AS slice,
+		count(*)::float8 AS messages,
+		count(*) FILTER (WHERE type = 'user')::float8 AS user_messages,
+		count(*) FILTER (WHERE type = 'bot')::float8 AS bot_messages,
+		count(*) FILTER (WHERE type = 'activity')::float8 AS activity_messages,
+		coalesce(sum(tokens), 0)::float8 AS tokens
+	FROM message WHERE account_id = $1 AND ${span}${messageBot}
+	GROUP BY 1
+), rat AS (
+	SELECT ${slice} AS slice,
+		count(*)::float8 AS ratings,
+		count(*) FILTER (WHERE value > 0)::float8 AS thumbs_up,
+		count(*) FILTER (WHERE value < 0)::float8 AS thumbs_down
+	FROM rating WHERE account_id = $1 AND ${span}${ratingBot}
+	GROUP BY 1
+)
+SELECT s.slice, conv.conversations, msg.messages, msg.user_messages, msg.bot_messages, msg.activity_messages,
+	msg.tokens, rat.ratings, rat.thumbs_up, rat.thumbs_down
+FROM generate_series(1, cardinality($2::timestamptz[]) - 1) AS s(slice)
+LEFT JOIN conv USING (slice) LEFT JOIN msg USING (slice) LEFT JOIN rat USING (slice)
+ORDER BY s.slice`;
+};
+
+const emptyCohort: ConversationCohort = {
+	conversations: 0,
+	messages: 0,
+	userMessages: 0,
+	botMessages: 0,
+	activityMessages: 0,
+	tokens: 0,
+	userMessageDepth: { zero: 0, one: 0, twoToThree: 0, fourToTen: 0, elevenOrMore: 0 },
+};
+
+const orderColumn = { conversations: "conversations", messages: "messages", tokens: "tokens" } as const;
+
+export const activityRepositoryLayer = Layer.effect(
+	ActivityRepository,
+	Effect.gen(function* () {
+		const { query } = yield* Database;
+
+		const countsBySlice = Effect.fn("ActivityRepository.countsBySlice")(function* (
+			scope: ActivityScope,
+			boundaries: SliceBoundaries,
+		) {
+			if (boundaries.length < 2) return [];
+			const params: Array<unknown> = [scope.accountId, boundaries];
+			const rows = yield* query<CountsRow>(countsBySliceSql(scope, params), params);
+			return rows.map(
+				(row): ActivityCounts => ({
+					conversations: num(row.conversations),
+					messages: num(row.messages),
+					userMessages: num(row.user_messages),
+					botMessages: num(row.bot_messages),
+					activityMessages: num(row.activity_messages),
+					tokens: num(row.tokens),
+					ratings: num(row.ratings),
+					thumbsUp: num(row.thumbs_up),
+					thumbsDown: num(row.thumbs_down),
+				}),
+			);
+		});
+
+		const activeContacts = Effect.fn("ActivityRepository.activeContacts")(function* (
+			scope: ActivityScope,
+			boundaries: SliceBoundaries,
+		) {
+			const slices = Math.max(boundaries.length - 1, 0);
+			if (slices === 0) return { perSlice: [], total: 0 };
+			const params: Array<unknown> = [scope.accountId, boundaries];
+			const bot = botFilter(scope, params);
+			// One pass: GROUPING SETS yields a row per slice and one (slice NULL) for the whole span.
+			const rows = yield* query<{ slice: number | null; contacts: number }>(
+				`SELECT ${slice} AS slice, count(DISTINCT contact_id)::float8 AS contacts
+				FROM conversation
+				WHERE account_id = $1 AND ${span} AND contact_id IS NOT NULL${bot}
+				GROUP BY GROUPING SETS ((${slice}), ())`,
+				params,
+			);
+			const perSlice = Array.from({ length: slices }, () => 0);
+			let total = 0;
+			for (const row of rows) {
+				if (row.slice === null) total = num(row.contacts);
+				else perSlice[row.slice - 1] = num(row.contacts);
+			}
+			return { perSlice, total };
+		});
+
+		const conversationCohort = Effect.fn("ActivityRepository.conversationCohort")(function* (
+			scope: ActivityScope,
+			range: TimeRange,
+		) {
+			const params: Array<unknown> = [scope.accountId, range.start, range.end];
+			const bot = botFilter(scope, params);
+			const rows = yield* query<Record<string, unknown>>(
+				`WITH cohort AS (
+					SELECT id FROM conversation
+					WHERE account_id = $1 AND created_at >= $2 AND created_at < $3${bot}
+				), per_conversation AS (
+					SELECT cohort.id,
+						count(m.id) AS messages,
+						count(m.id) FILTER (WHERE m.type = 'user') AS user_messages,
+						count(m.id) FILTER (WHERE m.type = 'bot') AS bot_messages,
+						count(m.id) FILTER (WHERE m.type = 'activity') AS activity_messages,
+						coalesce(sum(m.tokens), 0) AS tokens
+					FROM cohort
+					LEFT JOIN message m ON m.account_id = $1 AND m.conversation_id = cohort.id
+					GROUP BY cohort.id
+				)
+				SELECT count(*)::float8 AS conversations,
+					coalesce(sum(messages), 0)::float8 AS messages,
+					coalesce(sum(user_messages), 0)::float8 AS user_messages,
+					coalesce(sum(bot_messages), 0)::float8 AS bot_messages,
+					coalesce(sum(activity_messages), 0)::float8 AS activity_messages,
+					coalesce(sum(tokens), 0)::float8 AS tokens,
+					count(*) FILTER (WHERE user_messages = 0)::float8 AS depth_zero,
+					count(*) FILTER (WHERE user_messages = 1)::float8 AS depth_one,
+					count(*) FILTER (WHERE user_messages BETWEEN 2 AND 3)::float8 AS depth_two_to_three,
+					count(*) FILTER (WHERE user_messages BETWEEN 4 AND 10)::float8 AS depth_four_to_ten,
+					count(*) FILTER (WHERE user_messages >= 11)::float8 AS depth_eleven_or_more
+				FROM per_conversation`,
+				params,
+			);
+			const row = rows[0];
+			if (!row) return emptyCohort;
+			return {
+				conversations: num(row.conversations),
+				messages: num(row.messages),
+				userMessages: num(row.user_messages),
+				botMessages: num(row.bot_messages),
+				activityMessages: num(row.activity_messages),
+				tokens: num(row.tokens),
+				userMessageDepth: {
+					zero: num(row.depth_zero),
+					one: num(row.depth_one),
+					twoToThree: num(row.depth_two_to_three),
+					fourToTen: num(row.depth_four_to_ten),
+					elevenOrMore: num(row.depth_eleven_or_more),
+				},
+			} satisfies ConversationCohort;
+		});
+
+		const topActions = Effect.fn("ActivityRepository.topActions")(function* (
+			scope: ActivityScope,
+			range: TimeRange,
+			limit: number,
+		) {
+			const params: Array<unknown> = [scope.accountId, range.start, range.end, limit];
+			const bot = botFilter(scope, params);
+			const rows = yield* query<{ type: string; name: string; count: number }>(
+				`SELECT action_type AS type, action_name AS name, count(*)::float8 AS count
+				FROM message
+				WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND type = 'activity'
+					AND action_type IS NOT NULL AND action_name IS NOT NULL${bot}
+				GROUP BY action_type, action_name
+				ORDER BY count(*) DESC, action_type COLLATE "C", action_name COLLATE "C"
+				LIMIT $4`,
+				params,
+			);
+			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: num(row.count) }));
+		});
+
+		/** Conversations created in the range and messages (with their tokens) sent in it, per contact or bot. */
+		const rankedActivity = (
+			table: "contact" | "bot",
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) => {
+			const key = `${table}_id`;
+			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
+			return query<Record<string, unknown>>(
+				`WITH conv AS (
+					SELECT ${key} AS id, count(*) AS conversations
+					FROM conversation
+					WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND ${key} IS NOT NULL
+					GROUP BY 1
+				), msg AS (
+					SELECT ${key} AS id, count(*) AS messages, coalesce(sum(tokens), 0) AS tokens
+					FROM message
+					WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND ${key} IS NOT NULL
+					GROUP BY 1
+				), activity AS (
+					SELECT id, coalesce(conv.conversations, 0) AS conversations, coalesce(msg.messages, 0) AS messages,
+						coalesce(msg.tokens, 0) AS tokens
+					FROM conv FULL JOIN msg USING (id)
+				)
+				SELECT t.id, ${columns}, t.created_at, activity.conversations::float8 AS conversations,
+					activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
+				FROM activity JOIN ${table} t ON t.account_id = $1 AND t.id = activity.id
+				ORDER BY activity.${orderColumn[by]} DESC, t.id COLLATE "C"
+				LIMIT $4`,
+				[accountId, range.start, range.end, limit],
+			);
+		};
+
+		const topContacts = Effect.fn("ActivityRepository.topContacts")(function* (
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) {
+			const rows = yield* rankedActivity("contact", accountId, range, by, limit);
+			return rows.map(
+				(row): ContactActivity => ({
+					id: String(row.id),
+					name: (row.name as string | null) ?? null,
+					email: (row.email as string | null) ?? null,
+					nick: (row.nick as string | null) ?? null,
+					createdAt: new Date(row.created_at as Date),
+					conversations: num(row.conversations),
+					messages: num(row.messages),
+					tokens: num(row.tokens),
+				}),
+			);
+		});
+
+		const topBots = Effect.fn("ActivityRepository.topBots")(function* (
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) {
+			const rows = yield* rankedActivity("bot", accountId, range, by, limit);
+			return rows.map(
+				(row): BotActivity => ({
+					id: String(row.id),
+					name: (row.name as string | null) ?? null,
+					createdAt: new Date(row.created_at as Date),
+					conversations: num(row.conversations),
+					messages: num(row.messages),
+					tokens: num(row.tokens),
+				}),
+			);
+		});
+
+		const ratings = Effect.fn("ActivityRepository.ratings")(function* (
+			scope: ActivityScope,
+			range: TimeRange,
+			sign: "negative" | "positive",
+			limit: number,
+		) {
+			const params: Array<unknown> = [scope.accountId, range.start, range.end, limit];
+			const bot = botFilter(scope, params, "r.bot_id");
+			const rows = yield* query<Record<string, unknown>>(
+				`SELECT r.id, r.value, r.reason, r.conversation_id, r.message_id, r.contact_id, r.created_at,
+					coalesce(c.name, c.email, c.nick) AS contact_name
+				FROM rating r
+				LEFT JOIN contact c ON c.account_id = r.account_id AND c.id = r.contact_id
+				WHERE r.account_id = $1 AND r.created_at >= $2 AND r.created_at < $3
+					AND r.value ${sign === "negative" ? "<" : ">"} 0${bot}
+				ORDER BY r.created_at DESC, r.id COLLATE "C" DESC
+				LIMIT $4`,
+				params,
+			);
+			return rows.map(
+				(row): RatingDetail => ({
+					id: String(row.id),
+					value: num(row.value),
+					reason: (row.reason as string | null) ?? null,
+					conversationId: (row.conversation_id as string | null) ?? null,
+					messageId: (row.message_id as string | null) ?? null,
+					contactId: (row.contact_id as string | null) ?? null,
+					contactName: (row.contact_name as string | null) ?? null,
+					createdAt: new Date(row.created_at as Date),
+				}),
+			);
+		});
+
+		return ActivityRepository.of({
+			countsBySlice,
+			activeContacts,
+			conversationCohort,
+			topActions,
+			topContacts,
+			topBots,
+			ratings,
+		});
+	}),
+);

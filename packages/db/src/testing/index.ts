@@ -1,0 +1,84 @@
+/**
+ * Test database support for every package's vitest suite. In `vitest.config.ts`:
+ *
+ *     test: { globalSetup: [testDatabaseGlobalSetup] }
+ *
+ * and in a test file:
+ *
+ *     const db = await createTestDatabase(); // fresh, migrated, this file's own
+ *     ...makeDatabaseLayer({ url: db.url })...
+ *     afterAll(() => db.drop());
+ */
+import { randomBytes } from "node:crypto";
+import { Effect, Layer } from "effect";
+import pg from "pg";
+import { inject } from "vitest";
+import { type DatabaseLayerServices, makeDatabaseLayer } from "../layer.ts";
+import { databaseUrl } from "./urls.ts";
+
+import "./provided.ts";
+
+export { testDatabaseGlobalSetup } from "./global-setup-path.ts";
+
+export interface TestDatabase {
+	readonly url: string;
+	readonly name: string;
+	/** Drops the database (closing any connection still open to it). */
+	readonly drop: () => Promise<void>;
+}
+
+const OBJECT_IN_USE = "55006";
+
+/** Creates a fresh database cloned from the migrated template (`CREATE DATABASE … TEMPLATE …`). */
+export const createTestDatabase = async (): Promise<TestDatabase> => {
+	const serverUrl = inject("convolensTestServerUrl");
+	const template = inject("convolensTestTemplate");
+	if (!serverUrl || !template) {
+		throw new Error("No test database server: add testDatabaseGlobalSetup to the vitest globalSetup option");
+	}
+	const name = `${template.replace("_tpl_", "_test_")}_${randomBytes(5).toString("hex")}`;
+	const admin = new pg.Client({ connectionString: serverUrl });
+	await admin.connect();
+	try {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+				break;
+			} catch (cause) {
+				// Another file cloning the template at the same instant holds it briefly.
+				const code = (cause as { code?: string }).code;
+				if (code !== OBJECT_IN_USE || attempt >= 50) throw cause;
+				await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+			}
+		}
+	} finally {
+		await admin.end();
+	}
+	return {
+		url: databaseUrl(serverUrl, name),
+		name,
+		drop: async () => {
+			const client = new pg.Client({ connectionString: serverUrl });
+			await client.connect();
+			try {
+				await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+			} finally {
+				await client.end();
+			}
+		},
+	};
+};
+
+/** `makeDatabaseLayer` over a fresh test database that is dropped when the layer is released. */
+export const testDatabaseLayer = (
+	options: { readonly poolSize?: number } = {},
+): Layer.Layer<DatabaseLayerServices, unknown> =>
+	Layer.unwrap(
+		Effect.map(
+			Effect.acquireRelease(
+				Effect.promise(() => createTestDatabase()),
+				(database) => Effect.promise(() => database.drop()),
+			),
+			(database) => makeDatabaseLayer({ url: database.url, poolSize: options.poolSize ?? 4 }),
+		),
+	);

@@ -1,0 +1,241 @@
+import { IngestRepository, InvalidInput, runErase, runIngest } from "@convolens/core";
+import { assert, layer } from "@effect/vitest";
+import { Effect } from "effect";
+import { Database } from "../src/database.ts";
+import { testDatabaseLayer } from "../src/testing/index.ts";
+import { newAccount } from "./support.ts";
+
+const count = (table: string, accountId: string) =>
+	Effect.gen(function* () {
+		const { query } = yield* Database;
+		const rows = yield* query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE account_id = $1`, [
+			accountId,
+		]);
+		return rows[0]!.n;
+	});
+
+const at = "2026-03-01T10:00:00Z";
+
+layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
+	it.effect("stores a conversation and its messages sent together, parents first", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const result = yield* runIngest(account, {
+				messages: [
+					{ id: "m1", conversationId: "c1", type: "user", tokens: 3, createdAt: at },
+					{ id: "m2", conversationId: "c1", type: "activity", action: { type: "tool", name: "search" } },
+				],
+				conversations: [{ id: "c1", botId: "b1", contactId: "u1", createdAt: at }],
+				bots: [{ id: "b1", name: "Helper bot" }],
+				contacts: [{ id: "u1", email: "u1@example.com" }],
+			});
+			assert.deepStrictEqual(result.errors, []);
+			assert.strictEqual(result.inserted.messages, 2);
+			assert.strictEqual(result.inserted.conversations, 1);
+			const { query } = yield* Database;
+			const rows = yield* query<Record<string, unknown>>(
+				"SELECT id, bot_id, contact_id, tokens, action_type, action_name, created_at FROM message WHERE account_id = $1 ORDER BY id",
+				[account],
+			);
+			assert.deepStrictEqual(
+				rows.map((row) => [row.id, row.bot_id, row.contact_id, row.tokens, row.action_type, row.action_name]),
+				[
+					["m1", "b1", "u1", 3, null, null],
+					["m2", "b1", "u1", 0, "tool", "search"],
+				],
+			);
+			assert.strictEqual(new Date(rows[0]!.created_at as Date).toISOString(), "2026-03-01T10:00:00.000Z");
+		}),
+	);
+
+	it.effect("is idempotent: a repeated id counts as a duplicate and changes nothing", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			yield* runIngest(account, { bots: [{ id: "b1", name: "first" }] });
+			const again = yield* runIngest(account, {
+				bots: [
+					{ id: "b1", name: "second" },
+					{ id: "b2", name: "new" },
+					{ id: "b2", name: "repeated in the batch" },
+				],
+			});
+			assert.strictEqual(again.inserted.bots, 1);
+			assert.strictEqual(again.duplicates.bots, 2);
+			const { query } = yield* Database;
+			const rows = yield* query<{ id: string; name: string }>(
+				"SELECT id, name FROM bot WHERE account_id = $1 ORDER BY id",
+				[account],
+			);
+			assert.deepStrictEqual(rows, [
+				{ id: "b1", name: "first" },
+				{ id: "b2", name: "new" },
+			]);
+		}),
+	);
+
+	it.effect("rejects each bad item alone, naming the field, and stores the rest", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const result = yield* runIngest(account, {
+				conversations: [{ id: "c1" }],
+				messages: [
+					{ id: "ok", conversationId: "c1", type: "bot", tokens: 10 },
+					{ id: "bad tokens", conversationId: "c1", type: "bot", tokens: -1 },
+					{ id: "m3", conversationId: "c1", type: "bot", tokens: 1.5 },
+					"not an object",
+					{ id: "m5", conversationId: "c1" },
+				],
+				ratings: [{ id: "r1", value: 101 }],
+			});
+			assert.strictEqual(result.inserted.messages, 1);
+			assert.deepStrictEqual(
+				result.errors.map((error) => [error.collection, error.index, error.id, error.code]),
+				[
+					["messages", 1, "bad tokens", "BAD_REQUEST"],
+					["messages", 2, "m3", "BAD_REQUEST"],
+					["messages", 3, null, "BAD_REQUEST"],
+					["messages", 4, "m5", "BAD_REQUEST"],
+					["ratings", 0, "r1", "BAD_REQUEST"],
+				],
+			);
+			assert.match(result.errors[0]!.message, /^id: .*; tokens: must be an integer ≥ 0$/);
+			assert.match(result.errors[1]!.message, /tokens/);
+			assert.match(result.errors[3]!.message, /type/);
+			assert.match(result.errors[4]!.message, /value: must be an integer from -100 to 100/);
+			assert.strictEqual(yield* count("message", account), 1);
+		}),
+	);
+
+	it.effect("checks parents inside the account only", () =>
+		Effect.gen(function* () {
+			const owner = yield* newAccount("owner");
+			const other = yield* newAccount("other");
+			yield* runIngest(owner, { bots: [{ id: "b1" }], datasets: [{ id: "d1" }], conversations: [{ id: "c1" }] });
+			const result = yield* runIngest(other, {
+				conversations: [{ id: "c1", botId: "b1" }],
+				messages: [{ id: "m1", conversationId: "c1", type: "user" }],
+				records: [{ id: "r1", datasetId: "d1" }],
+				ratings: [{ id: "x1", value: 1, contactId: "nobody" }],
+			});
+			assert.deepStrictEqual(
+				result.errors.map((error) => [error.collection, error.id, error.code, error.message]),
+				[
+					["conversations", "c1", "NOT_FOUND", 'botId: no bot "b1" in this account'],
+					["messages", "m1", "NOT_FOUND", 'conversationId: no conversation "c1" in this account'],
+					["ratings", "x1", "NOT_FOUND", 'contactId: no contact "nobody" in this account'],
+					["records", "r1", "NOT_FOUND", 'datasetId: no dataset "d1" in this account'],
+				],
+			);
+			assert.strictEqual(yield* count("conversation", other), 0);
+			assert.strictEqual(yield* count("conversation", owner), 1);
+		}),
+	);
+
+	it.effect("rejects a whole body that is not an object, names an unknown collection, or exceeds 10,000 items", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const notObject = yield* Effect.flip(runIngest(account, [1, 2]));
+			assert.instanceOf(notObject, InvalidInput);
+			const unknown = yield* Effect.flip(runIngest(account, { users: [] }));
+			assert.strictEqual((unknown as InvalidInput).field, "users");
+			const notArray = yield* Effect.flip(runIngest(account, { bots: { id: "b1" } }));
+			assert.strictEqual((notArray as InvalidInput).field, "bots");
+			const tooMany = yield* Effect.flip(
+				runIngest(account, {
+					bots: Array.from({ length: 6_000 }, (_, i) => ({ id: `b${i}` })),
+					files: Array.from({ length: 4_001 }, (_, i) => ({ id: `f${i}` })),
+				}),
+			);
+			assert.match(tooMany.message, /at most 10000 items/);
+			assert.strictEqual(yield* count("bot", account), 0);
+			const exactly = yield* runIngest(account, { files: Array.from({ length: 10_000 }, (_, i) => ({ id: `f${i}` })) });
+			assert.strictEqual(exactly.inserted.files, 10_000);
+		}),
+	);
+
+	it.effect("erases a contact with its conversations, their messages and ratings, and nothing else", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			yield* runIngest(account, {
+				contacts: [{ id: "u1" }, { id: "u2" }],
+				bots: [{ id: "b1" }],
+				conversations: [
+					{ id: "c1", contactId: "u1", botId: "b1" },
+					{ id: "c2", contactId: "u2", botId: "b1" },
+				],
+				messages: [
+					{ id: "m1", conversationId: "c1", type: "user" },
+					{ id: "m2", conversationId: "c2", type: "user" },
+				],
+				ratings: [
+					{ id: "r1", value: 1, conversationId: "c1" },
+					{ id: "r2", value: -1, messageId: "m1" },
+					{ id: "r3", value: -1, contactId: "u1" },
+					{ id: "r4", value: 1, conversationId: "c2", botId: "b1" },
+				],
+			});
+			const result = yield* runErase(account, { contacts: ["u1", "ghost"] });
+			assert.strictEqual(result.deleted.contacts, 1);
+			const { query } = yield* Database;
+			const ids = (table: string) =>
+				query<{ id: string }>(`SELECT id FROM ${table} WHERE account_id = $1 ORDER BY id`, [account]).pipe(
+					Effect.map((rows) => rows.map((row) => row.id)),
+				);
+			assert.deepStrictEqual(yield* ids("contact"), ["u2"]);
+			assert.deepStrictEqual(yield* ids("conversation"), ["c2"]);
+			assert.deepStrictEqual(yield* ids("message"), ["m2"]);
+			assert.deepStrictEqual(yield* ids("rating"), ["r4"]);
+			// Erasing the bot takes its remaining conversation and the bot's ratings.
+			yield* runErase(account, { bots: ["b1"] });
+			assert.deepStrictEqual(yield* ids("conversation"), []);
+			assert.deepStrictEqual(yield* ids("message"), []);
+			assert.deepStrictEqual(yield* ids("rating"), []);
+			assert.deepStrictEqual(yield* ids("contact"), ["u2"]);
+		}),
+	);
+
+	it.effect("erases only inside the account and rejects an unknown collection", () =>
+		Effect.gen(function* () {
+			const owner = yield* newAccount("owner");
+			const other = yield* newAccount("other");
+			yield* runIngest(owner, { datasets: [{ id: "d1" }], records: [{ id: "r1", datasetId: "d1" }] });
+			const result = yield* runErase(other, { datasets: ["d1"] });
+			assert.strictEqual(result.deleted.datasets, 0);
+			assert.strictEqual(yield* count("record", owner), 1);
+			const bad = yield* Effect.flip(runErase(owner, { users: ["x"] }));
+			assert.strictEqual((bad as InvalidInput).field, "users");
+			yield* runErase(owner, { datasets: ["d1"] });
+			assert.strictEqual(yield* count("record", owner), 0);
+		}),
+	);
+
+	it.effect("stores each item once under concurrent overlapping batches from several connections", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const repository = yield* IngestRepository;
+			const conversations = Array.from({ length: 200 }, (_, i) => ({ id: `c${i}` }));
+			const messages = Array.from({ length: 2_000 }, (_, i) => ({
+				id: `m${i}`,
+				conversationId: `c${i % 200}`,
+				type: "user",
+			}));
+			// Eight writers, each sending an overlapping window of the same items, in a different order.
+			const bodies = Array.from({ length: 8 }, (_, w) => {
+				const from = w * 150;
+				const slice = messages.slice(from, from + 800);
+				return { conversations, messages: w % 2 === 0 ? slice : [...slice].reverse() };
+			});
+			const results = yield* Effect.forEach(bodies, (body) => runIngest(account, body), { concurrency: 8 });
+			const insertedMessages = results.reduce((sum, result) => sum + result.inserted.messages, 0);
+			const insertedConversations = results.reduce((sum, result) => sum + result.inserted.conversations, 0);
+			const sent = bodies.reduce((sum, body) => sum + body.messages.length, 0);
+			const duplicateMessages = results.reduce((sum, result) => sum + result.duplicates.messages, 0);
+			const distinct = new Set(bodies.flatMap((body) => body.messages.map((message) => message.id))).size;
+			assert.strictEqual(insertedConversations, 200);
+			assert.strictEqual(insertedMessages, distinct);
+			assert.strictEqual(insertedMessages + duplicateMessages, sent);
+			assert.strictEqual(yield* count("message", account), distinct);
+			assert.isDefined(repository);
+		}),
+	);
+});
