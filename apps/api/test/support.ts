@@ -1,0 +1,120 @@
+import type { AddressInfo } from "node:net";
+import { type Scope, TenantRepository } from "@convolens/core";
+import { makeDatabaseLayer } from "@convolens/db";
+import { createTestDatabase } from "@convolens/db/testing";
+import { ManagedRuntime } from "effect";
+import type { Logger } from "../src/http/logger.ts";
+import type { RateLimitOptions } from "../src/http/rate-limit.ts";
+import type { AppRuntime } from "../src/runtime.ts";
+import { createServer } from "../src/server.ts";
+
+export interface LogLine {
+	readonly level: string;
+	readonly message: string;
+	readonly fields: Record<string, unknown>;
+}
+
+/** A logger that keeps every line, so tests can assert on what is (and is not) logged. */
+export const memoryLogger = () => {
+	const lines: Array<LogLine> = [];
+	const at =
+		(level: string) =>
+		(message: string, fields: Record<string, unknown> = {}) =>
+			void lines.push({ level, message, fields });
+	const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+	return { logger, lines };
+};
+
+export interface TestServer {
+	readonly baseUrl: string;
+	readonly runtime: AppRuntime;
+	readonly lines: ReadonlyArray<LogLine>;
+	/** A new account with one token of the given scopes (default both). */
+	readonly createAccount: (
+		name: string,
+		scopes?: ReadonlyArray<Scope>,
+	) => Promise<{ readonly accountId: string; readonly token: string; readonly tokenId?: string }>;
+	readonly createToken: (accountId: string, scopes: ReadonlyArray<Scope>) => Promise<{ id: string; token: string }>;
+	readonly revokeToken: (tokenId: string) => Promise<void>;
+	readonly close: () => Promise<void>;
+}
+
+/** The real server over this test file's own migrated PostgreSQL database, listening on a free port. */
+export const startTestServer = async (
+	options: {
+		readonly adminToken?: string;
+		readonly rateLimit?: RateLimitOptions | false;
+		readonly requestTimeoutMs?: number;
+	} = {},
+): Promise<TestServer> => {
+	const database = await createTestDatabase();
+	const runtime: AppRuntime = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 4 }));
+	const { logger, lines } = memoryLogger();
+	const server = createServer({
+		runtime,
+		logger,
+		adminToken: options.adminToken,
+		rateLimit: options.rateLimit ?? false,
+		...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const { port } = server.address() as AddressInfo;
+
+	const createToken = (accountId: string, scopes: ReadonlyArray<Scope>) =>
+		runtime.runPromise(TenantRepository.use((tenants) => tenants.createToken(accountId, { name: "test", scopes })));
+
+	return {
+		baseUrl: `http://127.0.0.1:${port}`,
+		runtime,
+		lines,
+		createAccount: async (name, scopes) => {
+			const account = await runtime.runPromise(TenantRepository.use((tenants) => tenants.createAccount({ name })));
+			if (scopes === undefined) return { accountId: account.id, token: account.token };
+			const token = await createToken(account.id, scopes);
+			return { accountId: account.id, token: token.token, tokenId: token.id };
+		},
+		createToken,
+		revokeToken: (tokenId) => runtime.runPromise(TenantRepository.use((tenants) => tenants.revokeToken(tokenId))),
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await runtime.dispose();
+			await database.drop();
+		},
+	};
+};
+
+/** `fetch` with a bearer token and a JSON body; answers status, headers and the parsed body. */
+export const call = async (
+	baseUrl: string,
+	path: string,
+	options: {
+		readonly token?: string;
+		readonly method?: string;
+		readonly body?: unknown;
+		readonly rawBody?: string | Buffer;
+		readonly headers?: Record<string, string>;
+	} = {},
+) => {
+	const headers: Record<string, string> = { ...options.headers };
+	if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+	let body: string | Buffer | undefined;
+	if (options.rawBody !== undefined) body = options.rawBody;
+	else if (options.body !== undefined) {
+		body = JSON.stringify(options.body);
+		headers["content-type"] = "application/json";
+	}
+	const response = await fetch(`${baseUrl}${path}`, {
+		method: options.method ?? (body === undefined ? "GET" : "POST"),
+		headers,
+		...(body === undefined ? {} : { body: new Uint8Array(typeof body === "string" ? Buffer.from(body) : body) }),
+	});
+	const text = await response.text();
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+};
