@@ -44,7 +44,38 @@ export const overviewEntry = z.object({
 });
 export type OverviewEntry = z.output<typeof overviewEntry>;
 
-const contactItem = (contact: ContactActivity): ListItem => ({
+/** Title and description of each entry, keyed by its `details.metric`, in report order. */
+export const overviewTexts = {
+	totalRatings: { title: "Total Ratings", description: "All ratings created in the period" },
+	thumbsUp: { title: "Thumbs Up", description: "Ratings above 0 created in the period" },
+	thumbsDown: { title: "Thumbs Down", description: "Ratings below 0 created in the period" },
+	totalUsers: {
+		title: "Total Users",
+		description: "All contacts of the account; change counts the contacts added in the period",
+	},
+	activeUsers: { title: "Active Users", description: "Distinct contacts with a conversation created in the period" },
+	totalConversations: { title: "Total Conversations", description: "Conversations created in the period" },
+	totalMessages: { title: "Total Messages", description: "Messages of every type sent in the period" },
+	userMessages: { title: "Total User Requests", description: "User messages sent in the period" },
+	botMessages: { title: "Total Agent Responses", description: "Bot messages sent in the period" },
+	activityMessages: { title: "Total Agent Actions", description: "Activity messages (bot actions) sent in the period" },
+	averageUserMessagesPerConversation: {
+		title: "Average User Requests per Conversation",
+		description: "Mean user messages per conversation created in the period",
+	},
+	averageBotMessagesPerConversation: {
+		title: "Average Agent Responses per Conversation",
+		description: "Mean bot messages per conversation created in the period",
+	},
+	averageActionsPerConversation: {
+		title: "Average Actions per Conversation",
+		description: "Mean activity messages per conversation created in the period",
+	},
+	totalTokens: { title: "Total Tokens", description: "Tokens of the messages sent in the period" },
+} as const;
+export type OverviewMetric = keyof typeof overviewTexts;
+
+export const contactItem = (contact: ContactActivity): ListItem => ({
 	id: contact.id,
 	name: contact.name ?? contact.email ?? contact.nick ?? contact.id,
 	description: `${contact.conversations} conversations, ${contact.messages} messages, ${contact.tokens} tokens in the period`,
@@ -57,7 +88,7 @@ const contactItem = (contact: ContactActivity): ListItem => ({
 	],
 });
 
-const botItem = (bot: BotActivity): ListItem => ({
+export const botItem = (bot: BotActivity): ListItem => ({
 	id: bot.id,
 	name: bot.name ?? bot.id,
 	description: `${bot.conversations} conversations, ${bot.messages} messages, ${bot.tokens} tokens in the period`,
@@ -70,7 +101,7 @@ const botItem = (bot: BotActivity): ListItem => ({
 	],
 });
 
-const actionItem = (action: ActionCount): ListItem => ({
+export const actionItem = (action: ActionCount): ListItem => ({
 	id: `${action.type}:${action.name}`,
 	name: action.name,
 	description: `${action.count} ${action.type} actions in the period`,
@@ -132,16 +163,13 @@ export const overviewEntries = (input: PeriodInput, context: ReportContext, with
 			data: period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 })),
 		});
 		const additive = (
-			title: string,
-			description: string,
-			metric: string,
+			metric: OverviewMetric,
 			pick: (slice: ActivityCounts) => number,
 			list?: ReadonlyArray<ListItem>,
 		): OverviewEntry => {
 			const value = pick(counts.current);
 			return {
-				title,
-				description,
+				...overviewTexts[metric],
 				value,
 				change: value - pick(counts.previous),
 				period: label,
@@ -165,9 +193,7 @@ export const overviewEntries = (input: PeriodInput, context: ReportContext, with
 			}),
 		};
 		const averageEntry = (
-			title: string,
-			description: string,
-			metric: string,
+			metric: OverviewMetric,
 			pick: (slice: {
 				readonly userMessages: number;
 				readonly botMessages: number;
@@ -178,8 +204,7 @@ export const overviewEntries = (input: PeriodInput, context: ReportContext, with
 			const value = average(pick(cohortNow), cohortNow.conversations);
 			const previous = average(pick(cohortBefore), cohortBefore.conversations);
 			return {
-				title,
-				description,
+				...overviewTexts[metric],
 				value,
 				change: round(value - previous, 2),
 				period: label,
@@ -200,28 +225,26 @@ export const overviewEntries = (input: PeriodInput, context: ReportContext, with
 		const actionItems = actions.map(actionItem);
 		const entries: Array<OverviewEntry> = [
 			{
-				...additive("Total Ratings", "All ratings created in the period", "totalRatings", (slice) => slice.ratings),
+				...additive("totalRatings", (slice) => slice.ratings),
 				details: { metric: "totalRatings", chart: ratingsChart },
 			},
 			{
-				...additive("Thumbs Up", "Ratings above 0 created in the period", "thumbsUp", (slice) => slice.thumbsUp),
+				...additive("thumbsUp", (slice) => slice.thumbsUp),
 				details: { metric: "thumbsUp", chart: ratingsChart },
 			},
 			{
-				...additive("Thumbs Down", "Ratings below 0 created in the period", "thumbsDown", (slice) => slice.thumbsDown),
+				...additive("thumbsDown", (slice) => slice.thumbsDown),
 				details: { metric: "thumbsDown", chart: ratingsChart },
 			},
 			{
-				title: "Total Users",
-				description: "All contacts of the account; change counts the contacts added in the period",
+				...overviewTexts.totalUsers,
 				value: totalContacts,
 				change: sum(createdInBuckets),
 				period: "all time",
 				details: { metric: "totalUsers", chart: chart(contactsRunningTotal) },
 			},
 			{
-				title: "Active Users",
-				description: "Distinct contacts with a conversation created in the period",
+				...overviewTexts.activeUsers,
 				value: activeNow.total,
 				change: activeNow.total - activeBefore.total,
 				period: label,
@@ -231,54 +254,14 @@ export const overviewEntries = (input: PeriodInput, context: ReportContext, with
 					list: contactsByConversations.map(contactItem),
 				},
 			},
-			additive(
-				"Total Conversations",
-				"Conversations created in the period",
-				"totalConversations",
-				(slice) => slice.conversations,
-				contactsByConversations.map(contactItem),
-			),
-			additive(
-				"Total Messages",
-				"Messages of every type sent in the period",
-				"totalMessages",
-				(slice) => slice.messages,
-				contactsByMessages.map(contactItem),
-			),
-			additive(
-				"Total User Requests",
-				"User messages sent in the period",
-				"userMessages",
-				(slice) => slice.userMessages,
-				contactsByMessages.map(contactItem),
-			),
-			additive("Total Agent Responses", "Bot messages sent in the period", "botMessages", (slice) => slice.botMessages),
-			additive(
-				"Total Agent Actions",
-				"Activity messages (bot actions) sent in the period",
-				"activityMessages",
-				(slice) => slice.activityMessages,
-				actionItems,
-			),
-			averageEntry(
-				"Average User Requests per Conversation",
-				"Mean user messages per conversation created in the period",
-				"averageUserMessagesPerConversation",
-				(slice) => slice.userMessages,
-			),
-			averageEntry(
-				"Average Agent Responses per Conversation",
-				"Mean bot messages per conversation created in the period",
-				"averageBotMessagesPerConversation",
-				(slice) => slice.botMessages,
-			),
-			averageEntry(
-				"Average Actions per Conversation",
-				"Mean activity messages per conversation created in the period",
-				"averageActionsPerConversation",
-				(slice) => slice.activityMessages,
-				actionItems,
-			),
+			additive("totalConversations", (slice) => slice.conversations, contactsByConversations.map(contactItem)),
+			additive("totalMessages", (slice) => slice.messages, contactsByMessages.map(contactItem)),
+			additive("userMessages", (slice) => slice.userMessages, contactsByMessages.map(contactItem)),
+			additive("botMessages", (slice) => slice.botMessages),
+			additive("activityMessages", (slice) => slice.activityMessages, actionItems),
+			averageEntry("averageUserMessagesPerConversation", (slice) => slice.userMessages),
+			averageEntry("averageBotMessagesPerConversation", (slice) => slice.botMessages),
+			averageEntry("averageActionsPerConversation", (slice) => slice.activityMessages, actionItems),
 		];
 		if (withTokens) {
 			const [bots, contacts] = yield* Effect.all(
@@ -289,10 +272,7 @@ export const overviewEntries = (input: PeriodInput, context: ReportContext, with
 				{ concurrency: "unbounded" },
 			);
 			entries.push(
-				additive("Total Tokens", "Tokens of the messages sent in the period", "totalTokens", (slice) => slice.tokens, [
-					...bots.map(botItem),
-					...contacts.map(contactItem),
-				]),
+				additive("totalTokens", (slice) => slice.tokens, [...bots.map(botItem), ...contacts.map(contactItem)]),
 			);
 		}
 		return { data: entries } satisfies { data: Array<OverviewEntry> };

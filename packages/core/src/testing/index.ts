@@ -1,0 +1,9 @@
+export {
+	emptySnapshot,
+	memoryAccountRepository,
+	memoryActivityRepository,
+	memoryQueries,
+	memoryRepositories,
+} from "./memory.ts";
+export { type RandomSnapshotOptions, randomSnapshot, seededRandom } from "./random.ts";
+export { type ReferenceContext, type ReferenceResult, referenceReport } from "./reference.ts";
