@@ -115,10 +115,11 @@ export const itemSchemas = {
 			.min(0, { error: "must be an integer ≥ 0" })
 			.max(2_147_483_647, { error: "must be at most 2147483647" })
 			.default(0),
+		/** The action of an `activity` message; either part may be absent (reports rank it under "unknown"). */
 		action: z
 			.object({
-				type: z.string({ error: "must be a string" }).min(1).max(256, { error: "must be at most 256 characters" }),
-				name: z.string({ error: "must be a string" }).min(1).max(256, { error: "must be at most 256 characters" }),
+				type: optionalText(256),
+				name: optionalText(256),
 			})
 			.nullish()
 			.transform((value) => value ?? null),

@@ -207,19 +207,23 @@ export const activityRepositoryLayer = Layer.effect(
 			const params: Array<unknown> = [scope.accountId, range.start, range.end, limit];
 			const bot = botFilter(scope, params);
 			const rows = yield* query<{ type: string; name: string; count: number }>(
-				`SELECT action_type AS type, action_name AS name, count(*)::float8 AS count
+				`SELECT coalesce(action_type, 'unknown') AS type, coalesce(action_name, 'unknown') AS name,
+					count(*)::float8 AS count
 				FROM message
-				WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND type = 'activity'
-					AND action_type IS NOT NULL AND action_name IS NOT NULL${bot}
-				GROUP BY action_type, action_name
-				ORDER BY count(*) DESC, action_type COLLATE "C", action_name COLLATE "C"
+				WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND type = 'activity'${bot}
+				GROUP BY 1, 2
+				ORDER BY count(*) DESC, coalesce(action_type, 'unknown') COLLATE "C",
+					coalesce(action_name, 'unknown') COLLATE "C"
 				LIMIT $4`,
 				params,
 			);
 			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: num(row.count) }));
 		});
 
-		/** Conversations created in the range and messages (with their tokens) sent in it, per contact or bot. */
+		/**
+		 * Conversations created in the range and messages (with their tokens) sent in it, per contact or bot; only
+		 * rows whose ranking metric is above 0.
+		 */
 		const rankedActivity = (
 			table: "contact" | "bot",
 			accountId: string,
@@ -248,6 +252,7 @@ export const activityRepositoryLayer = Layer.effect(
 				SELECT t.id, ${columns}, t.created_at, activity.conversations::float8 AS conversations,
 					activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
 				FROM activity JOIN ${table} t ON t.account_id = $1 AND t.id = activity.id
+				WHERE activity.${orderColumn[by]} > 0
 				ORDER BY activity.${orderColumn[by]} DESC, t.id COLLATE "C"
 				LIMIT $4`,
 				[accountId, range.start, range.end, limit],
