@@ -79,7 +79,7 @@ describe("@chatbotkit/sdk PlatformReportClient", () => {
 			unknownReport: {},
 		};
 		// The SDK types each batch input as `Record<string, never>`; the wire accepts any report input.
-		const results = (await sdk.generateBatch(requests as Parameters<typeof sdk.generateBatch>[0])) as Record<
+		const results = (await sdk.generateBatch(requests as unknown as Parameters<typeof sdk.generateBatch>[0])) as Record<
 			string,
 			Record<string, unknown>
 		>;
