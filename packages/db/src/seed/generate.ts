@@ -80,11 +80,7 @@ const BOT_NAMES = ["Support", "Sales", "Onboarding", "Billing", "Docs", "Returns
 export const contactId = (prefix: string, index: number) => `${prefix}ct_${index.toString(36).padStart(5, "0")}`;
 export const botId = (prefix: string, index: number) => `${prefix}bot_${String(index + 1).padStart(2, "0")}`;
 
-function* chunked(
-	collection: IngestCollection,
-	items: Iterable<GeneratedItem>,
-	size: number,
-): Generator<IngestBody> {
+function* chunked(collection: IngestCollection, items: Iterable<GeneratedItem>, size: number): Generator<IngestBody> {
 	let batch: Array<GeneratedItem> = [];
 	for (const item of items) {
 		batch.push(item);
@@ -110,15 +106,37 @@ const contactItem = (random: Random, prefix: string, index: number, createdAt: n
 	};
 };
 
-/** Emits bots, then contacts, then conversations with their messages and ratings, oldest first. */
-export function* generateActivity(options: ActivityOptions): Generator<IngestBody> {
+/**
+ * The activity of one data set in two phases: `parents` (bots, then contacts) must be stored before `events`
+ * (conversations with their messages and ratings, oldest first), whose batches are independent of each other and
+ * can be written concurrently. Each phase has its own seeded stream, so both are reproducible on their own.
+ */
+export const generateActivity = (options: ActivityOptions) => ({
+	parents: () => generateParents(options),
+	events: () => generateEvents(options),
+});
+
+const windowOf = (options: ActivityOptions) => {
+	const end = options.now.getTime();
+	const start = end - options.days * DAY_MS;
+	// A third of contacts existed before the window; the rest sign up steadily during it.
+	const contactCreatedAt = (index: number, random: Random) =>
+		index < options.contacts / 3
+			? start - DAY_MS * random.int(1, 365)
+			: start + Math.floor(((index - options.contacts / 3) / (options.contacts * (2 / 3))) * (end - start));
+	// A contact can't talk before it exists (those that existed before the window can talk from its start).
+	const contactReadyAt = (index: number) =>
+		index < options.contacts / 3
+			? start
+			: start + Math.floor(((index - options.contacts / 3) / (options.contacts * (2 / 3))) * (end - start));
+	return { start, end, contactCreatedAt, contactReadyAt };
+};
+
+function* generateParents(options: ActivityOptions): Generator<IngestBody> {
 	const random = createRandom(options.seed);
 	const prefix = options.idPrefix ?? "";
 	const batchItems = options.batchItems ?? 5_000;
-	const perConversation = Math.max(2, options.messagesPerConversation ?? 10);
-	const end = options.now.getTime();
-	const start = end - options.days * DAY_MS;
-
+	const { start, contactCreatedAt } = windowOf(options);
 	const bots = Array.from({ length: options.bots }, (_, index) => ({
 		id: botId(prefix, index),
 		createdAt: start - DAY_MS * (30 + index),
@@ -126,27 +144,24 @@ export function* generateActivity(options: ActivityOptions): Generator<IngestBod
 	}));
 	yield* chunked("bots", bots, batchItems);
 
-	// A third of contacts existed before the window; the rest sign up steadily during it.
 	const contacts = function* () {
 		for (let index = 0; index < options.contacts; index++) {
-			const createdAt =
-				index < options.contacts / 3
-					? start - DAY_MS * random.int(1, 365)
-					: start + Math.floor(((index - options.contacts / 3) / (options.contacts * (2 / 3))) * (end - start));
-			yield contactItem(random, prefix, index, createdAt);
+			yield contactItem(random, prefix, index, contactCreatedAt(index, random));
 		}
 	};
 	yield* chunked("contacts", contacts(), batchItems);
+}
 
+function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
+	const random = createRandom(options.seed + 1);
+	const prefix = options.idPrefix ?? "";
+	const batchItems = options.batchItems ?? 5_000;
+	const perConversation = Math.max(2, options.messagesPerConversation ?? 10);
+	const { start, end, contactReadyAt } = windowOf(options);
 	const pickBot = zipfSampler(options.bots, 1.1, random);
 	const pickContact = zipfSampler(options.contacts, 0.9, random);
 	const pickHour = weightedSampler(HOUR_WEIGHTS, random);
 	const pickAction = zipfSampler(ACTIONS.length, 1.2, random);
-	// Contacts pick up over the window: a contact can't talk before it exists.
-	const contactReadyAt = (index: number) =>
-		index < options.contacts / 3
-			? start
-			: start + Math.floor(((index - options.contacts / 3) / (options.contacts * (2 / 3))) * (end - start));
 
 	const dayWeights = Array.from({ length: options.days }, (_, day) => {
 		const weekday = new Date(start + day * DAY_MS).getUTCDay();
@@ -177,7 +192,7 @@ export function* generateActivity(options: ActivityOptions): Generator<IngestBod
 			const createdAt = dayStart + pickHour() * 3_600_000 + random.int(0, 3_599_999);
 			if (createdAt > end) continue;
 			const conversationId = `${prefix}cv_${(conversationIndex++).toString(36)}`;
-			const bot = random.chance(0.02) ? null : bots[pickBot()]!.id;
+			const bot = random.chance(0.02) ? null : botId(prefix, pickBot());
 			let contact: string | null = null;
 			if (!random.chance(0.08)) {
 				const index = pickContact();
