@@ -1,0 +1,166 @@
+/**
+ * The package as a consumer gets it: `pnpm pack` the built client, install the tarball with npm in a scratch
+ * directory outside the workspace, type-check a consumer against the shipped declarations (with nothing from the
+ * workspace in reach) and run it with Node against the live server.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BotStats, createClient, TotalRatings } from "../src/index.ts";
+import { seedAccount, seeded, startTestServer, type TestServer } from "./support.ts";
+
+const run = promisify(execFile);
+const packageDir = path.resolve(import.meta.dirname, "..");
+
+let scratch: string;
+let tarball: string;
+let server: TestServer;
+let token: string;
+
+const consumerSource = `
+import {
+	BotStats,
+	ConvolensError,
+	createClient,
+	ReportIds,
+	type ReportOutput,
+	TotalRatings,
+	type TotalRatingsOutput,
+} from "@convolens/client";
+
+const client = createClient({
+	url: process.env.CONVOLENS_URL ?? "http://localhost:3000",
+	token: process.env.CONVOLENS_TOKEN ?? "",
+	transport: process.env.CONVOLENS_TRANSPORT === "rest" ? "rest" : "trpc",
+});
+
+const results = await client.generate({
+	[TotalRatings.id]: { periodDays: 7 },
+	[BotStats.id]: { botId: "bot_not_in_this_account" },
+});
+const ratings = results[TotalRatings.id];
+const ratingsData: TotalRatingsOutput | null = ratings.ok ? ratings.data : null;
+const stats = results[ReportIds.BotStats];
+const statsCode = stats.ok ? null : stats.error.code;
+
+let thrownCode: string | null = null;
+try {
+	await client.botStats({ botId: "bot_not_in_this_account" });
+} catch (error) {
+	if (error instanceof ConvolensError) thrownCode = error.code;
+}
+
+/** Never called: each line must fail to compile, or \`tsc\` reports the unused directive. */
+export function compileErrors(): void {
+	// @ts-expect-error not a report ID
+	void client.generate({ "not-a-report": {} });
+	// @ts-expect-error Bot Stats needs a botId
+	void client.generate({ [BotStats.id]: { periodDays: 7 } });
+	// @ts-expect-error periodDays is a number
+	void client.totalRatings({ periodDays: "7" });
+	// @ts-expect-error data exists only once ok is checked
+	void results[TotalRatings.id].data;
+	// @ts-expect-error outputs are typed, not any
+	const wrong: ReportOutput<typeof TotalRatings.id>["thumbsUp"] = "many";
+	void wrong;
+}
+
+console.log(JSON.stringify({ ratings: ratingsData, statsCode, thrownCode }));
+`;
+
+beforeAll(async () => {
+	scratch = await mkdtemp(path.join(tmpdir(), "convolens-client-consumer-"));
+	server = await startTestServer();
+	({ token } = await server.createAccount("Consumer"));
+	await seedAccount(server, token);
+
+	// `pnpm pack` runs the prepack build, so the tarball holds a fresh dist/.
+	await run("pnpm", ["pack", "--pack-destination", scratch], { cwd: packageDir });
+	const packed = (await readdir(scratch)).find((name) => name.endsWith(".tgz"));
+	if (packed === undefined) throw new Error("pnpm pack produced no tarball");
+	tarball = path.join(scratch, packed);
+
+	await writeFile(
+		path.join(scratch, "package.json"),
+		JSON.stringify({ name: "consumer", private: true, type: "module" }),
+	);
+	await writeFile(
+		path.join(scratch, "tsconfig.json"),
+		JSON.stringify({
+			compilerOptions: {
+				target: "ES2024",
+				module: "NodeNext",
+				moduleResolution: "NodeNext",
+				strict: true,
+				noEmit: true,
+				skipLibCheck: false,
+				types: ["node"],
+			},
+			include: ["consumer.ts"],
+		}),
+	);
+	await writeFile(path.join(scratch, "consumer.ts"), consumerSource);
+	await run(
+		"npm",
+		[
+			"install",
+			"--prefer-offline",
+			"--no-audit",
+			"--no-fund",
+			"--ignore-scripts",
+			tarball,
+			"typescript@6.0.3",
+			"@types/node@24.19.2",
+		],
+		{ cwd: scratch },
+	);
+}, 300_000);
+
+afterAll(async () => {
+	await server?.close();
+	if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+});
+
+describe("the packed client", () => {
+	it("ships only built files and depends on nothing from the workspace", async () => {
+		const installed = path.join(scratch, "node_modules", "@convolens", "client");
+		const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
+		expect(Object.keys(manifest.dependencies).sort()).toEqual(["@trpc/client", "@trpc/server"]);
+		expect(JSON.stringify(manifest)).not.toMatch(/workspace:|catalog:/);
+		expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js" });
+
+		const files = (await readdir(installed, { recursive: true })).map((file) => file.split(path.sep).join("/"));
+		expect(files.filter((file) => !file.startsWith("dist") && file !== "package.json" && file !== "README.md")).toEqual(
+			[],
+		);
+		for (const file of files.filter((name) => /\.(js|d\.ts)$/.test(name))) {
+			const source = await readFile(path.join(installed, file), "utf8");
+			// No import of a workspace package, and no relative import still pointing at a .ts source.
+			expect(source, file).not.toMatch(/(?:from|import)\s*\(?\s*["'](?:@convolens\/|\.{1,2}\/[^"']*\.ts["'])/);
+		}
+	});
+
+	it("type-checks a consumer with the shipped declarations alone", async () => {
+		const tsc = path.join(scratch, "node_modules", "typescript", "bin", "tsc");
+		const result = await run(process.execPath, [tsc, "-p", "."], { cwd: scratch }).catch(
+			(error: { stdout: string }) => error,
+		);
+		expect(result.stdout).toBe("");
+	});
+
+	it.each(["trpc", "rest"] as const)("runs under Node against the live server over %s", async (transport) => {
+		const { stdout } = await run(process.execPath, ["consumer.ts"], {
+			cwd: scratch,
+			env: { ...process.env, CONVOLENS_URL: server.baseUrl, CONVOLENS_TOKEN: token, CONVOLENS_TRANSPORT: transport },
+		});
+		const printed = JSON.parse(stdout);
+		const expected = await createClient({ url: server.baseUrl, token }).totalRatings({ periodDays: 7 });
+		expect(printed).toEqual({ ratings: expected, statsCode: "NOT_FOUND", thrownCode: "NOT_FOUND" });
+		expect(printed.ratings.thumbsDown).toBe(seeded.thumbsDown);
+		expect(BotStats.id).toBe("clr3m5n8k000e08jqbs0t1u5o");
+		expect(TotalRatings.id).toBe("clr3m5n8k000008jq7h9e5b1a");
+	});
+});
