@@ -29,7 +29,14 @@ export type BatchResults<Requests> = { [Id in keyof Requests]: BatchResult<Outpu
 // ---------------------------------------------------------------------------------------------------------------
 // Input validation
 
-const describeBound = (issue: z.core.$ZodIssue): string => {
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+	path.reduce<unknown>(
+		(value, key) =>
+			value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+		input,
+	);
+
+const describeBound = (issue: z.core.$ZodIssue, input: unknown): string => {
 	const field = issue.path.length === 0 ? "input" : issue.path.map(String).join(".");
 	switch (issue.code) {
 		case "too_small": {
@@ -43,7 +50,7 @@ const describeBound = (issue: z.core.$ZodIssue): string => {
 			return `${field} must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
 		}
 		case "invalid_type":
-			if (issue.input === undefined) return `${field} is required`;
+			if (valueAt(input, issue.path) === undefined) return `${field} is required`;
 			return issue.expected === "int" ? `${field} must be an integer` : `${field} must be of type ${issue.expected}`;
 		case "invalid_value":
 			return `${field} must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
@@ -66,7 +73,9 @@ const parseInput = <S extends z.ZodType>(schema: S, rawInput: unknown): Effect.E
 	const field = issue.path.length === 0 ? undefined : issue.path.map(String).join(".");
 	return Effect.fail(
 		new InvalidInput(
-			field === undefined ? { message: describeBound(issue) } : { message: describeBound(issue), field },
+			field === undefined
+				? { message: describeBound(issue, candidate) }
+				: { message: describeBound(issue, candidate), field },
 		),
 	);
 };
