@@ -118,7 +118,6 @@ const main = async () => {
 		});
 		const address = server.address() as AddressInfo;
 		const baseUrl = `http://localhost:${address.port}`;
-		logger.info("listening", { port: address.port });
 		// The banner is for the person who ran `npm start`; the structured log above never carries a token.
 		process.stdout.write(
 			`\nConvolens is running at ${baseUrl}\n  API reference  ${baseUrl}/docs\n  OpenAPI        ${baseUrl}/api/v1/openapi.json\n` +
@@ -127,6 +126,8 @@ const main = async () => {
 					: "") +
 				"\n",
 		);
+
+		logger.info("listening", { port: address.port });
 
 		let shuttingDown = false;
 		const shutdown = (signal: string) => {
