@@ -73,6 +73,9 @@ export const sendJson = (
 };
 
 export const sendWireError = (res: ServerResponse, error: WireError, headers: Record<string, string> = {}): void => {
+	// Already answered (e.g. the request timed out first): nothing more to say.
+	if (res.writableEnded) return;
+	// A streamed response failed midway: cut it, so the client sees a truncated body rather than a wrong one.
 	if (res.headersSent) {
 		res.destroy();
 		return;
