@@ -92,7 +92,10 @@ describe("report programs equal the reference computation", () => {
 											Exit.isSuccess(exit),
 											`${label} failed: ${String(Exit.isFailure(exit) ? exit.cause : "")}`,
 										);
-										if (Exit.isSuccess(exit)) assert.deepStrictEqual(plain(exit.value), plain(expected.value), label);
+										if (Exit.isSuccess(exit)) {
+											assert.deepStrictEqual(plain(exit.value), plain(expected.value), label);
+											assert.isTrue(report.output.safeParse(exit.value).success, `${label} matches its output schema`);
+										}
 									} else {
 										assert.isTrue(Exit.isFailure(exit), `${label} should fail with ${expected.tag}`);
 										if (Exit.isFailure(exit)) assert.include(String(exit.cause), expected.tag, label);
