@@ -70,25 +70,34 @@ const parseLimits = (value: string | undefined) => {
 	return limits as Record<string, number | null>;
 };
 
+const parseCommandLine = () => {
+	try {
+		return parseArgs({
+			allowPositionals: true,
+			options: {
+				name: { type: "string" },
+				limits: { type: "string" },
+				account: { type: "string" },
+				scopes: { type: "string" },
+				id: { type: "string" },
+				messages: { type: "string" },
+				days: { type: "string" },
+				bots: { type: "string" },
+				contacts: { type: "string" },
+				seed: { type: "string" },
+				concurrency: { type: "string" },
+				"id-prefix": { type: "string" },
+				help: { type: "boolean", short: "h" },
+			},
+		});
+	} catch (error) {
+		// Unknown options and missing option values are usage errors, like any other bad argument.
+		throw new UsageError(error instanceof Error ? error.message : String(error));
+	}
+};
+
 const main = async () => {
-	const { positionals, values } = parseArgs({
-		allowPositionals: true,
-		options: {
-			name: { type: "string" },
-			limits: { type: "string" },
-			account: { type: "string" },
-			scopes: { type: "string" },
-			id: { type: "string" },
-			messages: { type: "string" },
-			days: { type: "string" },
-			bots: { type: "string" },
-			contacts: { type: "string" },
-			seed: { type: "string" },
-			concurrency: { type: "string" },
-			"id-prefix": { type: "string" },
-			help: { type: "boolean", short: "h" },
-		},
-	});
+	const { positionals, values } = parseCommandLine();
 	const command = positionals[0];
 	if (!command || values.help) {
 		console.log(usage);
