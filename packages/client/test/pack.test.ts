@@ -4,7 +4,7 @@
  * workspace in reach) and run it with Node against the live server.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -99,10 +99,11 @@ beforeAll(async () => {
 				skipLibCheck: false,
 				types: ["node"],
 			},
-			include: ["consumer.ts"],
+			include: ["consumer.ts", "demo.ts"],
 		}),
 	);
 	await writeFile(path.join(scratch, "consumer.ts"), consumerSource);
+	await copyFile(path.join(packageDir, "examples", "demo.ts"), path.join(scratch, "demo.ts"));
 	await run(
 		"npm",
 		[
@@ -143,7 +144,7 @@ describe("the packed client", () => {
 		}
 	});
 
-	it("type-checks a consumer with the shipped declarations alone", async () => {
+	it("type-checks a consumer and the README example with the shipped declarations alone", async () => {
 		const tsc = path.join(scratch, "node_modules", "typescript", "bin", "tsc");
 		const result = await run(process.execPath, [tsc, "-p", "."], { cwd: scratch }).catch(
 			(error: { stdout: string }) => error,
@@ -162,5 +163,15 @@ describe("the packed client", () => {
 		expect(printed.ratings.thumbsDown).toBe(seeded.thumbsDown);
 		expect(BotStats.id).toBe("clr3m5n8k000e08jqbs0t1u5o");
 		expect(TotalRatings.id).toBe("clr3m5n8k000008jq7h9e5b1a");
+	});
+
+	it("runs the README example against the live server", async () => {
+		const { stdout } = await run(process.execPath, ["demo.ts"], {
+			cwd: scratch,
+			env: { ...process.env, CONVOLENS_URL: server.baseUrl, CONVOLENS_TOKEN: token },
+		});
+		expect(stdout).toContain(`Ratings, last 7 days: ${seeded.thumbsUp + seeded.thumbsDown} (${seeded.thumbsUp} up`);
+		expect(stdout).toContain("As expected: NOT_FOUND (404) Bot not found");
+		expect(stdout).toContain("22 reports, e.g. Dataset Records, Total Ratings, Thumbs Up");
 	});
 });
