@@ -12,11 +12,10 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { TenantRepository } from "@convolens/core";
-import * as db from "@convolens/db";
+import { Database, makeDatabaseLayer, runMigrations, seedDemo, startEmbeddedPostgres } from "@convolens/db";
 import { Effect, ManagedRuntime } from "effect";
 import { createLogger, parseLogLevel } from "./http/logger.ts";
-import type { AppRuntime, AppServices } from "./runtime.ts";
+import type { AppRuntime } from "./runtime.ts";
 import { createServer } from "./server.ts";
 
 const env = process.env;
@@ -38,16 +37,7 @@ const integer = (name: string, fallback: number, min: number, max: number): numb
 	return value;
 };
 
-/** `seedDemo` from `@convolens/db` when present, else an empty demo account. */
-const seedDemoAccount = (): Effect.Effect<{ readonly id: string; readonly token: string }, unknown, AppServices> => {
-	const seedDemo = (db as Record<string, unknown>).seedDemo as
-		| ((options: { readonly now: Date }) => Effect.Effect<{ id: string; token: string }, unknown, AppServices>)
-		| undefined;
-	if (typeof seedDemo === "function") return seedDemo({ now: new Date() });
-	return TenantRepository.use((tenants) => tenants.createAccount({ name: "Demo" }));
-};
-
-const hasAccounts = db.Database.use((database) =>
+const hasAccounts = Database.use((database) =>
 	database.query<{ present: boolean }>("SELECT EXISTS (SELECT 1 FROM account) AS present"),
 ).pipe(Effect.map((rows) => rows[0]?.present === true));
 
@@ -62,7 +52,7 @@ const main = async () => {
 	if (!url) {
 		const pgDir = path.join(dataDir, "postgres");
 		logger.info("starting embedded PostgreSQL", { dataDir: pgDir });
-		const embedded = await db.startEmbeddedPostgres({ dataDir: pgDir });
+		const embedded = await startEmbeddedPostgres({ dataDir: pgDir });
 		url = embedded.url;
 		stopEmbedded = embedded.stop;
 	}
@@ -79,17 +69,17 @@ const main = async () => {
 
 	try {
 		if (flag(env.AUTO_MIGRATE, true)) {
-			const applied = await db.runMigrations(url);
+			const applied = await runMigrations(url);
 			logger.info("migrations applied", { count: applied.length, names: applied });
 		}
-		runtime = ManagedRuntime.make(db.makeDatabaseLayer({ url }));
+		runtime = ManagedRuntime.make(makeDatabaseLayer({ url }));
 		// Build the layer now, so a bad database fails the start instead of the first request.
-		await runtime.runPromise(db.Database.use((database) => database.ping));
+		await runtime.runPromise(Database.use((database) => database.ping));
 
 		let demoToken: string | undefined;
 		if (flag(env.SEED_DEMO, true) && !(await runtime.runPromise(hasAccounts))) {
 			logger.info("empty database: seeding the demo account");
-			const account = await runtime.runPromise(seedDemoAccount());
+			const account = await runtime.runPromise(seedDemo({ now: new Date() }));
 			await mkdir(dataDir, { recursive: true });
 			await writeFile(demoTokenFile, `${account.token}\n`, { mode: 0o600 });
 			await chmod(demoTokenFile, 0o600);

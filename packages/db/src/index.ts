@@ -10,3 +10,4 @@ export * from "./entities/index.ts";
 export { type DatabaseLayerServices, makeDatabaseLayer } from "./layer.ts";
 export { runMigrations } from "./migrate.ts";
 export { hashToken } from "./repositories/tenant.ts";
+export { demoLimits, seedDemo } from "./seed/demo.ts";
