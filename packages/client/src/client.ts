@@ -1,6 +1,6 @@
 import { reportDescriptors } from "./generated/reports.ts";
 import { restTransport } from "./transports/rest.ts";
-import type { ReportRef, Transport, TransportConfig } from "./transports/transport.ts";
+import type { Transport, TransportConfig } from "./transports/transport.ts";
 import { trpcTransport } from "./transports/trpc.ts";
 import type { ConvolensClient, ListOptions, RequestOptions } from "./types.ts";
 
@@ -18,8 +18,6 @@ export interface ClientOptions {
 	/** Extra headers sent with every request. */
 	readonly headers?: Readonly<Record<string, string>>;
 }
-
-const reportsById: ReadonlyMap<string, ReportRef> = new Map(reportDescriptors.map((report) => [report.id, report]));
 
 /**
  * A typed client for a Convolens server: `list()`, `generate({ [id]: input })` and one method per report.
@@ -54,7 +52,7 @@ export function createClient(options: ClientOptions): ConvolensClient {
 	const client: Record<string, unknown> = {
 		list: (listOptions: ListOptions = {}) => transport.list(listOptions),
 		generate: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>
-			transport.generate(requests, reportsById, requestOptions),
+			transport.generate(requests, requestOptions),
 	};
 	for (const report of reportDescriptors) {
 		client[report.method] = (input?: unknown, requestOptions: RequestOptions = {}) =>

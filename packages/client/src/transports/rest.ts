@@ -67,7 +67,7 @@ export function restTransport(config: TransportConfig): Transport {
 			return body.cursor === undefined ? { items: body.items } : { items: body.items, cursor: body.cursor };
 		},
 
-		generate: async (requests, _reports, options) => {
+		generate: async (requests, options) => {
 			const body = (await request("POST", `${reportsUrl}/generate`, requests, options)) as Record<string, unknown>;
 			return completeResults(Object.keys(requests), (id) => {
 				if (!Object.hasOwn(body, id)) return undefined;

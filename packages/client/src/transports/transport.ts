@@ -16,7 +16,6 @@ export interface Transport {
 	readonly list: (options: ListOptions) => Promise<ReportList>;
 	readonly generate: (
 		requests: Readonly<Record<string, unknown>>,
-		reports: ReadonlyMap<string, ReportRef>,
 		options: RequestOptions,
 	) => Promise<Record<string, WireResult>>;
 	readonly run: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<unknown>;

@@ -105,7 +105,7 @@ export function trpcTransport(config: TransportConfig): Transport {
 			return body.cursor === undefined ? { items: body.items } : { items: body.items, cursor: body.cursor };
 		},
 
-		generate: async (requests, _reports, options) => {
+		generate: async (requests, options) => {
 			const body = (await call("reports.generate", requests, options.signal)) as Record<string, unknown>;
 			return completeResults(Object.keys(requests), (id) =>
 				Object.hasOwn(body, id) ? wireResultOf(body[id]) : undefined,
