@@ -383,3 +383,14 @@ describe("the HTTP envelope", () => {
 		expect(docs.text).not.toMatch(/<script|https?:\/\/cdn/i);
 	});
 });
+
+describe("order of checks", () => {
+	it("answers 401 before reading an oversized body", async () => {
+		const response = await call(server.baseUrl, "/api/v1/platform/report/generate", {
+			method: "POST",
+			rawBody: "x".repeat(300 * 1024),
+		});
+		expect(response.status).toBe(401);
+		expect(response.json.code).toBe("NOT_AUTHENTICATED");
+	});
+});

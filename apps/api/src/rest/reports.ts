@@ -65,7 +65,7 @@ const generateSingle = async (caller: Caller, reportId: string, { req, res }: Re
 	const body = parseJsonObject(await readBody(req, REPORT_BODY_LIMIT));
 	const name = procedureNameById.get(reportId);
 	if (name === undefined) {
-		// Still authorise the caller first, so an unknown ID never answers before a missing token does.
+		// The scope check still comes first, so an unknown ID never tells a read-less token anything.
 		await caller.reports.list({ take: 1 });
 		throw new AppError({ code: "NOT_FOUND", message: "Report not found", tag: "ReportNotFound" });
 	}
@@ -101,12 +101,14 @@ export const handleRest = async (request: RestRequest): Promise<void> => {
 	const route = routes.find((candidate) => candidate.path === request.path);
 	if (route !== undefined) {
 		if (route.method !== request.method) throw methodNotAllowed(request);
+		requireToken(request);
 		await route.handler(caller, request);
 		return;
 	}
 	const single = singleReportPath.exec(request.path);
 	if (single !== null) {
 		if (request.method !== "POST") throw methodNotAllowed(request);
+		requireToken(request);
 		await generateSingle(caller, decodePathSegment(single[1] ?? ""), request);
 		return;
 	}
@@ -118,6 +120,13 @@ const decodePathSegment = (segment: string) => {
 		return decodeURIComponent(segment);
 	} catch {
 		throw new AppError({ code: "BAD_REQUEST", message: "reportId: malformed path segment", field: "reportId" });
+	}
+};
+
+/** Answer 401 before reading a body; scopes and rate limits are checked by the procedures themselves. */
+const requireToken = (request: RestRequest) => {
+	if (request.context.principal === null) {
+		throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid API token is required" });
 	}
 };
 
