@@ -71,42 +71,48 @@ describe("report programs equal the reference computation", () => {
 		for (const now of instants) {
 			seed += 1;
 			const caseSeed = seed;
-			it.effect(`seed ${caseSeed} in ${timezone} at ${new Date(now).toISOString()}`, () =>
-				Effect.gen(function* () {
-					const snapshot = randomSnapshot({ seed: caseSeed, now, timezone, conversationsPerAccount: 80 });
-					yield* TestClock.setTime(now);
-					let compared = 0;
-					for (const accountId of ["acct-0", "acct-1"]) {
-						for (const period of periodInputs) {
-							for (const report of reports) {
-								for (const input of inputsFor(report.id, period)) {
-									const exit = yield* Effect.exit(
-										generateReport(report.id, input, { accountId, timezone }).pipe(
-											Effect.provide(memoryRepositories(snapshot)),
-										),
-									);
-									const expected = referenceReport(snapshot, report.id, input, { accountId, now, timezone });
-									const label = `${report.name} ${JSON.stringify(input)} for ${accountId}`;
-									if (expected.ok) {
-										assert.isTrue(
-											Exit.isSuccess(exit),
-											`${label} failed: ${String(Exit.isFailure(exit) ? exit.cause : "")}`,
+			it.effect(
+				`seed ${caseSeed} in ${timezone} at ${new Date(now).toISOString()}`,
+				() =>
+					Effect.gen(function* () {
+						const snapshot = randomSnapshot({ seed: caseSeed, now, timezone, conversationsPerAccount: 80 });
+						yield* TestClock.setTime(now);
+						let compared = 0;
+						for (const accountId of ["acct-0", "acct-1"]) {
+							for (const period of periodInputs) {
+								for (const report of reports) {
+									for (const input of inputsFor(report.id, period)) {
+										const exit = yield* Effect.exit(
+											generateReport(report.id, input, { accountId, timezone }).pipe(
+												Effect.provide(memoryRepositories(snapshot)),
+											),
 										);
-										if (Exit.isSuccess(exit)) {
-											assert.deepStrictEqual(plain(exit.value), plain(expected.value), label);
-											assert.isTrue(report.output.safeParse(exit.value).success, `${label} matches its output schema`);
+										const expected = referenceReport(snapshot, report.id, input, { accountId, now, timezone });
+										const label = `${report.name} ${JSON.stringify(input)} for ${accountId}`;
+										if (expected.ok) {
+											assert.isTrue(
+												Exit.isSuccess(exit),
+												`${label} failed: ${String(Exit.isFailure(exit) ? exit.cause : "")}`,
+											);
+											if (Exit.isSuccess(exit)) {
+												assert.deepStrictEqual(plain(exit.value), plain(expected.value), label);
+												assert.isTrue(
+													report.output.safeParse(exit.value).success,
+													`${label} matches its output schema`,
+												);
+											}
+										} else {
+											assert.isTrue(Exit.isFailure(exit), `${label} should fail with ${expected.tag}`);
+											if (Exit.isFailure(exit)) assert.include(String(exit.cause), expected.tag, label);
 										}
-									} else {
-										assert.isTrue(Exit.isFailure(exit), `${label} should fail with ${expected.tag}`);
-										if (Exit.isFailure(exit)) assert.include(String(exit.cause), expected.tag, label);
+										compared += 1;
 									}
-									compared += 1;
 								}
 							}
 						}
-					}
-					assert.isAbove(compared, 400);
-				}),
+						assert.isAbove(compared, 400);
+					}),
+				120_000,
 			);
 		}
 	}
