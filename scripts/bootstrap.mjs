@@ -60,6 +60,8 @@ function ensureToolchain() {
 		PATH: [...paths, process.env.PATH].join(delimiter),
 		// pnpm must not try to fetch another pnpm or prompt in CI-like shells.
 		COREPACK_ENABLE_STRICT: "0",
+		TURBO_TELEMETRY_DISABLED: "1",
+		DO_NOT_TRACK: "1",
 		npm_config_manage_package_manager_versions: "false",
 	};
 }
