@@ -16,7 +16,7 @@ import {
 	TotalContacts,
 	TotalRatings,
 } from "../src/index.ts";
-import { seedAccount, seeded, startTestServer, type TestServer } from "./support.ts";
+import { call, seedAccount, seeded, startTestServer, type TestServer } from "./support.ts";
 
 let server: TestServer;
 let token: string;
@@ -27,6 +27,11 @@ beforeAll(async () => {
 	server = await startTestServer();
 	({ token } = await server.createAccount("Acme"));
 	await seedAccount(server, token);
+	const extraBot = await call(server.baseUrl, "/api/v1/ingest", {
+		token,
+		body: { bots: [{ id: "bot_only_in_acme", name: "Acme only" }] },
+	});
+	expect(extraBot.json.inserted).toMatchObject({ bots: 1 });
 	const other = await server.createAccount("Other");
 	otherAccountToken = other.token;
 	await seedAccount(server, otherAccountToken);
@@ -121,6 +126,7 @@ describe.each(transports)("over %s", (transport) => {
 
 	it("never shows one account's bot to another", async () => {
 		const outsider = clientFor(transport, { token: otherAccountToken });
+		await expect(client.botStats({ botId: "bot_only_in_acme" })).resolves.toMatchObject({ totalConversations: 0 });
 		await expect(outsider.botStats({ botId: "bot_only_in_acme" })).rejects.toMatchObject({ code: "NOT_FOUND" });
 		// Both accounts hold a bot with the same client-supplied ID; each sees only its own data.
 		await expect(outsider.botStats({ botId: seeded.botId })).resolves.toMatchObject({ totalTokens: seeded.tokens });

@@ -40,4 +40,4 @@ export async function seedAccount(server: TestServer, token: string): Promise<vo
 	}
 }
 
-export { startTestServer, type TestServer };
+export { call, startTestServer, type TestServer };
