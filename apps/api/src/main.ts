@@ -16,7 +16,7 @@ import { Database, makeDatabaseLayer, runMigrations, seedDemo, startEmbeddedPost
 import { Effect, ManagedRuntime } from "effect";
 import { createLogger, parseLogLevel } from "./http/logger.ts";
 import type { AppRuntime } from "./runtime.ts";
-import { createServer } from "./server.ts";
+import { closeGracefully, createServer } from "./server.ts";
 
 const env = process.env;
 const logger = createLogger({ level: parseLogLevel(env.LOG_LEVEL) });
@@ -124,16 +124,12 @@ const main = async () => {
 			if (shuttingDown) return;
 			shuttingDown = true;
 			logger.info("shutting down", { signal });
-			const force = setTimeout(() => server.closeAllConnections(), 10_000);
-			force.unref();
-			server.close(() => {
-				clearTimeout(force);
-				void cleanUp().then(() => {
+			void closeGracefully(server)
+				.then(cleanUp)
+				.then(() => {
 					logger.info("stopped");
 					process.exit(0);
 				});
-			});
-			server.closeIdleConnections();
 		};
 		process.on("SIGTERM", () => shutdown("SIGTERM"));
 		process.on("SIGINT", () => shutdown("SIGINT"));

@@ -232,6 +232,25 @@ export const createServer = (options: ServerOptions): http.Server => {
 	return server;
 };
 
+/**
+ * Stops accepting connections and resolves once every in-flight request has finished. Idle keep-alive connections
+ * close at once; connections still open after `forceAfterMs` are cut.
+ */
+export const closeGracefully = (server: http.Server, forceAfterMs = 10_000): Promise<void> =>
+	new Promise((resolve) => {
+		const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
+		// A keep-alive connection becomes idle once its in-flight response is sent: close it then, not at its timeout.
+		const sweep = setInterval(() => server.closeIdleConnections(), 50);
+		force.unref();
+		sweep.unref();
+		server.close(() => {
+			clearTimeout(force);
+			clearInterval(sweep);
+			resolve();
+		});
+		server.closeIdleConnections();
+	});
+
 /** An error for the log: name, message and cause chain, never request data. */
 const describe = (error: unknown): Record<string, unknown> => {
 	if (!(error instanceof Error)) return { value: String(error) };

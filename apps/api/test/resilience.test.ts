@@ -2,12 +2,12 @@ import type { AddressInfo } from "node:net";
 import { ReportIds, TenantRepository } from "@convolens/core";
 import { makeDatabaseLayer } from "@convolens/db";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import { Effect, Layer, ManagedRuntime } from "effect";
+import { Effect, Layer, ManagedRuntime, Option } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../src/http/rate-limit.ts";
 import type { AppRouter } from "../src/index.ts";
 import type { AppRuntime } from "../src/runtime.ts";
-import { createServer, type ServerOptions } from "../src/server.ts";
+import { closeGracefully, createServer, type ServerOptions } from "../src/server.ts";
 import { call, memoryLogger, startTestServer, type TestServer } from "./support.ts";
 
 /** A server over the given runtime, on a free port; closed by the returned function. */
@@ -145,5 +145,39 @@ describe("request timeout, CORS and preflight", () => {
 			headers: { origin: "https://evil.example", "access-control-request-method": "GET" },
 		});
 		expect(denied.headers.get("access-control-allow-origin")).toBeNull();
+	});
+});
+
+describe("graceful shutdown", () => {
+	it("lets an in-flight request finish, refuses new connections, then resolves", async () => {
+		// Authentication takes 400 ms, so the request is still running when shutdown begins.
+		const slow = Layer.succeed(TenantRepository, {
+			createAccount: () => Effect.never,
+			createToken: () => Effect.never,
+			revokeToken: () => Effect.never,
+			authenticate: () => Effect.as(Effect.sleep(400), Option.none()),
+		});
+		const runtime = ManagedRuntime.make(slow) as unknown as AppRuntime;
+		const server = createServer({ runtime, logger: memoryLogger().logger });
+		await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+		const { port } = server.address() as AddressInfo;
+		const base = `http://127.0.0.1:${port}`;
+		try {
+			const inFlight = call(base, "/api/v1/platform/report/list", { token: "cvl_slow" });
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			let closed = false;
+			const closing = closeGracefully(server, 5_000).then(() => {
+				closed = true;
+			});
+			const response = await inFlight;
+			expect(response.status).toBe(401);
+			expect(response.json.code).toBe("NOT_AUTHENTICATED");
+			await closing;
+			expect(closed).toBe(true);
+			await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+		} finally {
+			server.closeAllConnections();
+			await runtime.dispose();
+		}
 	});
 });

@@ -134,6 +134,30 @@ describe("tRPC procedures", () => {
 		expect((await client.reports.totalConversations.query({ periodDays: 1 })).value).toBe(0);
 	});
 
+	it("accepts queries sent as POST, so a large batch need not fit in a URL", async () => {
+		const client = createTRPCClient<AppRouter>({
+			links: [
+				httpBatchLink({
+					url: `${server.baseUrl}/trpc`,
+					methodOverride: "POST",
+					headers: { authorization: `Bearer ${accountToken}` },
+				}),
+			],
+		});
+		const requests = Object.fromEntries(
+			Array.from({ length: 50 }, (_, index) => [index % 2 === 0 ? ReportIds.TotalRatings : ReportIds.ThumbsDown, {}]),
+		);
+		const padded = {
+			...requests,
+			[ReportIds.DatasetRecords]: {
+				datasetIds: Array.from({ length: 100 }, (_, i) => `dataset-${"x".repeat(50)}-${i}`),
+			},
+		};
+		const results = await client.reports.generate.query(padded);
+		expect(results[ReportIds.TotalRatings]?.ok).toBe(true);
+		expect(results[ReportIds.DatasetRecords]).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+	});
+
 	it("uses the X-Timezone header when the input has no timezone", async () => {
 		const zone = "Pacific/Kiritimati";
 		const result = await clientFor(accountToken, { timezone: zone }).reports.totalConversations.query({
