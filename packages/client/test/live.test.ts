@@ -104,6 +104,7 @@ describe.each(transports)("over %s", (transport) => {
 		if (!thumbsUp.ok) {
 			expect(thumbsUp.error.code).toBe("BAD_REQUEST");
 			expect(thumbsUp.error.message).toMatch(/periodDays/);
+			if (transport === "trpc") expect(thumbsUp.error).toMatchObject({ tag: "InvalidInput", field: "periodDays" });
 		}
 		expect(results[DatasetRecords.id]).toEqual({
 			ok: true,
@@ -141,6 +142,11 @@ describe.each(transports)("over %s", (transport) => {
 		expect(invalid).toBeInstanceOf(ConvolensError);
 		expect(invalid).toMatchObject({ code: "BAD_REQUEST", status: 400 });
 		expect((invalid as ConvolensError).message).toMatch(/periodDays/);
+		if (transport === "trpc") {
+			// The tRPC error formatter carries the typed error's tag and field; the REST body has only message and code.
+			expect(missing).toMatchObject({ tag: "ResourceNotFound" });
+			expect(invalid).toMatchObject({ tag: "InvalidInput", field: "periodDays" });
+		}
 	});
 
 	it("throws NOT_AUTHENTICATED for an unknown token and NOT_AUTHORIZED for a token without reports:read", async () => {
