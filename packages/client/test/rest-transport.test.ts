@@ -102,7 +102,7 @@ describe("the REST transport", () => {
 		const results = await restClient(fetch).generate({ [ReportIds.ThumbsUp]: {} });
 		expect(results[ReportIds.ThumbsUp]).toEqual({
 			ok: false,
-			error: { code: "INTERNAL_SERVER_ERROR", message: "The server returned no result for this report" },
+			error: { code: "INTERNAL_SERVER_ERROR", message: "The server returned no usable result for this report" },
 		});
 	});
 

@@ -60,7 +60,7 @@ export function responseError(status: number, body: unknown, reportId?: string):
 	);
 }
 
-/** Every requested ID with its result; an ID the server left out becomes a failure rather than a hole. */
+/** Every requested ID with its result; an ID the server left out (or answered unreadably) becomes a failure, not a hole. */
 export function completeResults(
 	requestedIds: ReadonlyArray<string>,
 	resultOf: (id: string) => WireResult | undefined,
@@ -69,7 +69,7 @@ export function completeResults(
 	for (const id of requestedIds) {
 		results[id] = resultOf(id) ?? {
 			ok: false,
-			error: { code: "INTERNAL_SERVER_ERROR", message: "The server returned no result for this report" },
+			error: { code: "INTERNAL_SERVER_ERROR", message: "The server returned no usable result for this report" },
 		};
 	}
 	return results;

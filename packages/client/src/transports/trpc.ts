@@ -2,15 +2,7 @@ import { createTRPCUntypedClient, httpBatchLink, TRPCClientError } from "@trpc/c
 import type { AnyRouter } from "@trpc/server";
 import { ConvolensError, codeOfStatus, isErrorCode } from "../errors.ts";
 import type { ReportListItem } from "../types.ts";
-import {
-	completeResults,
-	failureOf,
-	isWireFailure,
-	networkError,
-	type Transport,
-	type TransportConfig,
-	type WireResult,
-} from "./transport.ts";
+import { completeResults, networkError, type Transport, type TransportConfig, type WireResult } from "./transport.ts";
 
 /** What the server's tRPC error formatter adds to `error.data` (see the api app's `AppErrorData`). */
 interface ErrorData {
@@ -47,23 +39,21 @@ function fromTrpcError(error: unknown, signal: AbortSignal | undefined, reportId
 	});
 }
 
-/** A batch entry as the server's `reports.generate` returns it: the REST shape, or an `ok`-tagged result. */
-function wireResultOf(value: unknown): WireResult {
-	if (typeof value === "object" && value !== null && "ok" in value) {
-		const tagged = value as { ok: unknown; data?: unknown; error?: unknown };
-		if (tagged.ok === true) return { ok: true, data: tagged.data };
-		const failure = tagged.error as { code?: unknown; message?: unknown; tag?: unknown; field?: unknown } | undefined;
-		return {
-			ok: false,
-			error: {
-				code: isErrorCode(failure?.code) ? failure.code : "INTERNAL_SERVER_ERROR",
-				message: typeof failure?.message === "string" ? failure.message : "The report failed",
-				...(typeof failure?.tag === "string" ? { tag: failure.tag } : {}),
-				...(typeof failure?.field === "string" ? { field: failure.field } : {}),
-			},
-		};
-	}
-	return isWireFailure(value) ? { ok: false, error: failureOf(value) } : { ok: true, data: value };
+/** A batch entry as the server's `reports.generate` returns it: `{ ok: true, data }` or `{ ok: false, error }`. */
+function wireResultOf(value: unknown): WireResult | undefined {
+	if (typeof value !== "object" || value === null || !("ok" in value)) return undefined;
+	const tagged = value as { ok: unknown; data?: unknown; error?: unknown };
+	if (tagged.ok === true) return { ok: true, data: tagged.data };
+	const failure = tagged.error as { code?: unknown; message?: unknown; tag?: unknown; field?: unknown } | undefined;
+	return {
+		ok: false,
+		error: {
+			code: isErrorCode(failure?.code) ? failure.code : "INTERNAL_SERVER_ERROR",
+			message: typeof failure?.message === "string" ? failure.message : "The report failed",
+			...(typeof failure?.tag === "string" ? { tag: failure.tag } : {}),
+			...(typeof failure?.field === "string" ? { field: failure.field } : {}),
+		},
+	};
 }
 
 /**
