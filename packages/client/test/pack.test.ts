@@ -131,7 +131,11 @@ describe("the packed client", () => {
 		const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
 		expect(Object.keys(manifest.dependencies).sort()).toEqual(["@trpc/client", "@trpc/server"]);
 		expect(JSON.stringify(manifest)).not.toMatch(/workspace:|catalog:/);
-		expect(manifest.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js" });
+		expect(manifest.exports["."]).toEqual({
+			types: "./dist/index.d.ts",
+			import: "./dist/index.js",
+			default: "./dist/index.js",
+		});
 
 		const files = (await readdir(installed, { recursive: true })).map((file) => file.split(path.sep).join("/"));
 		expect(files.filter((file) => !file.startsWith("dist") && file !== "package.json" && file !== "README.md")).toEqual(
@@ -163,6 +167,15 @@ describe("the packed client", () => {
 		expect(printed.ratings.thumbsDown).toBe(seeded.thumbsDown);
 		expect(BotStats.id).toBe("clr3m5n8k000e08jqbs0t1u5o");
 		expect(TotalRatings.id).toBe("clr3m5n8k000008jq7h9e5b1a");
+	});
+
+	it("loads with require() as well as import", async () => {
+		const { stdout } = await run(
+			process.execPath,
+			["--input-type=commonjs", "-e", "process.stdout.write(typeof require('@convolens/client').createClient)"],
+			{ cwd: scratch },
+		);
+		expect(stdout).toBe("function");
 	});
 
 	it("runs the README example against the live server", async () => {
