@@ -161,6 +161,14 @@ describe.each(transports)("over %s", (transport) => {
 		await expect(writer.totalContacts()).rejects.toMatchObject({ code: "NOT_AUTHORIZED", status: 403 });
 	});
 
+	it("rejects with the abort reason when the caller aborts", async () => {
+		const controller = new AbortController();
+		const reason = new Error("no longer needed");
+		const pending = client.comprehensiveAnalytics({ periodDays: 90 }, { signal: controller.signal });
+		controller.abort(reason);
+		await expect(pending).rejects.toBe(reason);
+	});
+
 	it("sends the configured timezone, which the hour buckets are labelled in", async () => {
 		const kolkata = clientFor(transport, { timezone: "Asia/Kolkata" });
 		const { breakdown } = await kolkata.totalRatings({ periodDays: 1, granularity: "hour" });
