@@ -3,6 +3,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { Context, Effect, Layer } from "effect";
 import type pg from "pg";
 import { ormConfig } from "./config.ts";
+import { createStatisticsKeeper, type StatisticsKeeper } from "./statistics.ts";
 
 export interface DatabaseOptions {
 	readonly url: string;
@@ -25,6 +26,8 @@ export class Database extends Context.Service<
 		readonly query: <Row>(sql: string, params?: ReadonlyArray<unknown>) => Effect.Effect<Array<Row>, StorageError>;
 		/** Runs `work` in a transaction on one connection, retrying serialization failures and deadlocks. */
 		readonly transaction: <A>(work: (client: pg.PoolClient) => Promise<A>) => Effect.Effect<A, StorageError>;
+		/** Writers report inserted rows here so planner statistics keep up with bursts (see `statistics.ts`). */
+		readonly statistics: StatisticsKeeper;
 	}
 >()("@convolens/db/Database") {}
 
@@ -70,7 +73,7 @@ const acquire = (options: DatabaseOptions) =>
 		try: async () => {
 			const orm = await MikroORM.init(ormConfig({ url: options.url, poolSize: options.poolSize }));
 			const pool = await orm.em.getConnection().getNativeClient();
-			return { orm, pool };
+			return { orm, pool, statistics: createStatisticsKeeper(pool) };
 		},
 		catch: toStorageError("connect"),
 	});
@@ -80,8 +83,11 @@ export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, S
 	Layer.effect(
 		Database,
 		Effect.gen(function* () {
-			const { orm, pool } = yield* Effect.acquireRelease(acquire(options), ({ orm }) =>
-				Effect.promise(() => orm.close(true)),
+			const { orm, pool, statistics } = yield* Effect.acquireRelease(acquire(options), ({ orm, statistics }) =>
+				Effect.promise(async () => {
+					await statistics.settle();
+					await orm.close(true);
+				}),
 			);
 			const query = <Row>(sql: string, params: ReadonlyArray<unknown> = []) =>
 				Effect.tryPromise({
@@ -91,6 +97,7 @@ export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, S
 			return Database.of({
 				orm,
 				pool,
+				statistics,
 				query,
 				ping: Effect.tryPromise({ try: () => pool.query("SELECT 1"), catch: toStorageError("be reached") }).pipe(
 					Effect.asVoid,

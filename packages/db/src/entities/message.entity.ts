@@ -12,7 +12,7 @@ export const Message = defineEntity({
 	name: "Message",
 	tableName: "message",
 	properties: {
-		...tenantKey(),
+		...tenantKey({ accountForeignKey: false }),
 		createdAt: p.datetime(),
 		conversation: p.manyToOne(Conversation).joinColumns("account_id", "conversation_id").deleteRule("cascade"),
 		botId: p.string().length(64).nullable(),

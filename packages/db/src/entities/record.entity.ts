@@ -7,7 +7,7 @@ export const DatasetRecord = defineEntity({
 	name: "DatasetRecord",
 	tableName: "record",
 	properties: {
-		...tenantKey(),
+		...tenantKey({ accountForeignKey: false }),
 		createdAt: p.datetime(),
 		dataset: p.manyToOne(Dataset).joinColumns("account_id", "dataset_id").deleteRule("cascade"),
 	},

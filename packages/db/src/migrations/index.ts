@@ -1,8 +1,9 @@
 import { Migration20261124100951_initial } from "./Migration20261124100951_initial.ts";
+import { Migration20261124103359_message_record_without_account_fk } from "./Migration20261124103359_message_record_without_account_fk.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
  * same from the TypeScript sources, under vitest, or bundled. `scripts/create-migration.ts` writes new files here;
  * add each to this list.
  */
-export const migrations = [Migration20261124100951_initial];
+export const migrations = [Migration20261124100951_initial, Migration20261124103359_message_record_without_account_fk];

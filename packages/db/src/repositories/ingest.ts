@@ -10,6 +10,7 @@ import {
 	IngestRepository,
 	type IngestResult,
 	ingestCollections,
+	type MessageItem,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import type pg from "pg";
@@ -145,26 +146,22 @@ const specs: { readonly [C in IngestCollection]: TableSpec<C> } = {
 
 const tableOf = (collection: IngestCollection) => specs[collection].table;
 
-/** The multi-row insert of one collection; messages copy their conversation's bot and contact. */
-const insertSql = <C extends IngestCollection>(collection: C, spec: TableSpec<C>) => {
-	const names = spec.columns.map((column) => column.name);
-	const unnest = spec.columns.map((column, index) => `$${index + 2}::${column.type}[]`).join(", ");
-	const source = `unnest(${unnest}) AS v(${names.join(", ")})`;
-	if (collection === "messages") {
-		return `INSERT INTO message (account_id, ${names.join(", ")}, bot_id, contact_id)
-			SELECT $1, ${names.map((column) => `v.${column}`).join(", ")}, c.bot_id, c.contact_id
-			FROM ${source}
-			JOIN conversation c ON c.account_id = $1 AND c.id = v.conversation_id
-			ORDER BY v.id
-			ON CONFLICT (account_id, id) DO NOTHING
-			RETURNING id`;
-	}
-	return `INSERT INTO ${spec.table} (account_id, ${names.join(", ")})
-		SELECT $1, ${names.map((column) => `v.${column}`).join(", ")} FROM ${source}
+/** The multi-row insert of one collection, from one array parameter per column. */
+const insertSql = (table: string, columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>) => {
+	const names = columns.map((column) => column.name).join(", ");
+	const arrays = columns.map((column, index) => `$${index + 2}::${column.type}[]`).join(", ");
+	return `INSERT INTO ${table} (account_id, ${names})
+		SELECT $1, * FROM unnest(${arrays}) AS v(${names})
 		ORDER BY v.id
 		ON CONFLICT (account_id, id) DO NOTHING
 		RETURNING id`;
 };
+
+/** What a message copies from its conversation (see `message.entity.ts`). */
+interface ConversationOwners {
+	readonly botId: string | null;
+	readonly contactId: string | null;
+}
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -178,14 +175,20 @@ const ingestCollection = async <C extends IngestCollection>(
 	if (items.length === 0) return { inserted: 0, duplicates: 0 };
 	const spec = specs[collection] as TableSpec<C>;
 	let candidates = [...items];
+	const owners = new Map<string, ConversationOwners>();
 	for (const parent of spec.parents) {
 		const wanted = [...new Set(candidates.map(parent.value).filter((value): value is string => value !== null))];
 		if (wanted.length === 0) continue;
-		const { rows } = await client.query<{ id: string }>(
-			`SELECT id FROM ${parent.table} WHERE account_id = $1 AND id = ANY($2::text[])`,
+		const copiesOwners = collection === "messages";
+		const { rows } = await client.query<{ id: string; bot_id?: string | null; contact_id?: string | null }>(
+			`SELECT id${copiesOwners ? ", bot_id, contact_id" : ""} FROM ${parent.table}
+			WHERE account_id = $1 AND id = ANY($2::text[])`,
 			[accountId, wanted],
 		);
 		const found = new Set(rows.map((row) => row.id));
+		if (copiesOwners) {
+			for (const row of rows) owners.set(row.id, { botId: row.bot_id ?? null, contactId: row.contact_id ?? null });
+		}
 		candidates = candidates.filter((item) => {
 			const value = parent.value(item);
 			if (value === null || found.has(value)) return true;
@@ -201,8 +204,17 @@ const ingestCollection = async <C extends IngestCollection>(
 	}
 	if (candidates.length === 0) return { inserted: 0, duplicates: 0 };
 	candidates.sort(byId);
+	const columns: Array<{ readonly name: string; readonly type: ColumnType }> = [...spec.columns];
 	const params: Array<unknown> = [accountId, ...spec.columns.map((column) => candidates.map(column.value))];
-	const result = await client.query(insertSql(collection, spec), params);
+	if (collection === "messages") {
+		const ownersOf = (item: IngestItem<C>) => owners.get((item as unknown as MessageItem).conversationId);
+		columns.push({ name: "bot_id", type: "text" }, { name: "contact_id", type: "text" });
+		params.push(
+			candidates.map((item) => ownersOf(item)?.botId ?? null),
+			candidates.map((item) => ownersOf(item)?.contactId ?? null),
+		);
+	}
+	const result = await client.query(insertSql(spec.table, columns), params);
 	const inserted = result.rowCount ?? 0;
 	return { inserted, duplicates: candidates.length - inserted };
 };
@@ -249,10 +261,18 @@ export const eraseInTransaction = async (
 export const ingestRepositoryLayer = Layer.effect(
 	IngestRepository,
 	Effect.gen(function* () {
-		const { transaction } = yield* Database;
+		const { transaction, statistics } = yield* Database;
 		return IngestRepository.of({
 			ingest: Effect.fn("IngestRepository.ingest")((accountId: string, batch: IngestBatch) =>
-				transaction((client) => ingestInTransaction(client, accountId, batch)),
+				transaction((client) => ingestInTransaction(client, accountId, batch)).pipe(
+					Effect.tap((result) =>
+						Effect.sync(() => {
+							for (const collection of ingestCollections) {
+								statistics.noteInserts(tableOf(collection), result.inserted[collection]);
+							}
+						}),
+					),
+				),
 			),
 			erase: Effect.fn("IngestRepository.erase")((accountId: string, request: EraseRequest) =>
 				transaction((client) => eraseInTransaction(client, accountId, request)),
