@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { TenantRepository } from "@convolens/core";
+import { StorageError, TenantRepository } from "@convolens/core";
 import { Database } from "@convolens/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
@@ -32,6 +32,11 @@ export interface ServerOptions {
 	readonly cors?: CorsOptions;
 	/** A request still running after this long is answered 504 and its work interrupted. Default 30 s. */
 	readonly requestTimeoutMs?: number;
+	/**
+	 * How long a token lookup may take before the request answers 503: the first database call of every request, so
+	 * an unresponsive database fails requests fast instead of at the request timeout. Default 5 s.
+	 */
+	readonly authTimeoutMs?: number;
 	/** How long `/readyz` waits for the database ping. Default 2 s. */
 	readonly readinessTimeoutMs?: number;
 }
@@ -67,6 +72,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 		options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? defaultRateLimit);
 	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 	const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
+	const authTimeoutMs = options.authTimeoutMs ?? 5_000;
 	const contexts = new WeakMap<IncomingMessage, AppContext>();
 	let openApiDocument: string | undefined;
 	let docsPage: string | undefined;
@@ -93,11 +99,13 @@ export const createServer = (options: ServerOptions): http.Server => {
 	const authenticate = async (req: IncomingMessage, signal: AbortSignal) => {
 		const token = bearerToken(req.headers.authorization);
 		if (token === undefined) return null;
-		const principal = await runProgram(
-			runtime,
-			TenantRepository.use((tenants) => tenants.authenticate(token)),
-			signal,
+		const lookup = TenantRepository.use((tenants) => tenants.authenticate(token)).pipe(
+			Effect.timeoutOrElse({
+				duration: authTimeoutMs,
+				orElse: () => Effect.fail(new StorageError({ message: "The database did not answer in time" })),
+			}),
 		);
+		const principal = await runProgram(runtime, lookup, signal);
 		return Option.getOrNull(principal);
 	};
 

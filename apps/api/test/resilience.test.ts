@@ -132,6 +132,19 @@ describe("request timeout, CORS and preflight", () => {
 		expect(response.json).toEqual({ message: expect.any(String), code: "TIMEOUT" });
 	});
 
+	it("answers 503 SERVICE_UNAVAILABLE when the token lookup does not answer in time", async () => {
+		const quick = await listen({ runtime, logger: memoryLogger().logger, authTimeoutMs: 100, requestTimeoutMs: 5_000 });
+		try {
+			const started = Date.now();
+			const response = await call(quick.baseUrl, "/api/v1/platform/report/list", { token: "cvl_slow" });
+			expect(response.status).toBe(503);
+			expect(response.json).toEqual({ message: expect.any(String), code: "SERVICE_UNAVAILABLE" });
+			expect(Date.now() - started).toBeLessThan(2_000);
+		} finally {
+			await quick.close();
+		}
+	});
+
 	it("answers CORS preflights for allowed origins only", async () => {
 		const allowed = await fetch(`${server.baseUrl}/api/v1/platform/report/list`, {
 			method: "OPTIONS",
