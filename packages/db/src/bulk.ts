@@ -8,6 +8,7 @@ import type pg from "pg";
  *
  * The caller supplies every column, including `account_id` and any denormalised copy (`message.bot_id`,
  * `message.contact_id` must equal the conversation's). Parents must be loaded before children (foreign keys hold).
+ * The table is analysed afterwards, so the planner (and the foreign-key checks of the next load) see its new size.
  */
 export const copyRows = async (
 	pool: pg.Pool,
@@ -30,6 +31,7 @@ export const copyRows = async (
 		const result = await pool.query(sql, params);
 		inserted += result.rowCount ?? 0;
 	}
+	if (inserted > 0) await pool.query(`ANALYZE ${table}`);
 	return inserted;
 };
 
