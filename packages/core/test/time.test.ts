@@ -166,6 +166,34 @@ describe("buckets", () => {
 		}),
 	);
 
+	it.effect("a 30-minute DST shift starts a bucket at the transition (Australia/Lord_Howe)", () =>
+		Effect.gen(function* () {
+			const spring = yield* resolvePeriod(
+				period({ startDate: "2026-10-04", endDate: "2026-10-04", granularity: "hour" }),
+				"Australia/Lord_Howe",
+				at("2026-10-10T00:00:00Z"),
+			);
+			assert.deepStrictEqual(
+				spring.buckets.slice(1, 4).map((bucket) => [bucket.label, iso(bucket.start)]),
+				[
+					["2026-10-04T01:00+10:30", "2026-10-03T14:30:00.000Z"],
+					["2026-10-04T02:00+11:00", "2026-10-03T15:30:00.000Z"],
+					["2026-10-04T03:00+11:00", "2026-10-03T16:00:00.000Z"],
+				],
+			);
+			assert.strictEqual(spring.current.end - spring.current.start, 23.5 * 3_600_000);
+			const autumn = yield* resolvePeriod(
+				period({ startDate: "2026-04-05", endDate: "2026-04-05", granularity: "hour" }),
+				"Australia/Lord_Howe",
+				at("2026-04-10T00:00:00Z"),
+			);
+			assert.deepStrictEqual(
+				autumn.buckets.slice(1, 4).map((bucket) => bucket.label),
+				["2026-04-05T01:00+11:00", "2026-04-05T01:00+10:30", "2026-04-05T02:00+10:30"],
+			);
+		}),
+	);
+
 	it.effect("week buckets start on Mondays, the first one clipped to the window start", () =>
 		Effect.gen(function* () {
 			const resolved = yield* resolvePeriod(

@@ -48,6 +48,7 @@ class Clockface {
 	private readonly dateFormat: Intl.DateTimeFormat;
 	private readonly hourFormat: Intl.DateTimeFormat;
 	private readonly dates = new Map<number, string>();
+	private readonly hours = new Map<number, string>();
 	constructor(timezone: string) {
 		this.dateFormat = new Intl.DateTimeFormat("en-US", {
 			timeZone: timezone,
@@ -75,12 +76,27 @@ class Clockface {
 		return date;
 	}
 	hour(instant: number): string {
-		const parts = Object.fromEntries(this.hourFormat.formatToParts(instant).map((part) => [part.type, part.value]));
-		const zone = String(parts.timeZoneName);
-		const offset = zone === "GMT" ? "+00:00" : zone.slice(3);
-		return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:00${offset}`;
+		let hour = this.hours.get(instant);
+		if (hour === undefined) {
+			const parts = Object.fromEntries(this.hourFormat.formatToParts(instant).map((part) => [part.type, part.value]));
+			const zone = String(parts.timeZoneName);
+			const offset = zone === "GMT" ? "+00:00" : zone.slice(3);
+			hour = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:00${offset}`;
+			this.hours.set(instant, hour);
+		}
+		return hour;
 	}
 }
+
+const clockfaces = new Map<string, Clockface>();
+const clockfaceFor = (timezone: string) => {
+	let clockface = clockfaces.get(timezone);
+	if (clockface === undefined) {
+		clockface = new Clockface(timezone);
+		clockfaces.set(timezone, clockface);
+	}
+	return clockface;
+};
 
 interface Window {
 	readonly clock: Clockface;
@@ -101,7 +117,7 @@ interface Window {
 type Input = Record<string, any>;
 
 const windowOf = (input: Input, context: ReferenceContext, defaultDays: number): Window => {
-	const clock = new Clockface(input.timezone ?? context.timezone ?? "UTC");
+	const clock = clockfaceFor(input.timezone ?? context.timezone ?? "UTC");
 	const today = clock.date(context.now);
 	let first: string;
 	let last: string;
@@ -765,12 +781,14 @@ const overview = (
 	const ratingEvents = data.ratings.map((row) => at(row));
 	const upEvents = thumbsUpOf(data.ratings).map((row) => at(row));
 	const downEvents = thumbsDownOf(data.ratings).map((row) => at(row));
+	const upChart = chartOf(upEvents).data;
+	const downChart = chartOf(downEvents).data;
 	const ratingsChart = {
 		type: "line" as const,
 		data: chartOf(ratingEvents).data.map((entry, index) => ({
 			...entry,
-			thumbsUp: chartOf(upEvents).data[index]?.total,
-			thumbsDown: chartOf(downEvents).data[index]?.total,
+			thumbsUp: upChart[index]?.total,
+			thumbsDown: downChart[index]?.total,
 		})),
 	};
 	const contactsInWindow = data.contacts.filter((row) => w.inCurrent(row.createdAt));

@@ -171,21 +171,24 @@ export const startOfLocalDay = (timeZone: string, date: string): number => {
 };
 
 /**
- * Start instants of every local hour in `[start, end)`, where `start` is a local hour start. During a
- * fall-back transition the repeated hour yields two buckets (different offsets); a skipped hour yields none.
+ * Start instants of every local hour in `[start, end)`, where `start` is a local day start. A bucket is a maximal
+ * run of instants sharing local date, hour and offset: during a fall-back transition the repeated hour yields two
+ * buckets (different offsets), a skipped hour yields none, and a 30-minute shift (Australia/Lord_Howe) starts a
+ * bucket at the transition itself. Transitions happen on quarter hours, so scanning in 15-minute steps is exact.
  */
 export const localHourStarts = (timeZone: string, start: number, end: number, limit: number): Array<number> => {
 	const starts: Array<number> = [];
+	const keyOf = (wall: WallTime) => `${wall.day}T${wall.hour}${wall.offsetMinutes}`;
 	let current = start;
 	while (current < end) {
 		starts.push(current);
 		if (starts.length > limit) return starts;
-		const offset = wallTime(timeZone, current).offsetMinutes;
+		const wall = wallTime(timeZone, current);
 		let next = current + HOUR_MS;
-		if (wallTime(timeZone, next).offsetMinutes !== offset) {
-			// An offset change inside this hour: the next boundary is the first quarter hour reading :00 locally.
+		if (wall.minute !== 0 || wallTime(timeZone, next).offsetMinutes !== wall.offsetMinutes) {
+			const key = keyOf(wall);
 			next = current + 15 * 60_000;
-			while (wallTime(timeZone, next).minute !== 0) next += 15 * 60_000;
+			while (keyOf(wallTime(timeZone, next)) === key) next += 15 * 60_000;
 		}
 		current = next;
 	}
