@@ -4,8 +4,6 @@ import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from ".
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
 import { AccountRepository, ActivityRepository } from "./repositories.ts";
-import { invalidTimeZone } from "./time/period.ts";
-import { isValidTimeZone } from "./time/zone.ts";
 
 /** Per-report time limit in milliseconds (default 10 s); provide a different value to configure it. */
 export const ReportTimeoutMs = Context.Reference<number>("@convolens/core/ReportTimeoutMs", {
@@ -84,8 +82,9 @@ const parseInput = <S extends z.ZodType>(schema: S, rawInput: unknown): Effect.E
 // Running
 
 /**
- * Runs one report: parses the input (unknown keys ignored), resolves the timezone (input, else `ctx.timezone`,
- * else UTC) and runs the program under the `ReportTimeoutMs` limit.
+ * Runs one report: parses the input (unknown keys ignored) and runs the program under the `ReportTimeoutMs` limit.
+ * Period reports use the input's `timezone`, else `ctx.timezone`, else UTC, and reject an unknown zone (field
+ * `timezone`); reports without a period ignore the header.
  */
 export const generateReport = <const Id extends string>(
 	id: Id,
@@ -97,10 +96,6 @@ export const generateReport = <const Id extends string>(
 		const report = reportsById[id];
 		const timezone = ctx.timezone ?? "UTC";
 		const input = yield* parseInput(report.input, rawInput);
-		const inputTimezone = (input as { timezone?: unknown }).timezone;
-		if (typeof inputTimezone !== "string" && !isValidTimeZone(timezone)) {
-			return yield* invalidTimeZone(timezone);
-		}
 		const timeoutMs = yield* ReportTimeoutMs;
 		// The registry is a union of reports; each `run` accepts exactly its own parsed input.
 		const run = report.run as (
@@ -143,8 +138,8 @@ export const generateBatch = <const Requests extends Record<string, unknown>>(
 // ---------------------------------------------------------------------------------------------------------------
 // Per-batch memoization of repository calls
 
-const keyOf = (method: string, args: ReadonlyArray<unknown>): string =>
-	`${method}:${JSON.stringify(args, (_key, value) => value)}`;
+/** Repository arguments are plain data and `Date`s, which JSON renders as ISO strings. */
+const keyOf = (method: string, args: ReadonlyArray<unknown>): string => `${method}:${JSON.stringify(args)}`;
 
 const makeMemo = () => {
 	const cache = new Map<string, Deferred.Deferred<unknown, unknown>>();

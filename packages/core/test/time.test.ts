@@ -334,3 +334,40 @@ describe("invalid period inputs name the field and the bound", () => {
 		}),
 	);
 });
+
+describe("the X-Timezone default", () => {
+	it.effect("applies when the input has no timezone, and the input's own timezone wins", () =>
+		Effect.gen(function* () {
+			yield* TestClock.setTime(at("2026-11-24T00:30:00Z"));
+			const snapshot = fixture.withConversationsAt("acme", [at("2026-11-23T23:30:00Z")]);
+			const provide = Effect.provide(memoryRepositories(snapshot));
+			// 23:30 UTC on the 23rd is the 24th in Berlin
+			const berlin = yield* generateReport(
+				ReportIds.TotalConversations,
+				{ periodDays: 1 },
+				{ accountId: "acme", timezone: "Europe/Berlin" },
+			).pipe(provide);
+			assert.strictEqual(berlin.value, 1);
+			const utc = yield* generateReport(
+				ReportIds.TotalConversations,
+				{ periodDays: 1, timezone: "UTC" },
+				{ accountId: "acme", timezone: "Europe/Berlin" },
+			).pipe(provide);
+			assert.deepStrictEqual([utc.value, utc.previous], [0, 1]);
+			const noHeader = yield* generateReport(
+				ReportIds.TotalConversations,
+				{ periodDays: 1 },
+				{ accountId: "acme" },
+			).pipe(provide);
+			assert.strictEqual(noHeader.breakdown[0]?.date, "2026-11-24");
+			assert.strictEqual(noHeader.value, 0);
+			// a report without a period does not care about the header
+			const contacts = yield* generateReport(
+				ReportIds.TotalContacts,
+				{},
+				{ accountId: "acme", timezone: "Nope/Nope" },
+			).pipe(provide);
+			assert.strictEqual(contacts.value, 0);
+		}),
+	);
+});
