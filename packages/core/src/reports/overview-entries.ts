@@ -8,8 +8,7 @@ import {
 	type BotActivity,
 	type ContactActivity,
 } from "../repositories.ts";
-import type { PeriodInput } from "../time/period.ts";
-import { bucketBoundaries, toRange } from "../time/period.ts";
+import { bucketBoundaries, type PeriodInput, toRange } from "../time/period.ts";
 import { average, periodAt, type ReportContext, round, slicedCounts, sum } from "./shared.ts";
 
 export const OVERVIEW_LIST_LIMIT = 20;
