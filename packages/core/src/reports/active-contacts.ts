@@ -26,25 +26,24 @@ export const ActiveContacts = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context);
-			const activity = yield* ActivityRepository;
-			const scope = { accountId: context.accountId };
-			const [current, previous] = yield* Effect.all(
-				[
-					activity.activeContacts(scope, bucketBoundaries(period)),
-					activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
-				],
-				{ concurrency: "unbounded" },
-			);
-			return {
-				value: current.total,
-				change: current.total - previous.total,
-				previous: previous.total,
-				changePercent: changePercent(current.total, previous.total),
-				period: period.label,
-				breakdown: breakdownOf(period, current.perSlice),
-			};
-		}),
+	run: Effect.fn("Reports.activeContacts")(function* (input, context) {
+		const period = yield* periodAt(input, context);
+		const activity = yield* ActivityRepository;
+		const scope = { accountId: context.accountId };
+		const [current, previous] = yield* Effect.all(
+			[
+				activity.activeContacts(scope, bucketBoundaries(period)),
+				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
+			],
+			{ concurrency: "unbounded" },
+		);
+		return {
+			value: current.total,
+			change: current.total - previous.total,
+			previous: previous.total,
+			changePercent: changePercent(current.total, previous.total),
+			period: period.label,
+			breakdown: breakdownOf(period, current.perSlice),
+		};
+	}),
 });

@@ -19,5 +19,5 @@ export const ActivityMessages = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.activityMessages),
+	run: countsReport("Reports.activityMessages", (counts) => counts.activityMessages),
 });

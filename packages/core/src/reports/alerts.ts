@@ -39,39 +39,38 @@ export const Alerts = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: alertsOutput,
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			const now = yield* Clock.currentTimeMillis;
-			const activity = yield* ActivityRepository;
-			const accounts = yield* AccountRepository;
-			const [slices, account] = yield* Effect.all(
-				[
-					activity.countsBySlice({ accountId: context.accountId }, previousAndBucketBoundaries(period)),
-					accounts.usage(context.accountId),
-				],
-				{ concurrency: "unbounded" },
+	run: Effect.fn("Reports.alerts")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		const now = yield* Clock.currentTimeMillis;
+		const activity = yield* ActivityRepository;
+		const accounts = yield* AccountRepository;
+		const [slices, account] = yield* Effect.all(
+			[
+				activity.countsBySlice({ accountId: context.accountId }, previousAndBucketBoundaries(period)),
+				accounts.usage(context.accountId),
+			],
+			{ concurrency: "unbounded" },
+		);
+		const previous = slices[0] ?? emptyCounts;
+		const days = slices.slice(1);
+		const current = addCounts(days);
+		const completeDays = period.buckets.flatMap((bucket, index) => {
+			const end = period.buckets[index + 1]?.start ?? period.current.end;
+			const counts = days[index];
+			return end <= now && counts !== undefined ? [{ date: bucket.label, counts }] : [];
+		});
+		const spikeOf = (metric: UsageMetric) =>
+			usageSpike(
+				metric,
+				completeDays.map((day) => ({ date: day.date, value: day.counts[metric] })),
 			);
-			const previous = slices[0] ?? emptyCounts;
-			const days = slices.slice(1);
-			const current = addCounts(days);
-			const completeDays = period.buckets.flatMap((bucket, index) => {
-				const end = period.buckets[index + 1]?.start ?? period.current.end;
-				const counts = days[index];
-				return end <= now && counts !== undefined ? [{ date: bucket.label, counts }] : [];
-			});
-			const spikeOf = (metric: UsageMetric) =>
-				usageSpike(
-					metric,
-					completeDays.map((day) => ({ date: day.date, value: day.counts[metric] })),
-				);
-			const alerts: Array<Alert> = [
-				...(["tokens", "conversations", "messages"] as const).flatMap((metric) => fired(spikeOf(metric))),
-				...limitAlerts(account.usage, account.limits),
-				...fired(negativeFeedback(current.thumbsUp, current.thumbsDown, 10)),
-				...fired(sentimentShift(current, previous)),
-				...fired(activitySurge(current.conversations, previous.conversations)),
-			];
-			return summarize(alerts, period.label);
-		}),
+		const alerts: Array<Alert> = [
+			...(["tokens", "conversations", "messages"] as const).flatMap((metric) => fired(spikeOf(metric))),
+			...limitAlerts(account.usage, account.limits),
+			...fired(negativeFeedback(current.thumbsUp, current.thumbsDown, 10)),
+			...fired(sentimentShift(current, previous)),
+			...fired(activitySurge(current.conversations, previous.conversations)),
+		];
+		return summarize(alerts, period.label);
+	}),
 });

@@ -18,11 +18,10 @@ export const AverageBotMessagesPerConversation = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: z.object({ value: z.number(), period: z.string() }),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			const activity = yield* ActivityRepository;
-			const cohort = yield* activity.conversationCohort({ accountId: context.accountId }, toRange(period.current));
-			return { value: average(cohort.botMessages, cohort.conversations), period: period.label };
-		}),
+	run: Effect.fn("Reports.averageBotMessagesPerConversation")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		const activity = yield* ActivityRepository;
+		const cohort = yield* activity.conversationCohort({ accountId: context.accountId }, toRange(period.current));
+		return { value: average(cohort.botMessages, cohort.conversations), period: period.label };
+	}),
 });

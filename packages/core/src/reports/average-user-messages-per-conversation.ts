@@ -18,11 +18,10 @@ export const AverageUserMessagesPerConversation = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: z.object({ value: z.number(), period: z.string() }),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			const activity = yield* ActivityRepository;
-			const cohort = yield* activity.conversationCohort({ accountId: context.accountId }, toRange(period.current));
-			return { value: average(cohort.userMessages, cohort.conversations), period: period.label };
-		}),
+	run: Effect.fn("Reports.averageUserMessagesPerConversation")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		const activity = yield* ActivityRepository;
+		const cohort = yield* activity.conversationCohort({ accountId: context.accountId }, toRange(period.current));
+		return { value: average(cohort.userMessages, cohort.conversations), period: period.label };
+	}),
 });

@@ -44,27 +44,26 @@ export const BotAlerts = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: z.object({ botId: botIdField, ...periodFields(7) }),
 	output: alertsOutput,
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			yield* requireBot(context.accountId, input.botId);
-			const activity = yield* ActivityRepository;
-			const scope = { accountId: context.accountId, botId: input.botId };
-			const [counts, currentCohort, previousCohort] = yield* Effect.all(
-				[
-					slicedCounts(context.accountId, period, input.botId),
-					activity.conversationCohort(scope, toRange(period.current)),
-					activity.conversationCohort(scope, toRange(period.previous)),
-				],
-				{ concurrency: "unbounded" },
-			);
-			const { current, previous } = counts;
-			const alerts: Array<Alert> = [
-				...fired(negativeFeedback(current.thumbsUp, current.thumbsDown, 3)),
-				...fired(tokenSpike(current.tokens, previous.tokens)),
-				...fired(conversationDrop(current.conversations, previous.conversations)),
-				...fired(abandonmentSpike(engagementOf(currentCohort), engagementOf(previousCohort))),
-			];
-			return summarize(alerts, period.label);
-		}),
+	run: Effect.fn("Reports.botAlerts")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		yield* requireBot(context.accountId, input.botId);
+		const activity = yield* ActivityRepository;
+		const scope = { accountId: context.accountId, botId: input.botId };
+		const [counts, currentCohort, previousCohort] = yield* Effect.all(
+			[
+				slicedCounts(context.accountId, period, input.botId),
+				activity.conversationCohort(scope, toRange(period.current)),
+				activity.conversationCohort(scope, toRange(period.previous)),
+			],
+			{ concurrency: "unbounded" },
+		);
+		const { current, previous } = counts;
+		const alerts: Array<Alert> = [
+			...fired(negativeFeedback(current.thumbsUp, current.thumbsDown, 3)),
+			...fired(tokenSpike(current.tokens, previous.tokens)),
+			...fired(conversationDrop(current.conversations, previous.conversations)),
+			...fired(abandonmentSpike(engagementOf(currentCohort), engagementOf(previousCohort))),
+		];
+		return summarize(alerts, period.label);
+	}),
 });

@@ -46,37 +46,36 @@ export const BotConversationQuality = defineReport({
 		topActions: z.array(z.object({ type: z.string(), name: z.string(), count: z.number() })),
 		period: z.string(),
 	}),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			yield* requireBot(context.accountId, input.botId);
-			const activity = yield* ActivityRepository;
-			const scope = { accountId: context.accountId, botId: input.botId };
-			const range = toRange(period.current);
-			const [cohort, topActions] = yield* Effect.all(
-				[activity.conversationCohort(scope, range), activity.topActions(scope, range, TOP_ACTIONS_LIMIT)],
-				{ concurrency: "unbounded" },
-			);
-			const depth = cohort.userMessageDepth;
-			const singleTurn = depth.zero + depth.one;
-			return {
-				avgMessagesPerConversation: {
-					user: average(cohort.userMessages, cohort.conversations),
-					bot: average(cohort.botMessages, cohort.conversations),
-					activity: average(cohort.activityMessages, cohort.conversations),
-				},
-				conversationDepth: {
-					singleTurn,
-					short: depth.twoToThree,
-					medium: depth.fourToTen,
-					long: depth.elevenOrMore,
-				},
-				totalConversations: cohort.conversations,
-				abandonmentRate: cohort.conversations === 0 ? 0 : round((singleTurn / cohort.conversations) * 100, 1),
-				avgTokensPerConversation: average(cohort.tokens, cohort.conversations),
-				avgTokensPerMessage: average(cohort.tokens, cohort.messages),
-				topActions: topActions.map((action) => ({ type: action.type, name: action.name, count: action.count })),
-				period: period.label,
-			};
-		}),
+	run: Effect.fn("Reports.botConversationQuality")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		yield* requireBot(context.accountId, input.botId);
+		const activity = yield* ActivityRepository;
+		const scope = { accountId: context.accountId, botId: input.botId };
+		const range = toRange(period.current);
+		const [cohort, topActions] = yield* Effect.all(
+			[activity.conversationCohort(scope, range), activity.topActions(scope, range, TOP_ACTIONS_LIMIT)],
+			{ concurrency: "unbounded" },
+		);
+		const depth = cohort.userMessageDepth;
+		const singleTurn = depth.zero + depth.one;
+		return {
+			avgMessagesPerConversation: {
+				user: average(cohort.userMessages, cohort.conversations),
+				bot: average(cohort.botMessages, cohort.conversations),
+				activity: average(cohort.activityMessages, cohort.conversations),
+			},
+			conversationDepth: {
+				singleTurn,
+				short: depth.twoToThree,
+				medium: depth.fourToTen,
+				long: depth.elevenOrMore,
+			},
+			totalConversations: cohort.conversations,
+			abandonmentRate: cohort.conversations === 0 ? 0 : round((singleTurn / cohort.conversations) * 100, 1),
+			avgTokensPerConversation: average(cohort.tokens, cohort.conversations),
+			avgTokensPerMessage: average(cohort.tokens, cohort.messages),
+			topActions: topActions.map((action) => ({ type: action.type, name: action.name, count: action.count })),
+			period: period.label,
+		};
+	}),
 });

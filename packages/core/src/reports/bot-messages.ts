@@ -19,5 +19,5 @@ export const BotMessages = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.botMessages),
+	run: countsReport("Reports.botMessages", (counts) => counts.botMessages),
 });

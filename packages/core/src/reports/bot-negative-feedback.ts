@@ -47,38 +47,37 @@ export const BotNegativeFeedback = defineReport({
 		thumbsUp: z.number(),
 		period: z.string(),
 	}),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			yield* requireBot(context.accountId, input.botId);
-			const activity = yield* ActivityRepository;
-			const [ratings, counts] = yield* Effect.all(
-				[
-					activity.ratings(
-						{ accountId: context.accountId, botId: input.botId },
-						toRange(period.current),
-						"negative",
-						input.limit,
-					),
-					slicedCounts(context.accountId, period, input.botId),
-				],
-				{ concurrency: "unbounded" },
-			);
-			return {
-				items: ratings.map((rating) => ({
-					id: rating.id,
-					value: rating.value,
-					reason: rating.reason,
-					conversationId: rating.conversationId,
-					messageId: rating.messageId,
-					contactId: rating.contactId,
-					contactName: rating.contactName,
-					createdAt: rating.createdAt.toISOString(),
-				})),
-				total: counts.current.ratings,
-				thumbsDown: counts.current.thumbsDown,
-				thumbsUp: counts.current.thumbsUp,
-				period: period.label,
-			};
-		}),
+	run: Effect.fn("Reports.botNegativeFeedback")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		yield* requireBot(context.accountId, input.botId);
+		const activity = yield* ActivityRepository;
+		const [ratings, counts] = yield* Effect.all(
+			[
+				activity.ratings(
+					{ accountId: context.accountId, botId: input.botId },
+					toRange(period.current),
+					"negative",
+					input.limit,
+				),
+				slicedCounts(context.accountId, period, input.botId),
+			],
+			{ concurrency: "unbounded" },
+		);
+		return {
+			items: ratings.map((rating) => ({
+				id: rating.id,
+				value: rating.value,
+				reason: rating.reason,
+				conversationId: rating.conversationId,
+				messageId: rating.messageId,
+				contactId: rating.contactId,
+				contactName: rating.contactName,
+				createdAt: rating.createdAt.toISOString(),
+			})),
+			total: counts.current.ratings,
+			thumbsDown: counts.current.thumbsDown,
+			thumbsUp: counts.current.thumbsUp,
+			period: period.label,
+		};
+	}),
 });

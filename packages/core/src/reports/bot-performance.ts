@@ -52,42 +52,41 @@ export const BotPerformance = defineReport({
 		}),
 		period: z.string(),
 	}),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context);
-			yield* requireBot(context.accountId, input.botId);
-			const counts = yield* slicedCounts(context.accountId, period, input.botId);
-			const trendOf = (counts: SlicedCounts, metric: (slice: ActivityCounts) => number) => {
-				const current = metric(counts.current);
-				const previous = metric(counts.previous);
-				return {
-					current,
-					previous,
-					change: current - previous,
-					breakdown: breakdownOf(period, counts.buckets.map(metric)),
-				};
-			};
+	run: Effect.fn("Reports.botPerformance")(function* (input, context) {
+		const period = yield* periodAt(input, context);
+		yield* requireBot(context.accountId, input.botId);
+		const counts = yield* slicedCounts(context.accountId, period, input.botId);
+		const trendOf = (counts: SlicedCounts, metric: (slice: ActivityCounts) => number) => {
+			const current = metric(counts.current);
+			const previous = metric(counts.previous);
 			return {
-				conversations: trendOf(counts, (slice) => slice.conversations),
-				messages: trendOf(counts, (slice) => slice.messages),
-				tokens: trendOf(counts, (slice) => slice.tokens),
-				ratings: {
-					thumbsUp: counts.current.thumbsUp,
-					thumbsDown: counts.current.thumbsDown,
-					total: counts.current.ratings,
-					change: counts.current.ratings - counts.previous.ratings,
-					sentimentSignal: sentimentOf(counts.current.thumbsUp, counts.current.thumbsDown),
-					breakdown: period.buckets.map((bucket, index) => {
-						const slice = counts.buckets[index];
-						return {
-							date: bucket.label,
-							total: slice?.ratings ?? 0,
-							thumbsUp: slice?.thumbsUp ?? 0,
-							thumbsDown: slice?.thumbsDown ?? 0,
-						};
-					}),
-				},
-				period: period.label,
+				current,
+				previous,
+				change: current - previous,
+				breakdown: breakdownOf(period, counts.buckets.map(metric)),
 			};
-		}),
+		};
+		return {
+			conversations: trendOf(counts, (slice) => slice.conversations),
+			messages: trendOf(counts, (slice) => slice.messages),
+			tokens: trendOf(counts, (slice) => slice.tokens),
+			ratings: {
+				thumbsUp: counts.current.thumbsUp,
+				thumbsDown: counts.current.thumbsDown,
+				total: counts.current.ratings,
+				change: counts.current.ratings - counts.previous.ratings,
+				sentimentSignal: sentimentOf(counts.current.thumbsUp, counts.current.thumbsDown),
+				breakdown: period.buckets.map((bucket, index) => {
+					const slice = counts.buckets[index];
+					return {
+						date: bucket.label,
+						total: slice?.ratings ?? 0,
+						thumbsUp: slice?.thumbsUp ?? 0,
+						thumbsDown: slice?.thumbsDown ?? 0,
+					};
+				}),
+			},
+			period: period.label,
+		};
+	}),
 });

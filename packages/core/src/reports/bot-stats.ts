@@ -35,20 +35,19 @@ export const BotStats = defineReport({
 		sentimentSignal,
 		period: z.string(),
 	}),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context, { breakdown: false });
-			yield* requireBot(context.accountId, input.botId);
-			const { current } = yield* slicedCounts(context.accountId, period, input.botId);
-			return {
-				totalConversations: current.conversations,
-				totalMessages: current.messages,
-				totalTokens: current.tokens,
-				totalRatings: current.ratings,
-				thumbsUp: current.thumbsUp,
-				thumbsDown: current.thumbsDown,
-				sentimentSignal: sentimentOf(current.thumbsUp, current.thumbsDown),
-				period: period.label,
-			};
-		}),
+	run: Effect.fn("Reports.botStats")(function* (input, context) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		yield* requireBot(context.accountId, input.botId);
+		const { current } = yield* slicedCounts(context.accountId, period, input.botId);
+		return {
+			totalConversations: current.conversations,
+			totalMessages: current.messages,
+			totalTokens: current.tokens,
+			totalRatings: current.ratings,
+			thumbsUp: current.thumbsUp,
+			thumbsDown: current.thumbsDown,
+			sentimentSignal: sentimentOf(current.thumbsUp, current.thumbsDown),
+			period: period.label,
+		};
+	}),
 });

@@ -1,3 +1,4 @@
+import { Effect } from "effect";
 import { z } from "zod";
 import { overviewEntries, overviewEntry } from "./overview-entries.ts";
 import { CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodInput } from "./shared.ts";
@@ -15,5 +16,6 @@ export const ComprehensiveAnalytics = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: z.object({ data: z.array(overviewEntry).length(14) }),
-	run: (input, context) => overviewEntries(input, context, true),
+	run: (input, context) =>
+		overviewEntries(input, context, true).pipe(Effect.withSpan("Reports.comprehensiveAnalytics")),
 });

@@ -1,3 +1,4 @@
+import { Effect } from "effect";
 import { z } from "zod";
 import { overviewEntries, overviewEntry } from "./overview-entries.ts";
 import { CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodInput } from "./shared.ts";
@@ -12,5 +13,6 @@ export const ComprehensiveOverview = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: z.object({ data: z.array(overviewEntry).length(13) }),
-	run: (input, context) => overviewEntries(input, context, false),
+	run: (input, context) =>
+		overviewEntries(input, context, false).pipe(Effect.withSpan("Reports.comprehensiveOverview")),
 });

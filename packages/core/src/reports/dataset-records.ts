@@ -34,21 +34,20 @@ export const DatasetRecords = defineReport({
 		breakdown: z.array(z.object({ datasetId: z.string(), records: z.number() })),
 		notFound: z.array(z.string()),
 	}),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const accounts = yield* AccountRepository;
-			const datasetIds = [...new Set(input.datasetIds)];
-			const counts = yield* accounts.datasetRecordCounts(context.accountId, datasetIds);
-			const breakdown: Array<{ datasetId: string; records: number }> = [];
-			const notFound: Array<string> = [];
-			for (const datasetId of datasetIds) {
-				const records = counts.get(datasetId);
-				if (records === undefined) notFound.push(datasetId);
-				else breakdown.push({ datasetId, records });
-			}
-			if (breakdown.length === 0) {
-				return yield* new ResourceNotFound({ message: "Dataset not found", resource: "dataset" });
-			}
-			return { totalRecords: breakdown.reduce((total, entry) => total + entry.records, 0), breakdown, notFound };
-		}),
+	run: Effect.fn("Reports.datasetRecords")(function* (input, context) {
+		const accounts = yield* AccountRepository;
+		const datasetIds = [...new Set(input.datasetIds)];
+		const counts = yield* accounts.datasetRecordCounts(context.accountId, datasetIds);
+		const breakdown: Array<{ datasetId: string; records: number }> = [];
+		const notFound: Array<string> = [];
+		for (const datasetId of datasetIds) {
+			const records = counts.get(datasetId);
+			if (records === undefined) notFound.push(datasetId);
+			else breakdown.push({ datasetId, records });
+		}
+		if (breakdown.length === 0) {
+			return yield* new ResourceNotFound({ message: "Dataset not found", resource: "dataset" });
+		}
+		return { totalRecords: breakdown.reduce((total, entry) => total + entry.records, 0), breakdown, notFound };
+	}),
 });

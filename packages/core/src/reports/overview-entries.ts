@@ -123,156 +123,159 @@ export const actionItem = (action: ActionCount): ListItem => ({
  * Requests by messages, Total Agent Actions and Average Actions per Conversation the top actions, Total Tokens
  * the top 20 bots then the top 20 contacts by tokens.
  */
-export const overviewEntries = (input: PeriodInput, context: ReportContext, withTokens: boolean) =>
-	Effect.gen(function* () {
-		const period = yield* periodAt(input, context);
-		const activity = yield* ActivityRepository;
-		const accounts = yield* AccountRepository;
-		const scope = { accountId: context.accountId };
-		const current = toRange(period.current);
-		const [
-			counts,
-			totalContacts,
-			contactsCreated,
-			activeNow,
-			activeBefore,
-			cohortNow,
-			cohortBefore,
-			contactsByConversations,
-			contactsByMessages,
-			actions,
-		] = yield* Effect.all(
+export const overviewEntries = Effect.fnUntraced(function* (
+	input: PeriodInput,
+	context: ReportContext,
+	withTokens: boolean,
+) {
+	const period = yield* periodAt(input, context);
+	const activity = yield* ActivityRepository;
+	const accounts = yield* AccountRepository;
+	const scope = { accountId: context.accountId };
+	const current = toRange(period.current);
+	const [
+		counts,
+		totalContacts,
+		contactsCreated,
+		activeNow,
+		activeBefore,
+		cohortNow,
+		cohortBefore,
+		contactsByConversations,
+		contactsByMessages,
+		actions,
+	] = yield* Effect.all(
+		[
+			slicedCounts(context.accountId, period),
+			accounts.totalContacts(context.accountId),
+			accounts.contactsCreated(context.accountId, [new Date(0), ...bucketBoundaries(period)]),
+			activity.activeContacts(scope, bucketBoundaries(period)),
+			activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
+			activity.conversationCohort(scope, current),
+			activity.conversationCohort(scope, toRange(period.previous)),
+			activity.topContacts(context.accountId, current, "conversations", OVERVIEW_LIST_LIMIT),
+			activity.topContacts(context.accountId, current, "messages", OVERVIEW_LIST_LIMIT),
+			activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),
+		],
+		{ concurrency: "unbounded" },
+	);
+	const label = period.label;
+	const chart = (values: ReadonlyArray<number>) => ({
+		type: "line" as const,
+		data: period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 })),
+	});
+	const additive = (
+		metric: OverviewMetric,
+		pick: (slice: ActivityCounts) => number,
+		list?: ReadonlyArray<ListItem>,
+	): OverviewEntry => {
+		const value = pick(counts.current);
+		return {
+			...overviewTexts[metric],
+			value,
+			change: value - pick(counts.previous),
+			period: label,
+			details: {
+				metric,
+				chart: chart(counts.buckets.map(pick)),
+				...(list === undefined ? {} : { list: [...list] }),
+			},
+		};
+	};
+	const ratingsChart = {
+		type: "line" as const,
+		data: period.buckets.map((bucket, index) => {
+			const slice = counts.buckets[index];
+			return {
+				date: bucket.label,
+				total: slice?.ratings ?? 0,
+				thumbsUp: slice?.thumbsUp ?? 0,
+				thumbsDown: slice?.thumbsDown ?? 0,
+			};
+		}),
+	};
+	const averageEntry = (
+		metric: OverviewMetric,
+		pick: (slice: {
+			readonly userMessages: number;
+			readonly botMessages: number;
+			readonly activityMessages: number;
+		}) => number,
+		list?: ReadonlyArray<ListItem>,
+	): OverviewEntry => {
+		const value = average(pick(cohortNow), cohortNow.conversations);
+		const previous = average(pick(cohortBefore), cohortBefore.conversations);
+		return {
+			...overviewTexts[metric],
+			value,
+			change: round(value - previous, 2),
+			period: label,
+			details: {
+				metric,
+				chart: chart(counts.buckets.map((slice) => average(pick(slice), slice.conversations))),
+				...(list === undefined ? {} : { list: [...list] }),
+			},
+		};
+	};
+	const createdBefore = contactsCreated[0] ?? 0;
+	const createdInBuckets = contactsCreated.slice(1);
+	let runningTotal = createdBefore;
+	const contactsRunningTotal = createdInBuckets.map((created) => {
+		runningTotal += created;
+		return runningTotal;
+	});
+	const actionItems = actions.map(actionItem);
+	const entries: Array<OverviewEntry> = [
+		{
+			...additive("totalRatings", (slice) => slice.ratings),
+			details: { metric: "totalRatings", chart: ratingsChart },
+		},
+		{
+			...additive("thumbsUp", (slice) => slice.thumbsUp),
+			details: { metric: "thumbsUp", chart: ratingsChart },
+		},
+		{
+			...additive("thumbsDown", (slice) => slice.thumbsDown),
+			details: { metric: "thumbsDown", chart: ratingsChart },
+		},
+		{
+			...overviewTexts.totalUsers,
+			value: totalContacts,
+			change: sum(createdInBuckets),
+			period: "all time",
+			details: { metric: "totalUsers", chart: chart(contactsRunningTotal) },
+		},
+		{
+			...overviewTexts.activeUsers,
+			value: activeNow.total,
+			change: activeNow.total - activeBefore.total,
+			period: label,
+			details: {
+				metric: "activeUsers",
+				chart: chart(activeNow.perSlice),
+				list: contactsByConversations.map(contactItem),
+			},
+		},
+		additive("totalConversations", (slice) => slice.conversations, contactsByConversations.map(contactItem)),
+		additive("totalMessages", (slice) => slice.messages, contactsByMessages.map(contactItem)),
+		additive("userMessages", (slice) => slice.userMessages, contactsByMessages.map(contactItem)),
+		additive("botMessages", (slice) => slice.botMessages),
+		additive("activityMessages", (slice) => slice.activityMessages, actionItems),
+		averageEntry("averageUserMessagesPerConversation", (slice) => slice.userMessages),
+		averageEntry("averageBotMessagesPerConversation", (slice) => slice.botMessages),
+		averageEntry("averageActionsPerConversation", (slice) => slice.activityMessages, actionItems),
+	];
+	if (withTokens) {
+		const [bots, contacts] = yield* Effect.all(
 			[
-				slicedCounts(context.accountId, period),
-				accounts.totalContacts(context.accountId),
-				accounts.contactsCreated(context.accountId, [new Date(0), ...bucketBoundaries(period)]),
-				activity.activeContacts(scope, bucketBoundaries(period)),
-				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
-				activity.conversationCohort(scope, current),
-				activity.conversationCohort(scope, toRange(period.previous)),
-				activity.topContacts(context.accountId, current, "conversations", OVERVIEW_LIST_LIMIT),
-				activity.topContacts(context.accountId, current, "messages", OVERVIEW_LIST_LIMIT),
-				activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),
+				activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
+				activity.topContacts(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
 			],
 			{ concurrency: "unbounded" },
 		);
-		const label = period.label;
-		const chart = (values: ReadonlyArray<number>) => ({
-			type: "line" as const,
-			data: period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 })),
-		});
-		const additive = (
-			metric: OverviewMetric,
-			pick: (slice: ActivityCounts) => number,
-			list?: ReadonlyArray<ListItem>,
-		): OverviewEntry => {
-			const value = pick(counts.current);
-			return {
-				...overviewTexts[metric],
-				value,
-				change: value - pick(counts.previous),
-				period: label,
-				details: {
-					metric,
-					chart: chart(counts.buckets.map(pick)),
-					...(list === undefined ? {} : { list: [...list] }),
-				},
-			};
-		};
-		const ratingsChart = {
-			type: "line" as const,
-			data: period.buckets.map((bucket, index) => {
-				const slice = counts.buckets[index];
-				return {
-					date: bucket.label,
-					total: slice?.ratings ?? 0,
-					thumbsUp: slice?.thumbsUp ?? 0,
-					thumbsDown: slice?.thumbsDown ?? 0,
-				};
-			}),
-		};
-		const averageEntry = (
-			metric: OverviewMetric,
-			pick: (slice: {
-				readonly userMessages: number;
-				readonly botMessages: number;
-				readonly activityMessages: number;
-			}) => number,
-			list?: ReadonlyArray<ListItem>,
-		): OverviewEntry => {
-			const value = average(pick(cohortNow), cohortNow.conversations);
-			const previous = average(pick(cohortBefore), cohortBefore.conversations);
-			return {
-				...overviewTexts[metric],
-				value,
-				change: round(value - previous, 2),
-				period: label,
-				details: {
-					metric,
-					chart: chart(counts.buckets.map((slice) => average(pick(slice), slice.conversations))),
-					...(list === undefined ? {} : { list: [...list] }),
-				},
-			};
-		};
-		const createdBefore = contactsCreated[0] ?? 0;
-		const createdInBuckets = contactsCreated.slice(1);
-		let runningTotal = createdBefore;
-		const contactsRunningTotal = createdInBuckets.map((created) => {
-			runningTotal += created;
-			return runningTotal;
-		});
-		const actionItems = actions.map(actionItem);
-		const entries: Array<OverviewEntry> = [
-			{
-				...additive("totalRatings", (slice) => slice.ratings),
-				details: { metric: "totalRatings", chart: ratingsChart },
-			},
-			{
-				...additive("thumbsUp", (slice) => slice.thumbsUp),
-				details: { metric: "thumbsUp", chart: ratingsChart },
-			},
-			{
-				...additive("thumbsDown", (slice) => slice.thumbsDown),
-				details: { metric: "thumbsDown", chart: ratingsChart },
-			},
-			{
-				...overviewTexts.totalUsers,
-				value: totalContacts,
-				change: sum(createdInBuckets),
-				period: "all time",
-				details: { metric: "totalUsers", chart: chart(contactsRunningTotal) },
-			},
-			{
-				...overviewTexts.activeUsers,
-				value: activeNow.total,
-				change: activeNow.total - activeBefore.total,
-				period: label,
-				details: {
-					metric: "activeUsers",
-					chart: chart(activeNow.perSlice),
-					list: contactsByConversations.map(contactItem),
-				},
-			},
-			additive("totalConversations", (slice) => slice.conversations, contactsByConversations.map(contactItem)),
-			additive("totalMessages", (slice) => slice.messages, contactsByMessages.map(contactItem)),
-			additive("userMessages", (slice) => slice.userMessages, contactsByMessages.map(contactItem)),
-			additive("botMessages", (slice) => slice.botMessages),
-			additive("activityMessages", (slice) => slice.activityMessages, actionItems),
-			averageEntry("averageUserMessagesPerConversation", (slice) => slice.userMessages),
-			averageEntry("averageBotMessagesPerConversation", (slice) => slice.botMessages),
-			averageEntry("averageActionsPerConversation", (slice) => slice.activityMessages, actionItems),
-		];
-		if (withTokens) {
-			const [bots, contacts] = yield* Effect.all(
-				[
-					activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
-					activity.topContacts(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
-				],
-				{ concurrency: "unbounded" },
-			);
-			entries.push(
-				additive("totalTokens", (slice) => slice.tokens, [...bots.map(botItem), ...contacts.map(contactItem)]),
-			);
-		}
-		return { data: entries } satisfies { data: Array<OverviewEntry> };
-	});
+		entries.push(
+			additive("totalTokens", (slice) => slice.tokens, [...bots.map(botItem), ...contacts.map(contactItem)]),
+		);
+	}
+	return { data: entries } satisfies { data: Array<OverviewEntry> };
+});

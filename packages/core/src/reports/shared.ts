@@ -142,12 +142,11 @@ export const periodAt = (input: PeriodInput, context: ReportContext, options?: {
 	);
 
 /** Fails with the same ResourceNotFound whether the bot exists in another account or nowhere. */
-export const requireBot = (accountId: string, botId: string) =>
-	Effect.gen(function* () {
-		const accounts = yield* AccountRepository;
-		const exists = yield* accounts.botExists(accountId, botId);
-		if (!exists) return yield* new ResourceNotFound({ message: "Bot not found", resource: "bot" });
-	});
+export const requireBot = Effect.fnUntraced(function* (accountId: string, botId: string) {
+	const accounts = yield* AccountRepository;
+	const exists = yield* accounts.botExists(accountId, botId);
+	if (!exists) return yield* new ResourceNotFound({ message: "Bot not found", resource: "bot" });
+});
 
 export interface SlicedCounts {
 	readonly previous: ActivityCounts;
@@ -186,17 +185,19 @@ export const addCounts = (slices: ReadonlyArray<ActivityCounts>): ActivityCounts
 };
 
 /** One repository call: slice 0 is the previous window, the rest are the current window's buckets. */
-export const slicedCounts = (accountId: string, period: ResolvedPeriod, botId?: string) =>
-	Effect.gen(function* () {
-		const activity = yield* ActivityRepository;
-		const slices = yield* activity.countsBySlice(
-			botId === undefined ? { accountId } : { accountId, botId },
-			previousAndBucketBoundaries(period),
-		);
-		const previous = slices[0] ?? emptyCounts;
-		const buckets = slices.slice(1);
-		return { previous, buckets, current: addCounts(buckets) } satisfies SlicedCounts;
-	});
+export const slicedCounts = Effect.fnUntraced(function* (
+	accountId: string,
+	period: ResolvedPeriod,
+	botId?: string,
+): Effect.fn.Return<SlicedCounts, StorageError, ActivityRepository> {
+	const activity = yield* ActivityRepository;
+	const slices = yield* activity.countsBySlice(
+		botId === undefined ? { accountId } : { accountId, botId },
+		previousAndBucketBoundaries(period),
+	);
+	const buckets = slices.slice(1);
+	return { previous: slices[0] ?? emptyCounts, buckets, current: addCounts(buckets) };
+});
 
 export const breakdownOf = (period: ResolvedPeriod, values: ReadonlyArray<number>) =>
 	period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 }));
@@ -219,13 +220,12 @@ export const standardFromCounts = (
 	};
 };
 
-/** A standard additive report over `countsBySlice`. */
-export const countsReport =
-	(metric: (counts: ActivityCounts) => number) => (input: PeriodInput, context: ReportContext) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context);
-			const counts = yield* slicedCounts(context.accountId, period);
-			return standardFromCounts(period, counts, metric);
-		});
+/** A standard additive report over `countsBySlice`; `spanName` names its tracing span. */
+export const countsReport = (spanName: string, metric: (counts: ActivityCounts) => number) =>
+	Effect.fn(spanName)(function* (input: PeriodInput, context: ReportContext) {
+		const period = yield* periodAt(input, context);
+		const counts = yield* slicedCounts(context.accountId, period);
+		return standardFromCounts(period, counts, metric);
+	});
 
 export const invalidInput = (field: string, message: string) => new InvalidInput({ message, field });

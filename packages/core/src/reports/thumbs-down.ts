@@ -19,5 +19,5 @@ export const ThumbsDown = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.thumbsDown),
+	run: countsReport("Reports.thumbsDown", (counts) => counts.thumbsDown),
 });

@@ -19,5 +19,5 @@ export const ThumbsUp = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.thumbsUp),
+	run: countsReport("Reports.thumbsUp", (counts) => counts.thumbsUp),
 });

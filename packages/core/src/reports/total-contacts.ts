@@ -16,10 +16,9 @@ export const TotalContacts = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: z.object({}),
 	output: z.object({ value: z.number(), period: z.literal("all time") }),
-	run: (_input, context) =>
-		Effect.gen(function* () {
-			const accounts = yield* AccountRepository;
-			const value = yield* accounts.totalContacts(context.accountId);
-			return { value, period: "all time" as const };
-		}),
+	run: Effect.fn("Reports.totalContacts")(function* (_input, context) {
+		const accounts = yield* AccountRepository;
+		const value = yield* accounts.totalContacts(context.accountId);
+		return { value, period: "all time" as const };
+	}),
 });

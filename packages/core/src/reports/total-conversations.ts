@@ -19,5 +19,5 @@ export const TotalConversations = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.conversations),
+	run: countsReport("Reports.totalConversations", (counts) => counts.conversations),
 });

@@ -19,5 +19,5 @@ export const TotalMessages = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.messages),
+	run: countsReport("Reports.totalMessages", (counts) => counts.messages),
 });

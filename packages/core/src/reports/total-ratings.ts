@@ -24,14 +24,13 @@ export const TotalRatings = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: z.object({ ...standardOutputFields, thumbsUp: z.number(), thumbsDown: z.number() }),
-	run: (input, context) =>
-		Effect.gen(function* () {
-			const period = yield* periodAt(input, context);
-			const counts = yield* slicedCounts(context.accountId, period);
-			return {
-				...standardFromCounts(period, counts, (slice) => slice.ratings),
-				thumbsUp: counts.current.thumbsUp,
-				thumbsDown: counts.current.thumbsDown,
-			};
-		}),
+	run: Effect.fn("Reports.totalRatings")(function* (input, context) {
+		const period = yield* periodAt(input, context);
+		const counts = yield* slicedCounts(context.accountId, period);
+		return {
+			...standardFromCounts(period, counts, (slice) => slice.ratings),
+			thumbsUp: counts.current.thumbsUp,
+			thumbsDown: counts.current.thumbsDown,
+		};
+	}),
 });

@@ -19,5 +19,5 @@ export const UserMessages = defineReport({
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
 	output: standardOutput,
-	run: countsReport((counts) => counts.userMessages),
+	run: countsReport("Reports.userMessages", (counts) => counts.userMessages),
 });
