@@ -78,7 +78,7 @@ const snapshot: DataSnapshot = {
 		{ accountId: "other", id: "c1", createdAt: t("2026-11-20T00:00:00Z"), name: "Other", email: null, nick: null },
 	],
 	bots: [
-		{ accountId: "acme", id: "b1", createdAt: t("2026-10-01T00:00:00Z"), name: "Helper" },
+		{ accountId: "acme", id: "b1", createdAt: t("2026-10-01T00:00:00Z"), name: "Concierge" },
 		{ accountId: "acme", id: "b2", createdAt: t("2026-10-01T00:00:00Z"), name: null },
 		{ accountId: "other", id: "b1", createdAt: t("2026-10-01T00:00:00Z"), name: "Theirs" },
 		{ accountId: "other", id: "b9", createdAt: t("2026-10-01T00:00:00Z"), name: "Only theirs" },
