@@ -97,6 +97,9 @@ try {
 			),
 		);
 	const perRequestMessages = 9_000;
+	await timed("validation only (items)", 5 * 10_000, () =>
+		run(Effect.forEach([0, 1, 2, 3, 4], (n) => parseIngestBatch(body("v", n)), { discard: true })),
+	);
 	const requests = Math.max(1, Math.round(totalMessages / 2 / perRequestMessages));
 	await timed("ingest, 1 writer (messages)", requests * perRequestMessages, () => ingestBodies("a", requests));
 	await timed("ingest, 2 writers (messages)", requests * perRequestMessages, () =>
@@ -168,7 +171,9 @@ try {
 	console.log(`\n${"step".padEnd(36)}${"items".padStart(10)}${"ms".padStart(10)}${"items/s".padStart(12)}`);
 	for (const row of rows) {
 		const rate =
-			row.step.startsWith("ingest") || row.step.startsWith("copyRows") ? Math.round((row.items / row.ms) * 1000) : "";
+			row.step.startsWith("ingest") || row.step.startsWith("copyRows") || row.step.startsWith("validation")
+				? Math.round((row.items / row.ms) * 1000)
+				: "";
 		console.log(
 			`${row.step.padEnd(36)}${String(row.items).padStart(10)}${row.ms.toFixed(0).padStart(10)}${String(rate).padStart(12)}`,
 		);

@@ -22,7 +22,8 @@ import { Database } from "../database.ts";
  * A batch is one transaction; collections go in `ingestCollections` order, so a later collection sees the parents an
  * earlier one just stored. Per collection there are two statements whatever the item count: one that finds which
  * referenced parents exist in the account, and one multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO
- * NOTHING RETURNING id`. An id already stored (or repeated in the batch) inserts nothing and counts as a duplicate.
+ * NOTHING` (its row count is the number inserted). An id already stored (or repeated in the batch) inserts nothing
+ * and counts as a duplicate.
  *
  * Concurrency: rows are inserted in id order, so two transactions with overlapping ids take their row locks in the
  * same order; one waits for the other and then sees a conflict (a duplicate) instead of storing the item twice.
@@ -64,10 +65,11 @@ interface TableSpec<C extends IngestCollection> {
 }
 
 const id = { name: "id", type: "text", value: (item: { id: string }) => item.id } as const;
+/** Sent as ISO strings: cheaper for the driver to serialise than `Date`s, which it formats in local time. */
 const createdAt = {
 	name: "created_at",
 	type: "timestamptz",
-	value: (item: { createdAt: Date }) => item.createdAt,
+	value: (item: { createdAt: Date }) => item.createdAt.toISOString(),
 } as const;
 const name = { name: "name", type: "text", value: (item: { name: string | null }) => item.name } as const;
 
@@ -153,8 +155,7 @@ const insertSql = (table: string, columns: ReadonlyArray<{ readonly name: string
 	return `INSERT INTO ${table} (account_id, ${names})
 		SELECT $1, * FROM unnest(${arrays}) AS v(${names})
 		ORDER BY v.id
-		ON CONFLICT (account_id, id) DO NOTHING
-		RETURNING id`;
+		ON CONFLICT (account_id, id) DO NOTHING`;
 };
 
 /** What a message copies from its conversation (see `message.entity.ts`). */
@@ -214,6 +215,7 @@ const ingestCollection = async <C extends IngestCollection>(
 			candidates.map((item) => ownersOf(item)?.contactId ?? null),
 		);
 	}
+	// The row count of `INSERT … ON CONFLICT DO NOTHING` is the number of rows actually inserted.
 	const result = await client.query(insertSql(spec.table, columns), params);
 	const inserted = result.rowCount ?? 0;
 	return { inserted, duplicates: candidates.length - inserted };
