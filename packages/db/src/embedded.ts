@@ -181,7 +181,8 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
 		authMethod: "scram-sha-256",
 		persistent: true,
 		createPostgresUser: true,
-		initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
+		// The C locale exists on every system; ordering that matters uses COLLATE "C" explicitly anyway.
+		initdbFlags: ["--encoding=UTF8", "--locale=C"],
 		postgresFlags: flags,
 		onLog: remember,
 		onError: remember,

@@ -1,6 +1,7 @@
 import { IngestRepository, InvalidInput, runErase, runIngest } from "@convolens/core";
 import { assert, layer } from "@effect/vitest";
 import { Effect } from "effect";
+import { TestClock } from "effect/testing";
 import { Database } from "../src/database.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
 import { newAccount } from "./support.ts";
@@ -103,6 +104,47 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			assert.match(result.errors[3]!.message, /type/);
 			assert.match(result.errors[4]!.message, /value: must be an integer from -100 to 100/);
 			assert.strictEqual(yield* count("message", account), 1);
+		}),
+	);
+
+	it.effect("reads createdAt as ISO-8601 with an offset or epoch milliseconds, and the clock's now when absent", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			yield* TestClock.setTime(Date.parse("2026-04-05T06:07:08.009Z"));
+			const result = yield* runIngest(account, {
+				files: [
+					{ id: "iso", createdAt: "2026-01-02T03:04:05+05:30" },
+					{ id: "epoch", createdAt: 1_767_225_600_000 },
+					{ id: "absent" },
+					{ id: "no-offset", createdAt: "2026-01-02T03:04:05" },
+					{ id: "words", createdAt: "yesterday" },
+					{ id: "bad id!" },
+					{ id: "x".repeat(65) },
+				],
+			});
+			assert.strictEqual(result.inserted.files, 3);
+			assert.deepStrictEqual(
+				result.errors.map((error) => [error.index, error.message.split(":")[0]]),
+				[
+					[3, "createdAt"],
+					[4, "createdAt"],
+					[5, "id"],
+					[6, "id"],
+				],
+			);
+			const { query } = yield* Database;
+			const rows = yield* query<{ id: string; created_at: Date }>(
+				"SELECT id, created_at FROM file WHERE account_id = $1 ORDER BY id",
+				[account],
+			);
+			assert.deepStrictEqual(
+				rows.map((row) => [row.id, new Date(row.created_at).toISOString()]),
+				[
+					["absent", "2026-04-05T06:07:08.009Z"],
+					["epoch", "2026-01-01T00:00:00.000Z"],
+					["iso", "2026-01-01T21:34:05.000Z"],
+				],
+			);
 		}),
 	);
 
