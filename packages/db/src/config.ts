@@ -12,6 +12,11 @@ export interface OrmConfigInput {
 	/** Connections in the pool (default 10). */
 	readonly poolSize?: number;
 	readonly debug?: boolean;
+	/**
+	 * Server-side limit per statement, in ms (none by default). The service sets one: a report's own timeout stops
+	 * waiting for a query but cannot cancel it, so this bounds what an abandoned query can cost the server.
+	 */
+	readonly statementTimeoutMs?: number;
 }
 
 /** The one MikroORM configuration: explicit entities, committed TypeScript migrations and their snapshot. */
@@ -21,6 +26,11 @@ export const ormConfig = (input: OrmConfigInput): Options =>
 		entities: [...entities],
 		extensions: [Migrator],
 		pool: { min: 0, max: input.poolSize ?? 10 },
+		// An unreachable server fails readiness and requests within seconds instead of hanging them.
+		driverOptions: {
+			connectionTimeoutMillis: 10_000,
+			...(input.statementTimeoutMs ? { statement_timeout: input.statementTimeoutMs } : {}),
+		},
 		debug: input.debug ?? false,
 		migrations: {
 			path: migrationsDir,

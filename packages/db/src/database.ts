@@ -9,6 +9,8 @@ export interface DatabaseOptions {
 	readonly url: string;
 	/** Connections in the pool (default 10). */
 	readonly poolSize?: number;
+	/** Server-side limit per statement (default 60 s). */
+	readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -71,7 +73,13 @@ export const runTransaction = async <A>(pool: pg.Pool, work: (client: pg.PoolCli
 const acquire = (options: DatabaseOptions) =>
 	Effect.tryPromise({
 		try: async () => {
-			const orm = await MikroORM.init(ormConfig({ url: options.url, poolSize: options.poolSize }));
+			const orm = await MikroORM.init(
+				ormConfig({
+					url: options.url,
+					poolSize: options.poolSize,
+					statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
+				}),
+			);
 			const pool = await orm.em.getConnection().getNativeClient();
 			return { orm, pool, statistics: createStatisticsKeeper(pool) };
 		},

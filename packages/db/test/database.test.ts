@@ -1,0 +1,47 @@
+import { StorageError } from "@convolens/core";
+import { assert, describe, it } from "@effect/vitest";
+import { Effect, Layer } from "effect";
+import { afterAll, beforeAll } from "vitest";
+import { Database } from "../src/database.ts";
+import { makeDatabaseLayer } from "../src/layer.ts";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
+
+describe("Database", () => {
+	let database: TestDatabase;
+	beforeAll(async () => {
+		database = await createTestDatabase();
+	});
+	afterAll(async () => {
+		await database?.drop();
+	});
+
+	it.live("answers ping, and turns a failing statement into a StorageError without the driver's text", () =>
+		Effect.gen(function* () {
+			const { ping, query } = yield* Database;
+			yield* ping;
+			const error = yield* Effect.flip(query("SELECT * FROM no_such_table"));
+			assert.instanceOf(error, StorageError);
+			assert.notInclude(error.message, "no_such_table");
+		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
+	);
+
+	it.live("cancels a statement that outlives the server-side limit", () =>
+		Effect.gen(function* () {
+			const { query } = yield* Database;
+			const started = Date.now();
+			const error = yield* Effect.flip(query("SELECT pg_sleep(5)"));
+			assert.instanceOf(error, StorageError);
+			assert.isBelow(Date.now() - started, 4_000);
+		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1, statementTimeoutMs: 300 }))),
+	);
+
+	it.live("fails to start with a StorageError when the server cannot be reached", () =>
+		Effect.gen(function* () {
+			const error = yield* Effect.flip(
+				Layer.build(makeDatabaseLayer({ url: "postgres://nobody:secret@127.0.0.1:1/none" })).pipe(Effect.scoped),
+			);
+			assert.instanceOf(error, StorageError);
+			assert.notInclude(error.message, "secret");
+		}),
+	);
+});
