@@ -280,4 +280,41 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			assert.isDefined(repository);
 		}),
 	);
+	it.effect("survives ingest racing with erase of the same conversations: no failure, no orphan", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const conversations = Array.from({ length: 50 }, (_, i) => ({ id: `c${i}` }));
+			const bodies = Array.from({ length: 6 }, (_, w) => ({
+				conversations,
+				messages: Array.from({ length: 500 }, (_, i) => ({
+					id: `w${w}-m${i}`,
+					conversationId: `c${(i + w) % 50}`,
+					type: "user",
+				})),
+			}));
+			const erasures = Array.from({ length: 6 }, (_, n) => ({
+				conversations: Array.from({ length: 10 }, (_, i) => `c${(n * 7 + i) % 50}`),
+			}));
+			yield* Effect.all(
+				[
+					Effect.forEach(bodies, (body) => runIngest(account, body), { concurrency: 3 }),
+					Effect.forEach(erasures, (request) => runErase(account, request), { concurrency: 1 }),
+				],
+				{ concurrency: 2 },
+			);
+			const { query } = yield* Database;
+			const orphans = yield* query(
+				`SELECT 1 FROM message m LEFT JOIN conversation c ON c.account_id = m.account_id AND c.id = m.conversation_id
+				WHERE m.account_id = $1 AND c.id IS NULL`,
+				[account],
+			);
+			assert.strictEqual(orphans.length, 0);
+			const copies = yield* query(
+				`SELECT 1 FROM message m JOIN conversation c ON c.account_id = m.account_id AND c.id = m.conversation_id
+				WHERE m.account_id = $1 AND (m.bot_id IS DISTINCT FROM c.bot_id OR m.contact_id IS DISTINCT FROM c.contact_id)`,
+				[account],
+			);
+			assert.strictEqual(copies.length, 0);
+		}),
+	);
 });
