@@ -98,6 +98,7 @@ const main = async () => {
 					? false
 					: { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 6)) },
 			requestTimeoutMs,
+			demoToken,
 			...(corsOrigins
 				? { cors: { origins: corsOrigins === "*" ? "*" : corsOrigins.split(",").map((o) => o.trim()) } }
 				: {}),
@@ -110,7 +111,7 @@ const main = async () => {
 		const baseUrl = `http://localhost:${address.port}`;
 		// The banner is for the person who ran `npm start`; the structured log above never carries a token.
 		process.stdout.write(
-			`\nConvolens is running at ${baseUrl}\n  API reference  ${baseUrl}/docs\n  OpenAPI        ${baseUrl}/api/v1/openapi.json\n` +
+			`\nConvolens is running at ${baseUrl}\n  Dashboard      ${baseUrl}/\n  API reference  ${baseUrl}/docs\n  OpenAPI        ${baseUrl}/api/v1/openapi.json\n` +
 				(demoToken
 					? `  Demo token     ${demoToken}\n                 (stored in ${path.relative(repoRoot, demoTokenFile) || demoTokenFile})\n`
 					: "") +

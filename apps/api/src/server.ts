@@ -15,6 +15,7 @@ import { handleRest } from "./rest/reports.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
 import type { AppContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/router.ts";
+import { createWebHandler } from "./web.ts";
 
 export interface CorsOptions {
 	/** Allowed origins; `"*"` allows any (without credentials). */
@@ -39,6 +40,10 @@ export interface ServerOptions {
 	readonly authTimeoutMs?: number;
 	/** How long `/readyz` waits for the database ping. Default 2 s. */
 	readonly readinessTimeoutMs?: number;
+	/** The dashboard's built assets, served at `/`; default `apps/web/dist`. */
+	readonly webDir?: string;
+	/** The demo account's token, offered to loopback browsers at `GET /api/demo-token` (see web.ts). */
+	readonly demoToken?: string | undefined;
 }
 
 const securityHeaders = {
@@ -76,6 +81,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 	const contexts = new WeakMap<IncomingMessage, AppContext>();
 	let openApiDocument: string | undefined;
 	let docsPage: string | undefined;
+	const serveWeb = createWebHandler({ dir: options.webDir, demoToken: options.demoToken });
 
 	const trpcHandler = createHTTPHandler({
 		router: appRouter,
@@ -87,9 +93,14 @@ export const createServer = (options: ServerOptions): http.Server => {
 			if (context === undefined) throw new AppError({ code: "INTERNAL_SERVER_ERROR" });
 			return context;
 		},
-		responseMeta: ({ errors }) => {
+		responseMeta: ({ errors, info }) => {
+			const headers: Record<string, string> = {};
 			const limited = errors.find((error) => error instanceof AppError && error.retryAfter !== undefined);
-			return limited instanceof AppError ? { headers: { "retry-after": String(limited.retryAfter) } } : {};
+			if (limited instanceof AppError) headers["retry-after"] = String(limited.retryAfter);
+			// A request rejected before tRPC could read it (unsupported content type, unreadable body) still answers
+			// a JSON error body, but tRPC sets no content type for it.
+			if (info === undefined && errors.length > 0) headers["content-type"] = "application/json";
+			return { headers };
 		},
 		onError: ({ error, path }) => {
 			if (toWireError(error).status >= 500) logger.error("procedure failed", { path, error: describe(error) });
@@ -182,6 +193,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			await handleRest({ req, res, method, path, query: url.searchParams, context });
 			return;
 		}
+		if (await serveWeb(req, res, method, pathname)) return;
 		throw new AppError({ code: "NOT_FOUND", message: `No route for ${method} ${pathname}` });
 	};
 
