@@ -1,5 +1,14 @@
-import { type DataSnapshot, generateReport, type ReportId, reports, runErase, runIngest } from "@convolens/core";
-import { randomSnapshot, referenceReport, seededRandom } from "@convolens/core/testing";
+import {
+	AccountRepository,
+	ActivityRepository,
+	type DataSnapshot,
+	generateReport,
+	type ReportId,
+	reports,
+	runErase,
+	runIngest,
+} from "@convolens/core";
+import { memoryQueries, randomSnapshot, referenceReport, seededRandom } from "@convolens/core/testing";
 import { assert, layer } from "@effect/vitest";
 import { Effect, Exit } from "effect";
 import { TestClock } from "effect/testing";
@@ -361,4 +370,89 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL reports equal
 			180_000,
 		);
 	}
+});
+
+layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL repositories equal the in-memory ones", (it) => {
+	it.effect("over random, uneven slice boundaries, many of them exactly on event instants", () =>
+		Effect.gen(function* () {
+			const now = Date.parse("2026-07-01T09:30:00Z");
+			const snapshot = referentiallyValid(
+				renameAccounts(randomSnapshot({ seed: 99, now, timezone: "Asia/Kathmandu", conversationsPerAccount: 80 }), "r"),
+			);
+			yield* load(snapshot);
+			const memory = memoryQueries(snapshot);
+			const activity = yield* ActivityRepository;
+			const accounts = yield* AccountRepository;
+			const random = seededRandom(4242);
+			const instants = [...snapshot.conversations, ...snapshot.messages, ...snapshot.ratings, ...snapshot.contacts].map(
+				(row) => row.createdAt.getTime(),
+			);
+			for (let round = 0; round < 25; round++) {
+				const points = new Set<number>();
+				const count = random.int(2, 40);
+				while (points.size < count) {
+					points.add(
+						random.chance(0.6)
+							? random.pick(instants) + random.pick([0, 0, 1, -1])
+							: now - random.int(0, 80 * 86_400_000),
+					);
+				}
+				const boundaries = [...points].sort((a, b) => a - b).map((time) => new Date(time));
+				const range = { start: boundaries[0]!, end: boundaries[boundaries.length - 1]! };
+				for (const accountId of ["r-acct-0", "r-acct-2"]) {
+					for (const scope of [{ accountId }, { accountId, botId: "bot-0" }, { accountId, botId: "bot-1" }]) {
+						const label = `round ${round} ${JSON.stringify(scope)}`;
+						assert.deepStrictEqual(
+							yield* activity.countsBySlice(scope, boundaries),
+							memory.countsBySlice(scope, boundaries),
+							label,
+						);
+						assert.deepStrictEqual(
+							yield* activity.activeContacts(scope, boundaries),
+							memory.activeContacts(scope, boundaries),
+							label,
+						);
+						assert.deepStrictEqual(
+							yield* activity.conversationCohort(scope, range),
+							memory.conversationCohort(scope, range),
+							label,
+						);
+						assert.deepStrictEqual(
+							yield* activity.topActions(scope, range, 5),
+							memory.topActions(scope, range, 5),
+							label,
+						);
+						assert.deepStrictEqual(
+							plain(yield* activity.ratings(scope, range, "negative", 7)),
+							plain(memory.ratings(scope, range, "negative", 7)),
+							label,
+						);
+					}
+					for (const by of ["conversations", "messages", "tokens"] as const) {
+						assert.deepStrictEqual(
+							plain(yield* activity.topContacts(accountId, range, by, 5)),
+							plain(memory.topContacts(accountId, range, by, 5)),
+						);
+						assert.deepStrictEqual(
+							plain(yield* activity.topBots(accountId, range, by, 3)),
+							plain(memory.topBots(accountId, range, by, 3)),
+						);
+					}
+					assert.deepStrictEqual(
+						yield* accounts.contactsCreated(accountId, boundaries),
+						memory.contactsCreated(accountId, boundaries),
+					);
+				}
+			}
+			for (const accountId of ["r-acct-0", "r-acct-1", "r-acct-2"]) {
+				assert.deepStrictEqual(yield* accounts.usage(accountId), memory.usage(accountId));
+				assert.strictEqual(yield* accounts.totalContacts(accountId), memory.totalContacts(accountId));
+				const ids = ["dataset-0", "dataset-1", "dataset-3", "dataset-9"];
+				assert.deepStrictEqual(
+					[...(yield* accounts.datasetRecordCounts(accountId, ids)).entries()].sort(),
+					[...memory.datasetRecordCounts(accountId, ids).entries()].sort(),
+				);
+			}
+		}),
+	);
 });
