@@ -53,11 +53,14 @@ const listReports = async (caller: Caller, { req, res, query }: RestRequest) => 
 const generateBatch = async (caller: Caller, { req, res }: RestRequest) => {
 	const body = parseJsonObject(await readBody(req, REPORT_BODY_LIMIT));
 	const results = await caller.reports.generate(body);
-	const output: Record<string, unknown> = {};
-	for (const [id, result] of Object.entries(results)) {
-		if (result === undefined) continue;
-		output[id] = result.ok ? result.data : { error: result.error.message, code: result.error.code };
-	}
+	// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
+	const output = Object.fromEntries(
+		Object.entries(results).flatMap(([id, result]) =>
+			result === undefined
+				? []
+				: [[id, result.ok ? result.data : { error: result.error.message, code: result.error.code }]],
+		),
+	);
 	sendJson(res, 200, output);
 };
 

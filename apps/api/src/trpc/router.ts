@@ -159,12 +159,15 @@ export const appRouter = router({
 		}),
 		generate: reportsProcedure.input(parseBatchInput).query(async ({ ctx, input }): Promise<BatchOutput> => {
 			const results = await runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal);
-			const output: Record<string, unknown> = {};
-			for (const [id, result] of Object.entries(
-				results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>,
-			)) {
-				output[id] = result.ok ? { ok: true, data: result.value } : { ok: false, error: failureData(result.error) };
-			}
+			// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
+			const output = Object.fromEntries(
+				Object.entries(results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>).map(
+					([id, result]) => [
+						id,
+						result.ok ? { ok: true, data: result.value } : { ok: false, error: failureData(result.error) },
+					],
+				),
+			);
 			return output as BatchOutput;
 		}),
 		...reportProcedures,

@@ -1,0 +1,1136 @@
+import { type AnyReport, granularities, ingestCollections, isValidTimeZone, ReportIds, reports } from "@convolens/core";
+import { Database } from "@convolens/db";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { procedureNameById } from "../src/trpc/router.ts";
+import { call, startTestServer, type TestServer } from "./support.ts";
+
+/**
+ * Hostile input, property-based: generated report inputs, ingest and delete bodies and raw HTTP requests, sent to the
+ * real server over loopback. Whatever arrives, the answer is a 4xx JSON error naming the problem — never a 500, never
+ * HTML — and the stored data stays exactly as it was (a per-table row count and checksum over every tenant table).
+ *
+ * Every property has a fixed seed and an explicit number of runs, so a failure reproduces.
+ */
+
+const SEED = 20_261_124;
+
+let server: TestServer;
+let token: string;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire helpers
+
+/** A JSON fragment written verbatim (`1e400`, `-0`, duplicate keys…), which `JSON.stringify` cannot produce. */
+class Raw {
+	readonly text: string;
+	constructor(text: string) {
+		this.text = text;
+	}
+}
+
+/** An object written key by key, so `__proto__` and `constructor` become real JSON keys. */
+class Entries {
+	readonly entries: ReadonlyArray<readonly [string, unknown]>;
+	constructor(entries: ReadonlyArray<readonly [string, unknown]>) {
+		this.entries = entries;
+	}
+}
+
+const toJson = (value: unknown): string => {
+	if (value instanceof Raw) return value.text;
+	if (value instanceof Entries) {
+		return `{${value.entries.map(([key, inner]) => `${JSON.stringify(key)}:${toJson(inner)}`).join(",")}}`;
+	}
+	if (Array.isArray(value)) return `[${value.map(toJson).join(",")}]`;
+	if (typeof value === "object" && value !== null) {
+		return toJson(new Entries(Object.entries(value)));
+	}
+	return JSON.stringify(value) ?? "null";
+};
+
+interface Answer {
+	readonly status: number;
+	readonly contentType: string;
+	readonly text: string;
+	readonly json: Record<string, unknown> | undefined;
+}
+
+/** One request over the shared keep-alive connection pool of `fetch`. */
+const send = async (
+	path: string,
+	options: {
+		readonly method?: string;
+		readonly body?: string | Uint8Array;
+		readonly contentType?: string | null;
+		readonly headers?: Record<string, string>;
+		readonly token?: string | null;
+	} = {},
+): Promise<Answer> => {
+	const headers: Record<string, string> = { ...options.headers };
+	const bearer = options.token === undefined ? token : options.token;
+	if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+	const contentType = options.contentType === undefined ? "application/json" : options.contentType;
+	if (contentType !== null && options.body !== undefined) headers["content-type"] = contentType;
+	const body = typeof options.body === "string" ? new Uint8Array(Buffer.from(options.body)) : options.body;
+	const response = await fetch(`${server.baseUrl}${path}`, {
+		method: options.method ?? "POST",
+		headers,
+		...(body === undefined ? {} : { body }),
+	});
+	const text = await response.text();
+	let json: Record<string, unknown> | undefined;
+	try {
+		json = JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		json = undefined;
+	}
+	return { status: response.status, contentType: response.headers.get("content-type") ?? "", text, json };
+};
+
+const fourXxCodes = [
+	"BAD_REQUEST",
+	"NOT_AUTHENTICATED",
+	"NOT_AUTHORIZED",
+	"NOT_FOUND",
+	"CONTENT_TOO_LARGE",
+	"UNPROCESSABLE_ENTITY",
+	"TOO_MANY_REQUESTS",
+];
+
+const describeAnswer = (answer: Answer) => `${answer.status} ${answer.text.slice(0, 300)}`;
+
+/** Never a 5xx, never HTML: always JSON. */
+const expectJsonAnswer = (answer: Answer) => {
+	expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
+	expect(answer.contentType, describeAnswer(answer)).toMatch(/^application\/json/);
+	expect(answer.text.startsWith("{"), answer.text.slice(0, 200)).toBe(true);
+	// No stack frame (`    at handler (/app/src/server.ts:12:3)`) anywhere in the body.
+	expect(answer.text).not.toMatch(/\s+at [^\s]+ \(?[^\s]+\.[jt]s:\d+/);
+	expect(answer.json, answer.text.slice(0, 200)).toBeDefined();
+};
+
+/** A REST error: 4xx, `{message, code}` and nothing else; the message names `field` when given. */
+const expectRestError = (answer: Answer, expected: { readonly code?: string; readonly field?: string } = {}) => {
+	expectJsonAnswer(answer);
+	expect(answer.status, describeAnswer(answer)).toBeGreaterThanOrEqual(400);
+	expect(Object.keys(answer.json ?? {}).sort()).toEqual(["code", "message"]);
+	expect(fourXxCodes).toContain(answer.json?.code);
+	if (expected.code !== undefined) expect(answer.json?.code, describeAnswer(answer)).toBe(expected.code);
+	const message = answer.json?.message;
+	expect(typeof message).toBe("string");
+	expect((message as string).length).toBeGreaterThan(0);
+	if (expected.field !== undefined) expect(message, describeAnswer(answer)).toContain(expected.field);
+};
+
+/** A tRPC error: 4xx JSON whose `error.data` carries the wire code; the message names `field` when given. */
+const expectTrpcError = (answer: Answer, expected: { readonly code?: string; readonly field?: string } = {}) => {
+	expectJsonAnswer(answer);
+	expect(answer.status, describeAnswer(answer)).toBeGreaterThanOrEqual(400);
+	const error = answer.json?.error as { message?: unknown; data?: { wireCode?: unknown; stack?: unknown } } | undefined;
+	expect(error, describeAnswer(answer)).toBeDefined();
+	expect(fourXxCodes).toContain(error?.data?.wireCode);
+	expect(error?.data?.stack).toBeUndefined();
+	if (expected.code !== undefined) expect(error?.data?.wireCode, describeAnswer(answer)).toBe(expected.code);
+	if (expected.field !== undefined) expect(error?.message, describeAnswer(answer)).toContain(expected.field);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// The stored data: row count and checksum of every tenant table (api_token is left out: authenticating a request
+// updates its last_used_at).
+
+const tables = [
+	"account",
+	"contact",
+	"bot",
+	"dataset",
+	"skillset",
+	"conversation",
+	"message",
+	"rating",
+	"record",
+	"ability",
+	"file",
+] as const;
+
+const fingerprintSql = tables
+	.map(
+		(table) =>
+			`SELECT '${table}' AS name, count(*)::int AS rows, coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') AS checksum FROM "${table}" t`,
+	)
+	.join(" UNION ALL ");
+
+const fingerprint = () =>
+	server.runtime.runPromise(
+		Database.use((database) => database.query<{ name: string; rows: number; checksum: string }>(fingerprintSql)),
+	);
+
+let baseline: Awaited<ReturnType<typeof fingerprint>>;
+
+const expectDataUnchanged = async () => {
+	expect(await fingerprint()).toEqual(baseline);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arbitraries of hostile values
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+const notJsonObjects = fc.oneof(
+	fc.constant(null),
+	fc.boolean(),
+	fc.integer(),
+	fc.string({ maxLength: 20 }),
+	fc.array(fc.integer(), { maxLength: 3 }),
+);
+
+const nonNumbers = fc.oneof(
+	fc.constantFrom("NaN", "Infinity", "-Infinity", "1e309", "7", "", "0x10", " 12 "),
+	fc.boolean(),
+	fc.constant(null),
+	fc.array(fc.integer(), { maxLength: 3 }),
+	fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+	fc.constantFrom(new Raw("1e400"), new Raw("-1e400")),
+);
+
+/** Anything but an integer in `[min, max]`. */
+const badInteger = (min: number, max: number) =>
+	fc.oneof(
+		fc.bigInt({ min: BigInt(max) + 1n, max: 2n ** 53n }).map(Number),
+		fc.bigInt({ min: -(2n ** 53n), max: BigInt(min) - 1n }).map(Number),
+		fc.constantFrom(max + 1, min - 1, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, min + 0.5, 0.0001),
+		fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !(Number.isInteger(x) && x >= min && x <= max)),
+		nonNumbers,
+	);
+
+const longString = (minLength: number) =>
+	fc.oneof(
+		fc.string({ minLength, maxLength: minLength + 200 }),
+		fc.constant("x".repeat(minLength * 4)),
+		fc.constant("😀".repeat(minLength)),
+	);
+
+const badDate = fc.oneof(
+	fc.constantFrom(
+		"2024-02-30",
+		"2023-02-29",
+		"2024-13-01",
+		"2024-00-10",
+		"2024-01-32",
+		"0000-00-00",
+		"9999-99-99",
+		"2024-1-1",
+		"24-01-01",
+		"2024/01/01",
+		"yesterday",
+		"",
+		"2024-01-01T00:00:00Z",
+		"+275760-09-13",
+		" 2024-01-01",
+		"2024-01-01\n",
+	),
+	fc.string({ maxLength: 30 }).filter((text) => !/^\d{4}-\d{2}-\d{2}$/.test(text)),
+	fc.integer(),
+	fc.constant(null),
+	fc.boolean(),
+	longString(5_000),
+);
+
+const badTimezone = fc
+	.oneof(
+		fc.constantFrom("Mars/Olympus_Mons", "UTC+25", "../../etc/passwd", "Europe/Berlin ", "", " ", "America/New York"),
+		fc.string({ maxLength: 40 }).map((text) => `Nowhere/${text}`),
+		longString(65),
+		fc.integer(),
+		fc.constant(null),
+		fc.boolean(),
+		fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+	)
+	.filter((value) => typeof value !== "string" || !isValidTimeZone(value));
+
+const badGranularity = fc.oneof(
+	fc.string({ maxLength: 12 }).filter((text) => !(granularities as ReadonlyArray<string>).includes(text)),
+	fc.constantFrom("HOUR", "Day", "minute", "year", "day ", "__proto__"),
+	fc.integer(),
+	fc.constant(null),
+	fc.array(fc.constant("day"), { minLength: 1, maxLength: 2 }),
+);
+
+const badId = fc.oneof(
+	fc.constant(""),
+	fc.string({ minLength: 65, maxLength: 300 }),
+	fc.string({ minLength: 1, maxLength: 64 }).filter((text) => !idPattern.test(text)),
+	fc.constantFrom("../etc", "a b", "a;DROP TABLE bot", "ä", "id\u0000", "x".repeat(65)),
+	fc.integer(),
+	fc.constant(null),
+	fc.boolean(),
+	fc.array(fc.constant("b1"), { minLength: 1, maxLength: 2 }),
+	fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+);
+
+const validId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+
+const badDatasetIds = fc.oneof(
+	fc.constant([]),
+	fc.array(validId, { minLength: 101, maxLength: 150 }),
+	fc.tuple(fc.array(validId, { maxLength: 5 }), badId).map(([ids, bad]) => [...ids, bad]),
+	validId,
+	fc.integer(),
+	fc.constant(null),
+	fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+);
+
+/** Keys no report and no ingest item knows, including the ones that reach for an object's prototype. */
+const junkKey = fc.oneof(
+	fc.constantFrom("__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "userId", "", " "),
+	fc.string({ maxLength: 12 }).filter((key) => !knownFieldNames.has(key)),
+);
+
+/** What a junk key carries: a prototype payload that would break the report if it were ever inherited. */
+const junkValue = fc.oneof(
+	fc.constant({ granularity: "year", limit: 10_000, timezone: "Mars/Olympus", periodDays: -1, polluted: true }),
+	fc.constant({ prototype: { polluted: true } }),
+	fc.jsonValue({ maxDepth: 3 }),
+);
+
+const junkEntries = fc.array(fc.tuple(junkKey, junkValue), { maxLength: 3 });
+
+const knownFieldNames = new Set([
+	"id",
+	"createdAt",
+	"name",
+	"email",
+	"nick",
+	"botId",
+	"contactId",
+	"conversationId",
+	"messageId",
+	"datasetId",
+	"skillsetId",
+	"type",
+	"tokens",
+	"action",
+	"value",
+	"reason",
+	"periodDays",
+	"startDate",
+	"endDate",
+	"timezone",
+	"granularity",
+	"botId",
+	"limit",
+	"datasetIds",
+]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report inputs
+
+const DAY_MS = 86_400_000;
+const todayStart = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+const isoDate = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+const window = { startDate: isoDate(todayStart - 13 * DAY_MS), endDate: isoDate(todayStart), timezone: "UTC" };
+
+const fieldsOf = (report: AnyReport): ReadonlyArray<string> =>
+	Object.keys((report.inputJsonSchema.properties ?? {}) as object);
+
+/** The smallest valid input: the bot, the datasets and a fixed window when the report has one. */
+const validInput = (report: AnyReport): Record<string, unknown> => {
+	const fields = fieldsOf(report);
+	return {
+		...(fields.includes("startDate") ? window : {}),
+		...(fields.includes("botId") ? { botId: "b1" } : {}),
+		...(fields.includes("datasetIds") ? { datasetIds: ["d1"] } : {}),
+	};
+};
+
+const hostileValueFor = (field: string): fc.Arbitrary<unknown> => {
+	switch (field) {
+		case "periodDays":
+			return badInteger(1, 365);
+		case "limit":
+			return badInteger(1, 50);
+		case "startDate":
+		case "endDate":
+			return badDate;
+		case "timezone":
+			return badTimezone;
+		case "granularity":
+			return badGranularity;
+		case "botId":
+			return badId;
+		case "datasetIds":
+			return badDatasetIds;
+		default:
+			throw new Error(`no hostile values for ${field}`);
+	}
+};
+
+/** A report, one of its fields with a hostile value, the rest valid, plus junk keys. */
+const hostileReportInput = fc.constantFrom(...reports.filter((report) => fieldsOf(report).length > 0)).chain((report) =>
+	fc.constantFrom(...fieldsOf(report)).chain((field) =>
+		fc.record({
+			report: fc.constant(report),
+			field: fc.constant(field),
+			value: hostileValueFor(field),
+			junk: junkEntries,
+		}),
+	),
+);
+
+const inputBody = (
+	report: AnyReport,
+	field: string,
+	value: unknown,
+	junk: ReadonlyArray<readonly [string, unknown]>,
+) => {
+	const base = validInput(report);
+	// Explicit dates come in pairs: a hostile start keeps a valid end and the other way round.
+	if (field === "startDate" && !("endDate" in base)) base.endDate = window.endDate;
+	if (field === "endDate" && !("startDate" in base)) base.startDate = window.startDate;
+	if (field === "periodDays") {
+		delete base.startDate;
+		delete base.endDate;
+	}
+	delete base[field];
+	return new Entries([...junk, ...Object.entries(base), [field, value]]);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ingest items
+
+const collectionFields: Readonly<Record<string, ReadonlyArray<string>>> = {
+	contacts: ["id", "createdAt", "name", "email", "nick"],
+	bots: ["id", "createdAt", "name"],
+	datasets: ["id", "createdAt", "name"],
+	skillsets: ["id", "createdAt", "name"],
+	conversations: ["id", "createdAt", "botId", "contactId"],
+	messages: ["id", "createdAt", "conversationId", "type", "tokens", "action"],
+	ratings: ["id", "createdAt", "value", "reason", "botId", "conversationId", "messageId", "contactId"],
+	records: ["id", "createdAt", "datasetId"],
+	abilities: ["id", "createdAt", "name", "skillsetId"],
+	files: ["id", "createdAt", "name"],
+};
+
+/** A valid item of each collection whose parents exist in the account (so only the hostile field can fail it). */
+const validItem = (collection: string, id: string): Record<string, unknown> => {
+	switch (collection) {
+		case "conversations":
+			return { id, botId: "b1", contactId: "c1" };
+		case "messages":
+			return { id, conversationId: "cv1", type: "user", tokens: 3 };
+		case "ratings":
+			return { id, value: -1, botId: "b1", conversationId: "cv1", messageId: "m1", contactId: "c1" };
+		case "records":
+			return { id, datasetId: "d1" };
+		case "abilities":
+			return { id, skillsetId: "s1" };
+		default:
+			return { id, name: "fresh" };
+	}
+};
+
+const badCreatedAt = fc.oneof(
+	fc.constantFrom(
+		"2024-02-30T00:00:00Z",
+		"2024-01-01T00:00:00",
+		"2024-01-01",
+		"now",
+		"NaN",
+		"Infinity",
+		"",
+		"2024-01-01T25:00:00Z",
+		"2024-01-01T00:00:00+25:00",
+	),
+	fc.integer({ max: -1 }),
+	fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
+	fc.constantFrom(8.64e15 + 1, 1e300, new Raw("1e400")),
+	fc.boolean(),
+	fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+	fc.string({ maxLength: 30 }).filter((text) => Number.isNaN(Date.parse(text))),
+);
+
+/** Parents that do not exist in the account: a valid ID the item may not point at. */
+const missingParent = fc.constantFrom("no-such-parent", "b-missing", "x");
+
+const badText = (max: number) =>
+	fc.oneof(
+		fc.string({ minLength: max + 1, maxLength: max + 50 }),
+		fc.integer(),
+		fc.boolean(),
+		fc.array(fc.string(), { maxLength: 2 }),
+		fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 2 }),
+	);
+
+const hostileItemValue = (collection: string, field: string): fc.Arbitrary<unknown> => {
+	switch (field) {
+		case "id":
+			return fc.oneof(badId, fc.constant(undefined));
+		case "createdAt":
+			return badCreatedAt;
+		case "name":
+		case "email":
+		case "nick":
+			return badText(512);
+		case "reason":
+			return badText(4096);
+		case "type":
+			return fc.oneof(fc.constant(""), fc.string({ minLength: 65, maxLength: 100 }), fc.integer(), fc.constant(null));
+		case "tokens":
+			return badInteger(0, 2_147_483_647);
+		case "value":
+			return fc.oneof(badInteger(-100, 100), fc.constant(undefined));
+		case "action":
+			return fc.oneof(
+				fc.string(),
+				fc.integer(),
+				fc.array(fc.string(), { minLength: 1, maxLength: 2 }),
+				fc.record({ type: badText(256) }),
+				fc.record({ name: badText(256) }),
+			);
+		default: {
+			// Parents: a malformed ID or one the account does not have; required ones may also be left out.
+			const required = (collection === "messages" && field === "conversationId") || collection === "records";
+			return required
+				? fc.oneof(badId, missingParent, fc.constant(undefined))
+				: fc.oneof(
+						badId.filter((value) => value !== null),
+						missingParent,
+					);
+		}
+	}
+};
+
+/** One ingest item with one hostile field (and perhaps junk keys), or something that is not an item at all. */
+const hostileItem = fc.constantFrom(...ingestCollections).chain((collection) =>
+	fc.oneof(
+		{
+			weight: 10,
+			arbitrary: fc.constantFrom(...(collectionFields[collection] ?? [])).chain((field) =>
+				fc.record({
+					collection: fc.constant(collection),
+					field: fc.constant<string | null>(field),
+					item: fc.tuple(hostileItemValue(collection, field), junkEntries, validId).map(([value, junk, id]) => {
+						const item = validItem(collection, `new-${id}`.slice(0, 64));
+						delete item[field];
+						const entries: Array<readonly [string, unknown]> = [...junk, ...Object.entries(item)];
+						if (value !== undefined) entries.push([field, value]);
+						return new Entries(entries) as unknown;
+					}),
+				}),
+			),
+		},
+		{
+			weight: 1,
+			arbitrary: fc.record({
+				collection: fc.constant(collection),
+				field: fc.constant<string | null>(null),
+				item: notJsonObjects as fc.Arbitrary<unknown>,
+			}),
+		},
+	),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Setup: a small account whose data every property must leave untouched.
+
+beforeAll(async () => {
+	server = await startTestServer({ adminToken: "admin-token-for-hostile-tests-0123456789" });
+	token = (await server.createAccount("Target")).token;
+	const seeded = await call(server.baseUrl, "/api/v1/ingest", {
+		token,
+		body: {
+			contacts: [
+				{ id: "c1", name: "Ada" },
+				{ id: "c2", email: "bob@example.com" },
+			],
+			bots: [{ id: "b1", name: "Support" }],
+			datasets: [{ id: "d1", name: "Docs" }],
+			skillsets: [{ id: "s1" }],
+			conversations: [
+				{ id: "cv1", botId: "b1", contactId: "c1" },
+				{ id: "cv2", botId: "b1", contactId: "c2" },
+			],
+			messages: [
+				{ id: "m1", conversationId: "cv1", type: "user", tokens: 4 },
+				{ id: "m2", conversationId: "cv1", type: "bot", tokens: 9 },
+				{ id: "m3", conversationId: "cv2", type: "activity", action: { type: "tool", name: "search" } },
+			],
+			ratings: [{ id: "rt1", value: -1, botId: "b1", conversationId: "cv1", messageId: "m2", contactId: "c1" }],
+			records: [{ id: "r1", datasetId: "d1" }],
+			abilities: [{ id: "a1", skillsetId: "s1" }],
+			files: [{ id: "f1" }],
+		},
+	});
+	expect(seeded.status).toBe(200);
+	expect(seeded.json.errors).toEqual([]);
+	baseline = await fingerprint();
+	expect(baseline.find((row) => row.name === "message")?.rows).toBe(3);
+}, 120_000);
+
+afterAll(async () => {
+	await server?.close();
+});
+
+describe("hostile report inputs", () => {
+	it("answers a hostile value of any known field with 400 naming it, on REST single, REST batch and tRPC", async () => {
+		await fc.assert(
+			fc.asyncProperty(hostileReportInput, async ({ report, field, value, junk }) => {
+				const body = toJson(inputBody(report, field, value, junk));
+				const single = await send(`/api/v1/platform/report/${report.id}/generate`, { body });
+				// A botId of the right shape that is not in the account is 404; everything else is 400.
+				const notFound = field === "botId" && typeof value === "string" && idPattern.test(value);
+				expectRestError(single, notFound ? { code: "NOT_FOUND" } : { code: "BAD_REQUEST", field });
+
+				const batch = await send("/api/v1/platform/report/generate", {
+					body: `{${JSON.stringify(report.id)}:${body},${JSON.stringify(ReportIds.TotalContacts)}:{}}`,
+				});
+				expectJsonAnswer(batch);
+				expect(batch.status).toBe(200);
+				expect(batch.json?.[report.id]).toEqual({ error: single.json?.message, code: single.json?.code });
+				expect(batch.json?.[ReportIds.TotalContacts]).toEqual({ value: 2, period: "all time" });
+
+				const trpc = await send(`/trpc/reports.${procedureNameById.get(report.id)}`, { body });
+				expectTrpcError(trpc, { code: single.json?.code as string });
+				expect((trpc.json?.error as { message?: string } | undefined)?.message).toBe(single.json?.message);
+			}),
+			{ seed: SEED, numRuns: 400 },
+		);
+		await expectDataUnchanged();
+	});
+
+	it("ignores unknown keys, __proto__ and constructor included: the result equals the plain input's", async () => {
+		const plain = new Map<string, unknown>();
+		for (const report of reports) {
+			const answer = await send(`/api/v1/platform/report/${report.id}/generate`, { body: toJson(validInput(report)) });
+			expect(answer.status, report.name).toBe(200);
+			plain.set(report.id, answer.json);
+		}
+		await fc.assert(
+			fc.asyncProperty(fc.constantFrom(...reports), junkEntries, async (report, junk) => {
+				const body = toJson(new Entries([...junk, ...Object.entries(validInput(report))]));
+				const answer = await send(`/api/v1/platform/report/${report.id}/generate`, { body });
+				expect(answer.status, describeAnswer(answer)).toBe(200);
+				expect(answer.json).toEqual(plain.get(report.id));
+			}),
+			{ seed: SEED, numRuns: 150 },
+		);
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+		expect(Object.prototype).not.toHaveProperty("granularity");
+	});
+
+	it("answers a hostile X-Timezone header with 400 naming timezone", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc
+					.oneof(fc.string({ minLength: 1, maxLength: 80 }), fc.constantFrom("Mars/Olympus", "UTC+25", "../x"))
+					.map((text) => text.replace(/[^\x21-\x7e]/g, "x"))
+					.filter((text) => !isValidTimeZone(text)),
+				async (timezone) => {
+					const answer = await send(`/api/v1/platform/report/${ReportIds.TotalRatings}/generate`, {
+						body: "{}",
+						headers: { "x-timezone": timezone },
+					});
+					expectRestError(answer, { code: "BAD_REQUEST", field: "timezone" });
+				},
+			),
+			{ seed: SEED, numRuns: 100 },
+		);
+	});
+
+	it("answers a batch that is not an object of at most 50 IDs with 400, and unknown IDs inside it per key", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.oneof(
+					notJsonObjects.map(toJson),
+					fc
+						.array(validId, { minLength: 51, maxLength: 80 })
+						.map((ids) => toJson(new Entries(ids.map((id, index) => [`${id}${index}`, {}])))),
+				),
+				async (body) => {
+					expectRestError(await send("/api/v1/platform/report/generate", { body }), { code: "BAD_REQUEST" });
+				},
+			),
+			{ seed: SEED, numRuns: 100 },
+		);
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(fc.oneof(junkKey, validId), { minLength: 1, maxLength: 5 }),
+				junkValue,
+				async (ids, input) => {
+					const unknown = ids.filter((id) => !(reports as ReadonlyArray<{ id: string }>).some((r) => r.id === id));
+					const answer = await send("/api/v1/platform/report/generate", {
+						body: toJson(new Entries(unknown.map((id) => [id, input]))),
+					});
+					expectJsonAnswer(answer);
+					expect(answer.status).toBe(200);
+					for (const id of new Set(unknown)) {
+						expect(Object.hasOwn(answer.json ?? {}, id), id).toBe(true);
+						expect(answer.json?.[id]).toEqual({ error: "Report not found", code: "NOT_FOUND" });
+					}
+				},
+			),
+			{ seed: SEED, numRuns: 100 },
+		);
+	});
+});
+
+describe("hostile ingest bodies", () => {
+	it("rejects each hostile item alone, naming its field, and stores nothing of it", async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(hostileItem, { minLength: 1, maxLength: 6 }), async (items) => {
+				const body: Record<string, Array<unknown>> = {};
+				for (const { collection, item } of items) body[collection] = [...(body[collection] ?? []), item];
+				const answer = await send("/api/v1/ingest", { body: toJson(body) });
+				expectJsonAnswer(answer);
+				expect(answer.status, describeAnswer(answer)).toBe(200);
+				const result = answer.json as {
+					inserted: Record<string, number>;
+					errors: Array<{ collection: string; index: number; code: string; message: string }>;
+				};
+				expect(
+					Object.values(result.inserted).every((count) => count === 0),
+					answer.text,
+				).toBe(true);
+				expect(result.errors).toHaveLength(items.length);
+				for (const [collection, list] of Object.entries(body)) {
+					const ofCollection = items.filter((entry) => entry.collection === collection);
+					list.forEach((_, index) => {
+						const error = result.errors.find((entry) => entry.collection === collection && entry.index === index);
+						expect(error, `${collection}[${index}] ${answer.text}`).toBeDefined();
+						expect(["BAD_REQUEST", "NOT_FOUND"]).toContain(error?.code);
+						const field = ofCollection[index]?.field;
+						if (field !== null && field !== undefined && error?.code === "BAD_REQUEST") {
+							expect(error.message, answer.text).toContain(field);
+						}
+					});
+				}
+				await expectDataUnchanged();
+			}),
+			{ seed: SEED, numRuns: 400 },
+		);
+	});
+
+	it("rejects a body that is not an object of known collections holding arrays with 400 naming the key", async () => {
+		const hostileBody = fc.oneof(
+			notJsonObjects.map((value) => ({ body: toJson(value), field: undefined as string | undefined })),
+			fc
+				.tuple(
+					junkKey.filter((key) => !(ingestCollections as ReadonlyArray<string>).includes(key)),
+					junkValue,
+				)
+				.map(([key, value]) => ({ body: toJson(new Entries([[key, value]])), field: key })),
+			fc
+				.tuple(
+					fc.constantFrom(...ingestCollections),
+					fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.object()),
+				)
+				.map(([key, value]) => ({ body: toJson(new Entries([[key, value]])), field: key })),
+		);
+		await fc.assert(
+			fc.asyncProperty(hostileBody, async ({ body, field }) => {
+				const answer = await send("/api/v1/ingest", { body });
+				expectRestError(answer, { code: "BAD_REQUEST", ...(field ? { field } : {}) });
+				const trpc = await send("/trpc/ingest.batch", { body });
+				expectTrpcError(trpc, { code: "BAD_REQUEST" });
+				await expectDataUnchanged();
+			}),
+			{ seed: SEED, numRuns: 200 },
+		);
+	});
+
+	it("rejects more than 10,000 items in one request as a whole", async () => {
+		const items = Array.from({ length: 10_001 }, (_, index) => ({ id: `bulk-${index}` }));
+		const answer = await send("/api/v1/ingest", { body: JSON.stringify({ contacts: items }) });
+		expectRestError(answer, { code: "BAD_REQUEST", field: "10000" });
+		await expectDataUnchanged();
+	});
+
+	it("stores an ID repeated inside one batch exactly once, and an existing ID not at all", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom("contacts", "bots", "datasets", "skillsets", "files", "conversations", "records"),
+				validId,
+				fc.integer({ min: 2, max: 5 }),
+				async (collection, id, copies) => {
+					const freshId = `dup-${id}`.slice(0, 64);
+					const items = Array.from({ length: copies }, (_, copy) => ({
+						...validItem(collection, freshId),
+						createdAt: 1_700_000_000_000 + copy,
+					}));
+					const existingIds: Record<string, string> = {
+						contacts: "c1",
+						bots: "b1",
+						datasets: "d1",
+						skillsets: "s1",
+						files: "f1",
+						conversations: "cv1",
+						records: "r1",
+					};
+					const existing = { ...validItem(collection, existingIds[collection]!), createdAt: 1_600_000_000_000 };
+					const answer = await send("/api/v1/ingest", { body: JSON.stringify({ [collection]: [...items, existing] }) });
+					expect(answer.status, describeAnswer(answer)).toBe(200);
+					const result = answer.json as { inserted: Record<string, number>; duplicates: Record<string, number> };
+					expect(result.inserted[collection]).toBe(1);
+					expect(result.duplicates[collection]).toBe(copies);
+					const table = collection.replace(/s$/, "");
+					const stored = await server.runtime.runPromise(
+						Database.use((database) =>
+							database.query<{ n: number; created: Date }>(
+								`SELECT count(*)::int AS n, min(created_at) AS created FROM "${table}" WHERE id = $1`,
+								[freshId],
+							),
+						),
+					);
+					expect(stored[0]?.n).toBe(1);
+					// The first copy wins.
+					expect(new Date(stored[0]!.created).getTime()).toBe(1_700_000_000_000);
+					const erased = await send("/api/v1/ingest/delete", { body: JSON.stringify({ [collection]: [freshId] }) });
+					expect(erased.status).toBe(200);
+					await expectDataUnchanged();
+				},
+			),
+			{ seed: SEED, numRuns: 60 },
+		);
+	});
+});
+
+describe("hostile delete bodies", () => {
+	it("rejects a body that is not an object of known collections holding valid ID lists with 400, deleting nothing", async () => {
+		const hostileBody = fc.oneof(
+			notJsonObjects.map((value) => ({ body: toJson(value), field: undefined as string | undefined })),
+			fc
+				.tuple(
+					junkKey.filter((key) => !(ingestCollections as ReadonlyArray<string>).includes(key)),
+					junkValue,
+				)
+				.map(([key, value]) => ({
+					body: toJson(
+						new Entries([
+							[key, ["c1"]],
+							[key, value],
+						]),
+					),
+					field: key,
+				})),
+			fc
+				.tuple(
+					fc.constantFrom(...ingestCollections),
+					fc.oneof(
+						fc.string(),
+						fc.integer(),
+						fc.object(),
+						fc.tuple(fc.constantFrom("c1", "cv1", "b1"), badId).map(([good, bad]) => [good, bad]),
+					),
+				)
+				.map(([key, value]) => ({ body: toJson(new Entries([[key, value]])), field: key })),
+			fc
+				.constantFrom(...ingestCollections)
+				.map((key) => ({ body: toJson({ [key]: Array.from({ length: 10_001 }, () => "c1") }), field: key })),
+		);
+		await fc.assert(
+			fc.asyncProperty(hostileBody, async ({ body, field }) => {
+				const answer = await send("/api/v1/ingest/delete", { body });
+				expectRestError(answer, { code: "BAD_REQUEST", ...(field ? { field } : {}) });
+				const trpc = await send("/trpc/ingest.delete", { body });
+				expectTrpcError(trpc, { code: "BAD_REQUEST" });
+				await expectDataUnchanged();
+			}),
+			{ seed: SEED, numRuns: 200 },
+		);
+	});
+
+	it("deletes nothing for valid IDs the account does not have", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.dictionary(
+					fc.constantFrom(...ingestCollections),
+					fc.array(
+						validId.filter((id) => !/^(c|b|d|s|cv|m|rt|r|a|f)\d$/.test(id)),
+						{ maxLength: 5 },
+					),
+				),
+				async (request) => {
+					const answer = await send("/api/v1/ingest/delete", { body: JSON.stringify(request) });
+					expect(answer.status, describeAnswer(answer)).toBe(200);
+					const deleted = (answer.json as { deleted: Record<string, number> }).deleted;
+					expect(Object.values(deleted).every((count) => count === 0)).toBe(true);
+					await expectDataUnchanged();
+				},
+			),
+			{ seed: SEED, numRuns: 100 },
+		);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Raw HTTP
+
+const endpoints = [
+	{ path: `/api/v1/platform/report/${ReportIds.TotalRatings}/generate`, surface: "rest" },
+	{ path: "/api/v1/platform/report/generate", surface: "rest" },
+	{ path: "/api/v1/ingest", surface: "rest" },
+	{ path: "/api/v1/ingest/delete", surface: "rest" },
+	{ path: "/v1/ingest", surface: "rest" },
+	{ path: "/trpc/reports.totalRatings", surface: "trpc" },
+	{ path: "/trpc/reports.generate", surface: "trpc" },
+	{ path: "/trpc/ingest.batch", surface: "trpc" },
+	{ path: "/trpc/ingest.delete", surface: "trpc" },
+] as const;
+
+/** A tRPC report procedure (a query: GET allowed, input optional). */
+const isReportQuery = (path: string) => path.startsWith("/trpc/reports.") && path !== "/trpc/reports.generate";
+
+const deeplyNested = (depth: number, open: string, close: string) => `${open.repeat(depth)}1${close.repeat(depth)}`;
+
+/** Bytes that are not a JSON object: broken, truncated, non-object, binary, deeply nested or empty. */
+const malformedBody = fc.oneof(
+	fc.string({ maxLength: 200 }).filter((text) => {
+		try {
+			const value = JSON.parse(text) as unknown;
+			return typeof value !== "object" || value === null || Array.isArray(value);
+		} catch {
+			return true;
+		}
+	}),
+	fc.jsonValue({ maxDepth: 3 }).map((value) => {
+		const text = JSON.stringify({ contacts: [value] });
+		return text.slice(0, Math.max(1, text.length - 1));
+	}),
+	fc.constantFrom(
+		"",
+		" ",
+		"\n\t",
+		"null",
+		"[]",
+		"42",
+		'"text"',
+		"{",
+		"}",
+		'{"a":1,}',
+		"{'a':1}",
+		'{"a":NaN}',
+		'{"a":Infinity}',
+		'{"a":undefined}',
+		"\uFEFF{}",
+		'{"a":1}garbage',
+		'{"a":"\\ud800"',
+		deeplyNested(100_000, "[", "]"),
+		"<html><body>hi</body></html>",
+		"a=1&b=2",
+	),
+	fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
+);
+
+const contentTypes = fc.constantFrom(
+	"application/json",
+	"application/json; charset=utf-8",
+	"application/json; charset=latin1",
+	"text/plain",
+	"text/html",
+	"application/x-www-form-urlencoded",
+	"multipart/form-data; boundary=x",
+	"application/xml",
+	null,
+);
+
+describe("raw HTTP", () => {
+	it("answers malformed, non-object, binary and deeply nested bodies with a 4xx JSON error, storing nothing", async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.constantFrom(...endpoints), malformedBody, contentTypes, async (endpoint, body, type) => {
+				const answer = await send(endpoint.path, { body, contentType: type });
+				if (endpoint.surface === "rest") expectRestError(answer);
+				else if (body.trim() === "" && isReportQuery(endpoint.path) && answer.status === 200) {
+					// A tRPC query without a body is a call without input: the report's defaults.
+					expectJsonAnswer(answer);
+				} else expectTrpcError(answer);
+				await expectDataUnchanged();
+			}),
+			{ seed: SEED, numRuns: 500 },
+		);
+	});
+
+	it("survives deeply nested JSON: 400 where it is a value of a known field or an ingest key, ignored elsewhere", async () => {
+		for (const depth of [1_000, 50_000]) {
+			const nestedObject = deeplyNested(depth, '{"a":', "}");
+			const nestedArray = deeplyNested(depth, "[", "]");
+			for (const endpoint of endpoints) {
+				const answer = await send(endpoint.path, { body: nestedObject });
+				expectJsonAnswer(answer);
+				if (endpoint.path.includes("ingest")) {
+					if (endpoint.surface === "rest") expectRestError(answer, { code: "BAD_REQUEST", field: "a" });
+					else expectTrpcError(answer, { code: "BAD_REQUEST" });
+				}
+			}
+			const asField = await send(`/api/v1/platform/report/${ReportIds.TotalRatings}/generate`, {
+				body: `{"periodDays":${nestedArray}}`,
+			});
+			expectRestError(asField, { code: "BAD_REQUEST", field: "periodDays" });
+			const asItem = await send("/api/v1/ingest", { body: `{"contacts":[{"id":"deep","name":${nestedObject}}]}` });
+			expect(asItem.status).toBe(200);
+			expect((asItem.json as { errors: Array<{ message: string }> }).errors[0]?.message).toContain("name");
+		}
+		await expectDataUnchanged();
+	});
+
+	it("answers a JSON object with any content type by the same rules (the REST surface reads JSON regardless)", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(...endpoints.filter((endpoint) => endpoint.surface === "rest")),
+				contentTypes,
+				async (endpoint, type) => {
+					const answer = await send(endpoint.path, { body: '{"contacts":"not-a-list"}', contentType: type });
+					expectJsonAnswer(answer);
+					expect(answer.status).toBeLessThan(500);
+					await expectDataUnchanged();
+				},
+			),
+			{ seed: SEED, numRuns: 60 },
+		);
+	});
+
+	it("answers wrong methods, unknown paths and malformed path segments with a 404 or 400 JSON error", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom("GET", "PUT", "DELETE", "PATCH", "POST"),
+				fc.oneof(
+					fc.constantFrom(...endpoints.map((endpoint) => endpoint.path)),
+					fc.constantFrom(
+						"/api/v1/platform/report/%E0%A4%A/generate",
+						"/api/v1/platform/report/..%2F..%2Fetc/generate",
+						"/api/v1/platform/report/%00/generate",
+						"/api/v2/ingest",
+						"/api//v1//ingest",
+						`/api/v1/platform/report/${"x".repeat(5_000)}/generate`,
+						"/trpc/reports.noSuchReport",
+						"/trpc/__proto__",
+						"/trpc/constructor",
+						"/api/v1/admin/__proto__",
+					),
+					fc.webPath().map((path) => `/api/v1/${path}`),
+				),
+				async (method, path) => {
+					const answer = await send(path, { method, ...(method === "GET" ? {} : { body: "{}" }) });
+					if (answer.status === 200) {
+						// Only the real routes with the right method (and a valid empty input) may succeed; a tRPC report
+						// query may also be a GET.
+						expect(endpoints.map((endpoint) => endpoint.path)).toContain(path);
+						expect(method === "POST" || (method === "GET" && isReportQuery(path)), `${method} ${path}`).toBe(true);
+						return;
+					}
+					expectJsonAnswer(answer);
+					if (path.startsWith("/trpc")) expectTrpcError(answer);
+					else expectRestError(answer);
+					await expectDataUnchanged();
+				},
+			),
+			{ seed: SEED, numRuns: 300 },
+		);
+	});
+
+	it("answers hostile Authorization headers with 401 before touching the body", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.oneof(
+					fc.string({ maxLength: 300 }).map((text) => text.replace(/[^\x20-\x7e]/g, "x")),
+					fc.string({ maxLength: 100 }).map((text) => `Bearer ${text.replace(/[^\x21-\x7e]/g, "y")}`),
+					fc.constantFrom("Bearer", "Bearer ", "Basic dXNlcjpwYXNz", `Bearer ${"t".repeat(8_000)}`, `Bearer ${token}x`),
+				),
+				fc.constantFrom(...endpoints),
+				async (authorization, endpoint) => {
+					const answer = await send(endpoint.path, {
+						token: null,
+						headers: { authorization },
+						body: JSON.stringify({ contacts: [{ id: "never-stored" }] }),
+					});
+					if (endpoint.surface === "rest") expectRestError(answer, { code: "NOT_AUTHENTICATED" });
+					else expectTrpcError(answer, { code: "NOT_AUTHENTICATED" });
+					await expectDataUnchanged();
+				},
+			),
+			{ seed: SEED, numRuns: 150 },
+		);
+	});
+});
+
+describe("protection", () => {
+	it("sets the security headers on successes and on every kind of error", async () => {
+		const answers = await Promise.all([
+			fetch(`${server.baseUrl}/api/v1/platform/report/list`, { headers: { authorization: `Bearer ${token}` } }),
+			fetch(`${server.baseUrl}/api/v1/platform/report/list`),
+			fetch(`${server.baseUrl}/nowhere`),
+			fetch(`${server.baseUrl}/api/v1/ingest`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${token}` },
+				body: "{",
+			}),
+			fetch(`${server.baseUrl}/trpc/reports.totalContacts`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+				body: "{}",
+			}),
+			fetch(`${server.baseUrl}/trpc/reports.totalContacts`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${token}`, "content-type": "text/xml" },
+				body: "<a/>",
+			}),
+			fetch(`${server.baseUrl}/healthz`),
+		]);
+		expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404, 400, 200, 415, 200]);
+		for (const answer of answers) {
+			expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(answer.headers.get("x-frame-options")).toBe("DENY");
+			expect(answer.headers.get("referrer-policy")).toBe("no-referrer");
+			expect(answer.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+			expect(answer.headers.get("cache-control")).toBe("no-store");
+			expect(answer.headers.get("x-powered-by")).toBeNull();
+			await answer.arrayBuffer();
+		}
+	});
+
+	it("answers 413 for bodies over each surface's limit: reports 256 KiB, ingest 10 MiB, admin 64 KiB, tRPC 10 MiB", async () => {
+		const filler = (bytes: number) => JSON.stringify({ contacts: [{ id: "x", name: "y".repeat(bytes) }] });
+		const reportsTooLarge = await send(`/api/v1/platform/report/${ReportIds.TotalContacts}/generate`, {
+			body: filler(257 * 1024),
+		});
+		expectRestError(reportsTooLarge, { code: "CONTENT_TOO_LARGE" });
+		const ingestTooLarge = await send("/api/v1/ingest", { body: filler(10 * 1024 * 1024 + 10) });
+		expectRestError(ingestTooLarge, { code: "CONTENT_TOO_LARGE" });
+		const adminTooLarge = await send("/api/v1/admin/accounts", {
+			token: "admin-token-for-hostile-tests-0123456789",
+			body: JSON.stringify({ name: "n".repeat(65 * 1024) }),
+		});
+		expectRestError(adminTooLarge, { code: "CONTENT_TOO_LARGE" });
+		const trpcTooLarge = await send("/trpc/ingest.batch", { body: filler(10 * 1024 * 1024 + 10) });
+		expect(trpcTooLarge.status).toBe(413);
+		expectTrpcError(trpcTooLarge, { code: "CONTENT_TOO_LARGE" });
+		// Just under the report limit is still read.
+		const underLimit = await send(`/api/v1/platform/report/${ReportIds.TotalContacts}/generate`, {
+			body: JSON.stringify({ padding: "p".repeat(200 * 1024) }),
+		});
+		expect(underLimit.status).toBe(200);
+		await expectDataUnchanged();
+	});
+
+	it("compares the admin token as a whole: prefixes, extensions, case changes and padding all answer the same 401", async () => {
+		const adminToken = "admin-token-for-hostile-tests-0123456789";
+		const near = [
+			adminToken.slice(0, -1),
+			`${adminToken}0`,
+			adminToken.toUpperCase(),
+			`${adminToken.slice(0, -1)}8`,
+			"a",
+			"x".repeat(adminToken.length),
+			"x".repeat(10_000),
+			token,
+		];
+		const bodies = new Set<string>();
+		for (const candidate of near) {
+			const answer = await send("/api/v1/admin/accounts", { token: candidate, body: JSON.stringify({ name: "Nope" }) });
+			expect(answer.status, candidate.slice(0, 20)).toBe(401);
+			bodies.add(answer.text);
+		}
+		expect(bodies.size).toBe(1);
+		const accepted = await send("/api/v1/admin/accounts", { token: adminToken, body: JSON.stringify({ name: "Yes" }) });
+		expect(accepted.status).toBe(201);
+	});
+});
