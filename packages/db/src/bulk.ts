@@ -17,9 +17,10 @@ export const copyRows = async (
 	rows: ReadonlyArray<ReadonlyArray<unknown>>,
 	options: { readonly chunkSize?: number } = {},
 ): Promise<number> => {
+	if (!Object.hasOwn(columnTypes, table)) throw new Error(`copyRows: unknown table ${table}`);
 	const types: Readonly<Record<string, string>> = columnTypes[table];
 	for (const column of columns) {
-		if (!(column in types)) throw new Error(`copyRows: unknown column ${table}.${column}`);
+		if (!Object.hasOwn(types, column)) throw new Error(`copyRows: unknown column ${table}.${column}`);
 	}
 	const chunkSize = options.chunkSize ?? 20_000;
 	const unnest = columns.map((column, index) => `$${index + 1}::${types[column]}[]`).join(", ");
