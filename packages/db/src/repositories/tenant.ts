@@ -1,5 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { scopes as allScopes, type Principal, ResourceNotFound, type Scope, TenantRepository } from "@convolens/core";
+import {
+	type AccountLimits,
+	scopes as allScopes,
+	type Principal,
+	ResourceNotFound,
+	type Scope,
+	TenantRepository,
+} from "@convolens/core";
 import { Effect, Layer, Option } from "effect";
 import { Database, toStorageError as storage } from "../database.ts";
 import { Account } from "../entities/account.entity.ts";
@@ -21,38 +28,29 @@ export const tenantRepositoryLayer = Layer.effect(
 	Effect.gen(function* () {
 		const { orm, query } = yield* Database;
 
-		const storeToken = (accountId: string, name: string | null, scopes: ReadonlyArray<Scope>) =>
-			Effect.gen(function* () {
-				const id = randomId("tok_", 16);
-				const token = newToken();
-				yield* Effect.tryPromise({
-					try: () =>
-						orm.em.fork().insert(ApiToken, {
-							account: accountId,
-							id,
-							name,
-							hash: hashToken(token),
-							scopes: [...new Set(scopes)],
-							createdAt: new Date(),
-						}),
-					catch: (cause) => cause,
-				});
-				return { id, token };
-			});
+		/** A new token for the account: the row to store (hash only) and the token to hand out once. */
+		const issueToken = (accountId: string, name: string | null, scopes: ReadonlyArray<Scope>) => {
+			const id = randomId("tok_", 16);
+			const token = newToken();
+			const row = {
+				account: accountId,
+				id,
+				name,
+				hash: hashToken(token),
+				scopes: allScopes.filter((scope) => scopes.includes(scope)),
+				createdAt: new Date(),
+			};
+			return { id, token, row };
+		};
 
 		const createAccount = Effect.fn("TenantRepository.createAccount")(function* (input: {
 			readonly name: string;
-			readonly limits?: Partial<{
-				datasets: number | null;
-				records: number | null;
-				skillsets: number | null;
-				abilities: number | null;
-				files: number | null;
-			}>;
+			readonly limits?: Partial<AccountLimits>;
 		}) {
 			const id = randomId("acc_", 12);
 			const limits = input.limits ?? {};
-			const token = yield* Effect.tryPromise({
+			const issued = issueToken(id, "default", allScopes);
+			yield* Effect.tryPromise({
 				try: () =>
 					orm.em.fork().transactional(async (em) => {
 						await em.insert(Account, {
@@ -65,21 +63,11 @@ export const tenantRepositoryLayer = Layer.effect(
 							limitAbilities: limits.abilities ?? null,
 							limitFiles: limits.files ?? null,
 						});
-						const tokenId = randomId("tok_", 16);
-						const secret = newToken();
-						await em.insert(ApiToken, {
-							account: id,
-							id: tokenId,
-							name: "default",
-							hash: hashToken(secret),
-							scopes: [...allScopes],
-							createdAt: new Date(),
-						});
-						return secret;
+						await em.insert(ApiToken, issued.row);
 					}),
-				catch: (cause) => cause,
-			}).pipe(Effect.mapError(storage("create the account")));
-			return { id, name: input.name, token };
+				catch: storage("create the account"),
+			});
+			return { id, name: input.name, token: issued.token };
 		});
 
 		const createToken = Effect.fn("TenantRepository.createToken")(function* (
@@ -90,9 +78,12 @@ export const tenantRepositoryLayer = Layer.effect(
 			if (exists.length === 0) {
 				return yield* new ResourceNotFound({ message: "Account not found", resource: "account" });
 			}
-			return yield* storeToken(accountId, input.name ?? null, input.scopes ?? allScopes).pipe(
-				Effect.mapError(storage("create the token")),
-			);
+			const issued = issueToken(accountId, input.name ?? null, input.scopes ?? allScopes);
+			yield* Effect.tryPromise({
+				try: () => orm.em.fork().insert(ApiToken, issued.row),
+				catch: storage("create the token"),
+			});
+			return { id: issued.id, token: issued.token };
 		});
 
 		const revokeToken = Effect.fn("TenantRepository.revokeToken")(function* (tokenId: string) {
