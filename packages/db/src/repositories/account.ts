@@ -1,8 +1,8 @@
 import { AccountRepository, type SliceBoundaries } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
+import { perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
 
-const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
 const limit = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 export const accountRepositoryLayer = Layer.effect(
@@ -25,7 +25,7 @@ export const accountRepositoryLayer = Layer.effect(
 				FROM dataset d WHERE d.account_id = $1 AND d.id = ANY($2::text[])`,
 				[accountId, datasetIds],
 			);
-			return new Map(rows.map((row) => [row.id, num(row.records)]));
+			return new Map(rows.map((row) => [row.id, toNumber(row.records)]));
 		});
 
 		const totalContacts = Effect.fn("AccountRepository.totalContacts")(function* (accountId: string) {
@@ -33,7 +33,7 @@ export const accountRepositoryLayer = Layer.effect(
 				"SELECT count(*)::float8 AS total FROM contact WHERE account_id = $1",
 				[accountId],
 			);
-			return num(rows[0]?.total);
+			return toNumber(rows[0]?.total);
 		});
 
 		const contactsCreated = Effect.fn("AccountRepository.contactsCreated")(function* (
@@ -42,17 +42,13 @@ export const accountRepositoryLayer = Layer.effect(
 		) {
 			const slices = Math.max(boundaries.length - 1, 0);
 			if (slices === 0) return [];
-			const rows = yield* query<{ slice: number; contacts: number }>(
-				`SELECT width_bucket(created_at, $2::timestamptz[]) AS slice, count(*)::float8 AS contacts
-				FROM contact
-				WHERE account_id = $1 AND created_at >= ($2::timestamptz[])[1]
-					AND created_at < ($2::timestamptz[])[cardinality($2::timestamptz[])]
+			const rows = yield* query<{ slice: number; value: number }>(
+				`SELECT ${sliceOf} AS slice, count(*)::float8 AS value
+				FROM contact WHERE account_id = $1 AND ${withinSlices}
 				GROUP BY 1`,
 				[accountId, boundaries],
 			);
-			const perSlice = Array.from({ length: slices }, () => 0);
-			for (const row of rows) perSlice[row.slice - 1] = num(row.contacts);
-			return perSlice;
+			return perSlice(slices, rows);
 		});
 
 		const usage = Effect.fn("AccountRepository.usage")(function* (accountId: string) {
@@ -70,11 +66,11 @@ export const accountRepositoryLayer = Layer.effect(
 			const row = rows[0] ?? {};
 			return {
 				usage: {
-					datasets: num(row.datasets),
-					records: num(row.records),
-					skillsets: num(row.skillsets),
-					abilities: num(row.abilities),
-					files: num(row.files),
+					datasets: toNumber(row.datasets),
+					records: toNumber(row.records),
+					skillsets: toNumber(row.skillsets),
+					abilities: toNumber(row.abilities),
+					files: toNumber(row.files),
 				},
 				limits: {
 					datasets: limit(row.limit_datasets),

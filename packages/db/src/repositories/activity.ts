@@ -12,17 +12,14 @@ import {
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
+import { perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
 
 /**
- * Aggregates over the activity tables, one SQL statement per call. Slices are given as explicit instants; a row's
- * slice is `width_bucket(created_at, boundaries)` (1-based; the WHERE clause keeps rows inside
- * `[boundaries[0], boundaries[last])`, so every bucket is one of the slices). Every statement filters by
- * `account_id` first, which is the leading column of every index it uses.
+ * Aggregates over the activity tables, one SQL statement per call, slices bucketed as described in `sql.ts`. Every
+ * statement filters by `account_id` first, which is the leading column of every index it uses.
  *
  * Ordering by ids and names uses `COLLATE "C"` (code-point order) so ties break the same on every server locale.
  */
-
-const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
 
 /** `$n` placeholders for the optional bot filter, appended after the other parameters. */
 const botFilter = (scope: ActivityScope, params: Array<unknown>, column = "bot_id") => {
@@ -30,10 +27,6 @@ const botFilter = (scope: ActivityScope, params: Array<unknown>, column = "bot_i
 	params.push(scope.botId);
 	return ` AND ${column} = $${params.length}`;
 };
-
-const span =
-	"created_at >= ($2::timestamptz[])[1] AND created_at < ($2::timestamptz[])[cardinality($2::timestamptz[])]";
-const slice = "width_bucket(created_at, $2::timestamptz[])";
 
 interface CountsRow {
 	readonly slice: number;
@@ -54,24 +47,24 @@ const countsBySliceSql = (scope: ActivityScope, params: Array<unknown>) => {
 	const ratingBot = messageBot;
 	return `
 WITH conv AS (
-	SELECT ${slice} AS slice, count(*)::float8 AS conversations
-	FROM conversation WHERE account_id = $1 AND ${span}${conversationBot}
+	SELECT ${sliceOf} AS slice, count(*)::float8 AS conversations
+	FROM conversation WHERE account_id = $1 AND ${withinSlices}${conversationBot}
 	GROUP BY 1
 ), msg AS (
-	SELECT ${slice} AS slice,
+	SELECT ${sliceOf} AS slice,
 		count(*)::float8 AS messages,
 		count(*) FILTER (WHERE type = 'user')::float8 AS user_messages,
 		count(*) FILTER (WHERE type = 'bot')::float8 AS bot_messages,
 		count(*) FILTER (WHERE type = 'activity')::float8 AS activity_messages,
 		coalesce(sum(tokens), 0)::float8 AS tokens
-	FROM message WHERE account_id = $1 AND ${span}${messageBot}
+	FROM message WHERE account_id = $1 AND ${withinSlices}${messageBot}
 	GROUP BY 1
 ), rat AS (
-	SELECT ${slice} AS slice,
+	SELECT ${sliceOf} AS slice,
 		count(*)::float8 AS ratings,
 		count(*) FILTER (WHERE value > 0)::float8 AS thumbs_up,
 		count(*) FILTER (WHERE value < 0)::float8 AS thumbs_down
-	FROM rating WHERE account_id = $1 AND ${span}${ratingBot}
+	FROM rating WHERE account_id = $1 AND ${withinSlices}${ratingBot}
 	GROUP BY 1
 )
 SELECT s.slice, conv.conversations, msg.messages, msg.user_messages, msg.bot_messages, msg.activity_messages,
@@ -107,15 +100,15 @@ export const activityRepositoryLayer = Layer.effect(
 			const rows = yield* query<CountsRow>(countsBySliceSql(scope, params), params);
 			return rows.map(
 				(row): ActivityCounts => ({
-					conversations: num(row.conversations),
-					messages: num(row.messages),
-					userMessages: num(row.user_messages),
-					botMessages: num(row.bot_messages),
-					activityMessages: num(row.activity_messages),
-					tokens: num(row.tokens),
-					ratings: num(row.ratings),
-					thumbsUp: num(row.thumbs_up),
-					thumbsDown: num(row.thumbs_down),
+					conversations: toNumber(row.conversations),
+					messages: toNumber(row.messages),
+					userMessages: toNumber(row.user_messages),
+					botMessages: toNumber(row.bot_messages),
+					activityMessages: toNumber(row.activity_messages),
+					tokens: toNumber(row.tokens),
+					ratings: toNumber(row.ratings),
+					thumbsUp: toNumber(row.thumbs_up),
+					thumbsDown: toNumber(row.thumbs_down),
 				}),
 			);
 		});
@@ -129,20 +122,14 @@ export const activityRepositoryLayer = Layer.effect(
 			const params: Array<unknown> = [scope.accountId, boundaries];
 			const bot = botFilter(scope, params);
 			// One pass: GROUPING SETS yields a row per slice and one (slice NULL) for the whole span.
-			const rows = yield* query<{ slice: number | null; contacts: number }>(
-				`SELECT ${slice} AS slice, count(DISTINCT contact_id)::float8 AS contacts
+			const rows = yield* query<{ slice: number | null; value: number }>(
+				`SELECT ${sliceOf} AS slice, count(DISTINCT contact_id)::float8 AS value
 				FROM conversation
-				WHERE account_id = $1 AND ${span} AND contact_id IS NOT NULL${bot}
-				GROUP BY GROUPING SETS ((${slice}), ())`,
+				WHERE account_id = $1 AND ${withinSlices} AND contact_id IS NOT NULL${bot}
+				GROUP BY GROUPING SETS ((${sliceOf}), ())`,
 				params,
 			);
-			const perSlice = Array.from({ length: slices }, () => 0);
-			let total = 0;
-			for (const row of rows) {
-				if (row.slice === null) total = num(row.contacts);
-				else perSlice[row.slice - 1] = num(row.contacts);
-			}
-			return { perSlice, total };
+			return { perSlice: perSlice(slices, rows), total: toNumber(rows.find((row) => row.slice === null)?.value) };
 		});
 
 		const conversationCohort = Effect.fn("ActivityRepository.conversationCohort")(function* (
@@ -183,18 +170,18 @@ export const activityRepositoryLayer = Layer.effect(
 			const row = rows[0];
 			if (!row) return emptyCohort;
 			return {
-				conversations: num(row.conversations),
-				messages: num(row.messages),
-				userMessages: num(row.user_messages),
-				botMessages: num(row.bot_messages),
-				activityMessages: num(row.activity_messages),
-				tokens: num(row.tokens),
+				conversations: toNumber(row.conversations),
+				messages: toNumber(row.messages),
+				userMessages: toNumber(row.user_messages),
+				botMessages: toNumber(row.bot_messages),
+				activityMessages: toNumber(row.activity_messages),
+				tokens: toNumber(row.tokens),
 				userMessageDepth: {
-					zero: num(row.depth_zero),
-					one: num(row.depth_one),
-					twoToThree: num(row.depth_two_to_three),
-					fourToTen: num(row.depth_four_to_ten),
-					elevenOrMore: num(row.depth_eleven_or_more),
+					zero: toNumber(row.depth_zero),
+					one: toNumber(row.depth_one),
+					twoToThree: toNumber(row.depth_two_to_three),
+					fourToTen: toNumber(row.depth_four_to_ten),
+					elevenOrMore: toNumber(row.depth_eleven_or_more),
 				},
 			} satisfies ConversationCohort;
 		});
@@ -217,7 +204,7 @@ export const activityRepositoryLayer = Layer.effect(
 				LIMIT $4`,
 				params,
 			);
-			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: num(row.count) }));
+			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: toNumber(row.count) }));
 		});
 
 		/**
@@ -273,9 +260,9 @@ export const activityRepositoryLayer = Layer.effect(
 					email: (row.email as string | null) ?? null,
 					nick: (row.nick as string | null) ?? null,
 					createdAt: new Date(row.created_at as Date),
-					conversations: num(row.conversations),
-					messages: num(row.messages),
-					tokens: num(row.tokens),
+					conversations: toNumber(row.conversations),
+					messages: toNumber(row.messages),
+					tokens: toNumber(row.tokens),
 				}),
 			);
 		});
@@ -292,9 +279,9 @@ export const activityRepositoryLayer = Layer.effect(
 					id: String(row.id),
 					name: (row.name as string | null) ?? null,
 					createdAt: new Date(row.created_at as Date),
-					conversations: num(row.conversations),
-					messages: num(row.messages),
-					tokens: num(row.tokens),
+					conversations: toNumber(row.conversations),
+					messages: toNumber(row.messages),
+					tokens: toNumber(row.tokens),
 				}),
 			);
 		});
@@ -321,7 +308,7 @@ export const activityRepositoryLayer = Layer.effect(
 			return rows.map(
 				(row): RatingDetail => ({
 					id: String(row.id),
-					value: num(row.value),
+					value: toNumber(row.value),
 					reason: (row.reason as string | null) ?? null,
 					conversationId: (row.conversation_id as string | null) ?? null,
 					messageId: (row.message_id as string | null) ?? null,
