@@ -8,7 +8,8 @@
  *   file or a path with a file extension gets the API's JSON 404, as every unknown route does.
  * - Without a build, `/` answers a plain page saying how to make one, never an error.
  * - `GET /api/demo-token` answers `{"token"}` only when the server was started with the demo account's token and
- *   the request comes from loopback; otherwise it is the same 404 as any unknown route.
+ *   the request comes from loopback without proxy forwarding headers; otherwise it is the same 404 as any unknown
+ *   route.
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
@@ -107,7 +108,9 @@ export const createWebHandler = (options: WebOptions = {}) => {
 
 	return async (req: IncomingMessage, res: ServerResponse, method: string, pathname: string): Promise<boolean> => {
 		if (pathname === "/api/demo-token" && method === "GET") {
-			if (demoToken === undefined || !isLoopback(req.socket.remoteAddress)) return false;
+			// A reverse proxy on this machine makes every caller look local; its forwarding headers give it away.
+			const forwarded = req.headers["x-forwarded-for"] !== undefined || req.headers.forwarded !== undefined;
+			if (demoToken === undefined || forwarded || !isLoopback(req.socket.remoteAddress)) return false;
 			sendJson(res, 200, { token: demoToken });
 			return true;
 		}

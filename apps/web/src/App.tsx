@@ -278,7 +278,7 @@ function Controls({
 			)}
 			<label className="field inline timezone">
 				<span>Timezone</span>
-				<select value={timezone} onChange={(event) => onTimezone(event.target.value)}>
+				<select value={timezone} onChange={(event) => onTimezone(event.target.value)} aria-label="Timezone">
 					{zones.map((zone) => (
 						<option key={zone} value={zone}>
 							{zone}

@@ -142,7 +142,7 @@ function PerformanceBody({ data }: { readonly data: BotPerformanceOutput }) {
 				<Stat label="Tokens" value={formatNumber(data.tokens.current)} change={data.tokens.change} />
 				<Stat
 					label="Ratings"
-					value={`${formatNumber(data.ratings.thumbsUp)} 👍 · ${formatNumber(data.ratings.thumbsDown)} 👎`}
+					value={`${formatNumber(data.ratings.thumbsUp)} up · ${formatNumber(data.ratings.thumbsDown)} down`}
 				/>
 				<Stat label="Sentiment" value={sentimentLabel[data.ratings.sentimentSignal]} />
 			</div>
@@ -226,7 +226,7 @@ function FeedbackBody({ data, timezone }: { readonly data: BotNegativeFeedbackOu
 		<>
 			<p className="muted small">
 				{formatNumber(data.thumbsDown)} thumbs down and {formatNumber(data.thumbsUp)} thumbs up in the period
-				{data.items.length > 0 && data.items.length < data.total ? `; the newest ${data.items.length} below` : ""}.
+				{data.items.length > 0 ? `; the newest ${data.items.length} below.` : "."}
 			</p>
 			{data.items.length === 0 ? (
 				<p className="empty good">No negative feedback in this period.</p>

@@ -182,10 +182,10 @@ export function SplitBars({
 				<g className="grid">
 					<line x1={pad.left} x2={width - pad.right} y1={mid} y2={mid} />
 					<text x={pad.left - 8} y={mid - half} dy="0.32em" textAnchor="end">
-						{formatCompact(max)}
+						▲ {formatCompact(max)}
 					</text>
 					<text x={pad.left - 8} y={mid + half} dy="0.32em" textAnchor="end">
-						{formatCompact(max)}
+						▼ {formatCompact(max)}
 					</text>
 				</g>
 				{buckets.map((b, i) => {

@@ -123,6 +123,16 @@ describe("the dashboard's assets", () => {
 		expect(response.status).toBe(200);
 		expect(await response.json()).toEqual({ token: "demo-token-value" });
 	});
+
+	it("withholds the demo token from a request a proxy forwarded", async () => {
+		for (const headers of [{ "x-forwarded-for": "203.0.113.7" }, { forwarded: "for=203.0.113.7" }] as Array<
+			Record<string, string>
+		>) {
+			const response = await fetch(`${server.baseUrl}/api/demo-token`, { headers });
+			expect(response.status).toBe(404);
+			expect(await response.text()).not.toContain("demo-token-value");
+		}
+	});
 });
 
 describe("the demo token route", () => {

@@ -1,0 +1,297 @@
+/**
+ * The dashboard as a person uses it: the built page (turbo's `build` runs before this `test`), served by the real
+ * api over a fresh database with the demo account, in Debian's Chromium. Every number the page shows is checked
+ * against the REST API for the same period and timezone.
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+	Alerts,
+	BotConversationQuality,
+	BotNegativeFeedback,
+	BotPerformance,
+	TotalConversations,
+	TotalMessages,
+} from "@convolens/client";
+import { makeDatabaseLayer, seedDemo } from "@convolens/db";
+import { createTestDatabase, type TestDatabase } from "@convolens/db/testing";
+import { ManagedRuntime } from "effect";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Logger } from "../../api/src/http/logger.ts";
+import type { AppRuntime } from "../../api/src/runtime.ts";
+import { closeGracefully, createServer } from "../../api/src/server.ts";
+import { defaultWebDir } from "../../api/src/web.ts";
+
+const chromiumPath = "/usr/bin/chromium";
+const timezone = "America/New_York";
+const resultsDir = fileURLToPath(new URL("../test-results/", import.meta.url));
+const en = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+let database: TestDatabase;
+let runtime: AppRuntime;
+let server: ReturnType<typeof createServer>;
+let baseUrl: string;
+let token: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const serverErrors: Array<string> = [];
+const consoleErrors: Array<string> = [];
+
+const logger: Logger = {
+	debug: () => {},
+	info: () => {},
+	warn: () => {},
+	error: (message, fields) => void serverErrors.push(`${message} ${JSON.stringify(fields)}`),
+};
+
+/** One report over REST, as a legacy caller would ask for it. */
+const rest = async <T>(reportId: string, input: Record<string, unknown>): Promise<T> => {
+	const response = await fetch(`${baseUrl}/api/v1/platform/report/${reportId}/generate`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "x-timezone": timezone },
+		body: JSON.stringify(input),
+	});
+	expect(response.status).toBe(200);
+	return (await response.json()) as T;
+};
+
+/** The text of a card's value once the card has loaded. */
+const cardValue = async (testId: string): Promise<string> => {
+	const value = page.locator(`[data-testid="${testId}"][data-state="ok"] .metric-value`);
+	await value.waitFor({ timeout: 30_000 });
+	return (await value.textContent()) ?? "";
+};
+
+const waitLoaded = (testId: string) =>
+	page.locator(`[data-testid="${testId}"][data-state="ok"]`).waitFor({ timeout: 30_000 });
+
+beforeAll(async () => {
+	if (!existsSync(chromiumPath)) {
+		throw new Error(`Chromium is missing at ${chromiumPath}: install it with apt-get install chromium (.ci/run does)`);
+	}
+	if (!existsSync(path.join(defaultWebDir, "index.html"))) {
+		throw new Error(
+			`The dashboard is not built (${defaultWebDir}): run pnpm turbo run build --filter=@convolens/web ` +
+				"(turbo's test task of @convolens/web depends on it)",
+		);
+	}
+	database = await createTestDatabase();
+	runtime = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 4 }));
+	const account = await runtime.runPromise(seedDemo({ now: new Date() }));
+	token = account.token;
+	server = createServer({ runtime, logger, rateLimit: false, demoToken: token });
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+	browser = await chromium.launch({
+		executablePath: chromiumPath,
+		args: [
+			"--headless",
+			"--no-sandbox",
+			"--disable-gpu",
+			"--disable-quic",
+			"--no-first-run",
+			"--disable-background-networking",
+			"--disable-component-update",
+			"--disable-sync",
+		],
+	});
+	context = await browser.newContext({ locale: "en-US", timezoneId: timezone, viewport: { width: 1360, height: 900 } });
+	page = await context.newPage();
+	page.on("console", (message) => {
+		if (message.type() === "error") consoleErrors.push(message.text());
+	});
+	page.on("pageerror", (error) => consoleErrors.push(error.message));
+	await mkdir(resultsDir, { recursive: true });
+});
+
+afterAll(async () => {
+	await browser?.close();
+	if (server !== undefined) await closeGracefully(server, 1_000);
+	await runtime?.dispose();
+	await database?.drop();
+});
+
+describe("the dashboard in a browser", () => {
+	it("offers the demo token, opens the dashboard and shows the API's numbers for the last 30 days", async () => {
+		await page.goto(`${baseUrl}/`);
+		const tokenField = page.getByLabel("API token", { exact: true });
+		await expect.poll(() => tokenField.inputValue(), { timeout: 15_000 }).toBe(token);
+		await page.getByRole("button", { name: "Open dashboard" }).click();
+
+		expect(await page.getByLabel("Timezone", { exact: true }).inputValue()).toBe(timezone);
+		expect(await page.getByTestId("period-label").textContent()).toBe("Last 30 days");
+		const conversations = await rest<{ value: number }>(TotalConversations.id, { periodDays: 30 });
+		expect(conversations.value).toBeGreaterThan(0);
+		expect(await cardValue("metric-total-conversations")).toBe(en.format(conversations.value));
+		const messages = await rest<{ value: number }>(TotalMessages.id, { periodDays: 30 });
+		expect(await cardValue("metric-messages")).toBe(en.format(messages.value));
+
+		for (const card of [
+			"metric-active-contacts",
+			"metric-ratings",
+			"metric-thumbs-up",
+			"metric-thumbs-down",
+			"metric-tokens",
+		]) {
+			await cardValue(card);
+			expect(await page.locator(`[data-testid="${card}"] .sparkline polyline`).count(), card).toBe(1);
+		}
+		for (const chart of ["trend-conversations", "trend-messages", "trend-ratings"]) {
+			await waitLoaded(chart);
+			// This period and the previous one, overlaid.
+			expect(await page.locator(`[data-testid="${chart}"] polyline.series`).count(), chart).toBe(2);
+		}
+
+		await waitLoaded("alerts");
+		const alerts = await rest<{ alerts: ReadonlyArray<{ severity: string }> }>(Alerts.id, { periodDays: 30 });
+		expect(await page.locator('[data-testid="alerts"] .alert-list li').count()).toBe(alerts.alerts.length);
+		for (const severity of ["critical", "warning", "info"]) {
+			if (alerts.alerts.length === 0) break;
+			const count = alerts.alerts.filter((alert) => alert.severity === severity).length;
+			expect(await page.getByTestId(`alert-count-${severity}`).textContent()).toBe(`${count} ${severity}`);
+		}
+
+		await page.screenshot({ path: path.join(resultsDir, "dashboard.png"), fullPage: true });
+		expect(consoleErrors).toEqual([]);
+	});
+
+	it("changes the numbers when the period changes", async () => {
+		const thirtyDays = await cardValue("metric-total-conversations");
+		await page.getByRole("button", { name: "7 days" }).click();
+		const week = await rest<{ value: number }>(TotalConversations.id, { periodDays: 7 });
+		await expect.poll(() => cardValue("metric-total-conversations"), { timeout: 30_000 }).toBe(en.format(week.value));
+		expect(en.format(week.value)).not.toBe(thirtyDays);
+		expect(await page.getByTestId("period-label").textContent()).toBe("Last 7 days");
+
+		// A custom range: the two weeks ending three days ago, in the browser's timezone.
+		const today = new Intl.DateTimeFormat("en-CA", { timeZone: timezone }).format(new Date());
+		const shift = (days: number) =>
+			new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+		const range = { startDate: shift(-16), endDate: shift(-3) };
+		await page.getByRole("button", { name: "Custom" }).click();
+		await page.getByLabel("From", { exact: true }).fill(range.startDate);
+		await page.getByLabel("To", { exact: true }).fill(range.endDate);
+		await page.getByRole("button", { name: "Apply" }).click();
+		const ranged = await rest<{ value: number }>(TotalMessages.id, range);
+		await expect.poll(() => cardValue("metric-messages"), { timeout: 30_000 }).toBe(en.format(ranged.value));
+		expect(await page.getByTestId("period-label").textContent()).toBe(`${range.startDate} to ${range.endDate}`);
+		expect(consoleErrors).toEqual([]);
+	});
+
+	it("shows a bot's performance, conversation quality and negative feedback", async () => {
+		await page.getByRole("button", { name: "30 days" }).click();
+		await page.getByRole("link", { name: "Bots" }).click();
+		await waitLoaded("bot-performance");
+		const botId = await page.getByLabel("Bot", { exact: true }).inputValue();
+		expect(botId).not.toBe("");
+		expect(new URL(page.url()).hash).toMatch(/^#\/bots/);
+
+		const performance = await rest<{ conversations: { current: number }; tokens: { current: number } }>(
+			BotPerformance.id,
+			{ botId, periodDays: 30 },
+		);
+		const stat = (panel: string, label: string) =>
+			page
+				.locator(`[data-testid="${panel}"] .stat`)
+				.filter({ has: page.locator(".stat-label", { hasText: new RegExp(`^${label}$`) }) })
+				.locator(".stat-value")
+				.textContent();
+		expect(await stat("bot-performance", "Conversations")).toBe(en.format(performance.conversations.current));
+		expect(await stat("bot-performance", "Tokens")).toBe(en.format(performance.tokens.current));
+		// Conversations and messages, tokens: three lines over the period; ratings as up/down bars.
+		expect(await page.locator('[data-testid="bot-performance"] polyline.series').count()).toBe(3);
+		expect(await page.locator('[data-testid="bot-performance"] rect.fill').count()).toBeGreaterThan(0);
+
+		await waitLoaded("bot-quality");
+		const quality = await rest<{ abandonmentRate: number; conversationDepth: Record<string, number> }>(
+			BotConversationQuality.id,
+			{ botId, periodDays: 30 },
+		);
+		expect(await stat("bot-quality", "Abandonment rate")).toBe(`${en.format(quality.abandonmentRate)}%`);
+		const bars = await page.locator('[data-testid="bot-quality"] .bar-value').allTextContents();
+		const depth = quality.conversationDepth;
+		expect(bars).toEqual([depth.singleTurn, depth.short, depth.medium, depth.long].map((n) => en.format(n ?? 0)));
+
+		await waitLoaded("bot-negative-feedback");
+		const feedback = await rest<{ items: ReadonlyArray<unknown> }>(BotNegativeFeedback.id, {
+			botId,
+			periodDays: 30,
+			limit: 20,
+		});
+		expect(await page.locator('[data-testid="bot-negative-feedback"] tbody tr').count()).toBe(feedback.items.length);
+		await waitLoaded("bot-alerts");
+
+		await page.screenshot({ path: path.join(resultsDir, "bot.png"), fullPage: true });
+
+		// Another bot from the picker gets its own page.
+		const options = await page
+			.locator('select[aria-label="Bot"] option:not([disabled])')
+			.evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
+		const other = options.find((id) => id !== botId);
+		expect(other).toBeDefined();
+		await page.getByLabel("Bot", { exact: true }).selectOption(other ?? "");
+		await expect.poll(() => new URL(page.url()).hash).toBe(`#/bots/${encodeURIComponent(other ?? "")}`);
+		await waitLoaded("bot-performance");
+		const otherPerformance = await rest<{ conversations: { current: number } }>(BotPerformance.id, {
+			botId: other,
+			periodDays: 30,
+		});
+		expect(await stat("bot-performance", "Conversations")).toBe(en.format(otherPerformance.conversations.current));
+		expect(consoleErrors).toEqual([]);
+	});
+
+	it("shows a failing report's error in its own card while the others render, and retries it", async () => {
+		// A real failure envelope from the server (an out-of-range input), swapped in for the Alerts report only.
+		const failed = await fetch(`${baseUrl}/trpc/reports.alerts?batch=1`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+			body: JSON.stringify({ 0: { periodDays: 9_999 } }),
+		});
+		const [failure] = (await failed.json()) as Array<unknown>;
+		expect(failure).toMatchObject({ error: { data: { wireCode: "BAD_REQUEST" } } });
+
+		await page.route("**/trpc/**", async (route) => {
+			const procedures = decodeURIComponent(new URL(route.request().url()).pathname.replace(/^\/trpc\//, "")).split(
+				",",
+			);
+			const response = await route.fetch();
+			const index = procedures.indexOf("reports.alerts");
+			if (index === -1) return route.fulfill({ response });
+			const body = (await response.json()) as Array<unknown>;
+			body[index] = failure;
+			return route.fulfill({ response, json: body });
+		});
+		// A fresh load of the overview (going to `#/` alone would keep the page and its settled calls).
+		await page.goto(`${baseUrl}/#/`);
+		await page.reload();
+		const alertCard = page.locator('[data-testid="alerts"][data-state="error"]');
+		await alertCard.waitFor({ timeout: 30_000 });
+		expect(await alertCard.getByRole("alert").textContent()).toContain("BAD_REQUEST");
+		await cardValue("metric-total-conversations");
+		await waitLoaded("trend-messages");
+		await waitLoaded("top-bots");
+
+		await page.unroute("**/trpc/**");
+		await alertCard.getByRole("button", { name: "Try again" }).click();
+		await waitLoaded("alerts");
+		expect(consoleErrors).toEqual([]);
+		expect(serverErrors).toEqual([]);
+	});
+
+	it("refuses a wrong token with a message instead of a broken dashboard", async () => {
+		await page.getByRole("button", { name: "Change token" }).click();
+		const tokenField = page.getByLabel("API token", { exact: true });
+		await tokenField.fill("not-a-real-token");
+		await page.getByRole("button", { name: "Open dashboard" }).click();
+		await expect
+			.poll(() => page.getByRole("alert").textContent(), { timeout: 15_000 })
+			.toBe("This token was not accepted. Check it and try again.");
+		expect(await page.evaluate(() => window.localStorage.getItem("convolens.token"))).toBeNull();
+	});
+});
