@@ -1,5 +1,13 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { type AnyReport, granularities, ingestCollections, isValidTimeZone, ReportIds, reports } from "@convolens/core";
-import { Database } from "@convolens/db";
+import { Database, makeDatabaseLayer } from "@convolens/db";
+import { createTestDatabase } from "@convolens/db/testing";
+import { ManagedRuntime } from "effect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { procedureNameById } from "../src/trpc/router.ts";
@@ -1133,4 +1141,182 @@ describe("protection", () => {
 		const accepted = await send("/api/v1/admin/accounts", { token: adminToken, body: JSON.stringify({ name: "Yes" }) });
 		expect(accepted.status).toBe(201);
 	});
+});
+
+describe("graceful shutdown under load", () => {
+	const mainFile = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+	const adminToken = "admin-token-for-shutdown-tests-0123456789";
+
+	/** `npm start` over this test's own database; resolves once it listens. */
+	const startMain = (databaseUrl: string, dataDir: string) =>
+		new Promise<{ child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> }>(
+			(resolve, reject) => {
+				const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", mainFile], {
+					env: {
+						...process.env,
+						DATABASE_URL: databaseUrl,
+						DATA_DIR: dataDir,
+						SEED_DEMO: "false",
+						ADMIN_TOKEN: adminToken,
+						PORT: "0",
+						LOG_LEVEL: "info",
+						RATE_LIMIT_PER_MINUTE: "0",
+					},
+					stdio: ["ignore", "pipe", "pipe"],
+				});
+				let output = "";
+				const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+				const onData = (chunk: Buffer) => {
+					output += chunk.toString();
+					const match = /"msg":"listening","port":(\d+)/.exec(output);
+					if (match) resolve({ child, port: Number(match[1]), output: () => output, exited });
+				};
+				child.stdout?.on("data", onData);
+				child.stderr?.on("data", onData);
+				void exited.then((code) => reject(new Error(`main.ts exited with ${code} before listening:\n${output}`)));
+			},
+		);
+
+	/** A POST whose body is held back until `finish` is called: an in-flight request by construction. */
+	const heldRequest = (port: number, pathname: string, authorization: string, body: string) => {
+		const split = Math.floor(body.length / 2);
+		let finish = () => {};
+		const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+			const req = http.request(
+				{
+					host: "127.0.0.1",
+					port,
+					path: pathname,
+					method: "POST",
+					agent: false,
+					headers: {
+						authorization,
+						"content-type": "application/json",
+						"content-length": Buffer.byteLength(body),
+					},
+				},
+				(res) => {
+					let text = "";
+					res.setEncoding("utf8");
+					res.on("data", (chunk: string) => {
+						text += chunk;
+					});
+					res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+				},
+			);
+			req.on("error", reject);
+			req.write(body.slice(0, split));
+			finish = () => req.end(body.slice(split));
+		});
+		return { finish: () => finish(), answer };
+	};
+
+	it("finishes in-flight requests on SIGTERM, answers no 5xx, keeps every acknowledged write and exits 0", async () => {
+		const database = await createTestDatabase();
+		const dataDir = await mkdtemp(path.join(tmpdir(), "convolens-shutdown-"));
+		const main = await startMain(database.url, dataDir);
+		try {
+			const base = `http://127.0.0.1:${main.port}`;
+			const created = await fetch(`${base}/api/v1/admin/accounts`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+				body: JSON.stringify({ name: "Busy" }),
+			});
+			expect(created.status).toBe(201);
+			const { token: accountToken } = (await created.json()) as { token: string };
+			const authorization = `Bearer ${accountToken}`;
+			const seeded = await fetch(`${base}/api/v1/ingest`, {
+				method: "POST",
+				headers: { authorization, "content-type": "application/json" },
+				body: JSON.stringify({
+					bots: [{ id: "b1" }],
+					conversations: Array.from({ length: 200 }, (_, index) => ({ id: `cv${index}`, botId: "b1" })),
+					messages: Array.from({ length: 1_000 }, (_, index) => ({
+						id: `m${index}`,
+						conversationId: `cv${index % 200}`,
+						type: index % 2 === 0 ? "user" : "bot",
+						tokens: 3,
+					})),
+				}),
+			});
+			expect(seeded.status).toBe(200);
+
+			// Load: 8 workers mixing report batches and ingest until the server stops taking connections.
+			const statuses: Array<number> = [];
+			const acknowledged: Array<string> = [];
+			let completed = 0;
+			let stopping = false;
+			const worker = async (index: number) => {
+				for (let sequence = 0; !stopping || sequence < 1_000; sequence++) {
+					const ingest = sequence % 3 === 0;
+					const id = `load-${index}-${sequence}`;
+					try {
+						const response = await fetch(`${base}${ingest ? "/api/v1/ingest" : "/api/v1/platform/report/generate"}`, {
+							method: "POST",
+							headers: { authorization, "content-type": "application/json" },
+							body: JSON.stringify(
+								ingest
+									? { conversations: [{ id, botId: "b1" }] }
+									: {
+											[ReportIds.ComprehensiveAnalytics]: { periodDays: 30 },
+											[ReportIds.BotConversationQuality]: { botId: "b1" },
+											[ReportIds.TotalMessages]: { periodDays: 7, granularity: "hour" },
+										},
+							),
+						});
+						await response.arrayBuffer();
+						statuses.push(response.status);
+						if (ingest && response.status === 200) acknowledged.push(id);
+						completed++;
+					} catch {
+						// The server no longer takes connections (or closed an idle one as it stopped): done.
+						return;
+					}
+				}
+			};
+			const workers = Array.from({ length: 8 }, (_, index) => worker(index));
+			while (completed < 40) await new Promise((resolve) => setTimeout(resolve, 20));
+
+			const held = heldRequest(
+				main.port,
+				"/api/v1/ingest",
+				authorization,
+				JSON.stringify({ conversations: [{ id: "held-in-flight", botId: "b1" }] }),
+			);
+			// The held request reaches the server (its headers are read) before the signal.
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			main.child.kill("SIGTERM");
+			while (!main.output().includes('"msg":"shutting down"')) {
+				await new Promise((resolve) => setTimeout(resolve, 10));
+			}
+			stopping = true;
+			held.finish();
+			const heldAnswer = await held.answer;
+			expect(heldAnswer.status, heldAnswer.text).toBe(200);
+			expect(JSON.parse(heldAnswer.text)).toMatchObject({ inserted: { conversations: 1 } });
+			acknowledged.push("held-in-flight");
+			await Promise.all(workers);
+
+			expect(await main.exited).toBe(0);
+			expect(main.output()).toContain('"msg":"stopped"');
+			expect(statuses.length).toBeGreaterThanOrEqual(40);
+			expect(statuses.filter((status) => status !== 200)).toEqual([]);
+
+			const runtime = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 1 }));
+			try {
+				const rows = await runtime.runPromise(
+					Database.use((db) =>
+						db.query<{ id: string }>("SELECT id FROM conversation WHERE id = ANY($1)", [acknowledged]),
+					),
+				);
+				expect(rows.map((row) => row.id).sort()).toEqual([...acknowledged].sort());
+			} finally {
+				await runtime.dispose();
+			}
+		} finally {
+			main.child.kill("SIGKILL");
+			await rm(dataDir, { recursive: true, force: true });
+			await database.drop();
+		}
+	}, 180_000);
 });
