@@ -27,7 +27,7 @@ let server: TestServer;
 let token: string;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Wire helpers
+// On the wire
 
 /** A JSON fragment written verbatim (`1e400`, `-0`, duplicate keys…), which `JSON.stringify` cannot produce. */
 class Raw {
@@ -1181,6 +1181,10 @@ describe("graceful shutdown under load", () => {
 	const heldRequest = (port: number, pathname: string, authorization: string, body: string) => {
 		const split = Math.floor(body.length / 2);
 		let finish = () => {};
+		let connected = () => {};
+		const connection = new Promise<void>((resolve) => {
+			connected = resolve;
+		});
 		const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
 			const req = http.request(
 				{
@@ -1188,7 +1192,6 @@ describe("graceful shutdown under load", () => {
 					port,
 					path: pathname,
 					method: "POST",
-					agent: false,
 					headers: {
 						authorization,
 						"content-type": "application/json",
@@ -1205,10 +1208,11 @@ describe("graceful shutdown under load", () => {
 				},
 			);
 			req.on("error", reject);
+			req.on("socket", (socket) => socket.once("connect", () => connected()));
 			req.write(body.slice(0, split));
 			finish = () => req.end(body.slice(split));
 		});
-		return { finish: () => finish(), answer };
+		return { finish: () => finish(), answer, connection };
 	};
 
 	it("finishes in-flight requests on SIGTERM, answers no 5xx, keeps every acknowledged write and exits 0", async () => {
@@ -1283,8 +1287,9 @@ describe("graceful shutdown under load", () => {
 				authorization,
 				JSON.stringify({ conversations: [{ id: "held-in-flight", botId: "b1" }] }),
 			);
-			// The held request reaches the server (its headers are read) before the signal.
-			await new Promise((resolve) => setTimeout(resolve, 100));
+			// The held request is connected, and its headers have ample time to be read, before the signal.
+			await held.connection;
+			await new Promise((resolve) => setTimeout(resolve, 500));
 			main.child.kill("SIGTERM");
 			while (!main.output().includes('"msg":"shutting down"')) {
 				await new Promise((resolve) => setTimeout(resolve, 10));
