@@ -284,6 +284,16 @@ describe("the dashboard in a browser", () => {
 		expect(serverErrors).toEqual([]);
 	});
 
+	it("fits a phone's screen without sideways scrolling", async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await cardValue("metric-total-conversations");
+		await waitLoaded("trend-ratings");
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		expect(overflow).toBeLessThanOrEqual(0);
+		await page.screenshot({ path: path.join(resultsDir, "dashboard-phone.png"), fullPage: true });
+		await page.setViewportSize({ width: 1360, height: 900 });
+	});
+
 	it("refuses a wrong token with a message instead of a broken dashboard", async () => {
 		await page.getByRole("button", { name: "Change token" }).click();
 		const tokenField = page.getByLabel("API token", { exact: true });
