@@ -5,6 +5,7 @@ WORKDIR /app
 RUN corepack enable && corepack prepare pnpm@10.34.0 --activate
 COPY pnpm-workspace.yaml pnpm-lock.yaml package.json ./
 COPY apps/api/package.json apps/api/
+COPY apps/web/package.json apps/web/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
 COPY packages/client/package.json packages/client/
@@ -12,7 +13,7 @@ RUN pnpm install --frozen-lockfile --prod=false
 
 FROM deps AS build
 COPY . .
-RUN pnpm turbo run build --filter=@convolens/api...
+RUN pnpm turbo run build --filter=@convolens/api... --filter=@convolens/web
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=3000
