@@ -460,8 +460,12 @@ const badCreatedAt = fc.oneof(
 /** Parents that do not exist in the account: a valid ID the item may not point at. */
 const missingParent = fc.constantFrom("no-such-parent", "b-missing", "x");
 
+/** Text PostgreSQL cannot store: it contains U+0000. */
+const withNul = fc.tuple(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 })).map(([a, b]) => `${a}\u0000${b}`);
+
 const badText = (max: number) =>
 	fc.oneof(
+		withNul,
 		fc.string({ minLength: max + 1, maxLength: max + 50 }),
 		fc.integer(),
 		fc.boolean(),
@@ -482,7 +486,13 @@ const hostileItemValue = (collection: string, field: string): fc.Arbitrary<unkno
 		case "reason":
 			return badText(4096);
 		case "type":
-			return fc.oneof(fc.constant(""), fc.string({ minLength: 65, maxLength: 100 }), fc.integer(), fc.constant(null));
+			return fc.oneof(
+				fc.constant(""),
+				fc.string({ minLength: 65, maxLength: 100 }),
+				withNul,
+				fc.integer(),
+				fc.constant(null),
+			);
 		case "tokens":
 			return badInteger(0, 2_147_483_647);
 		case "value":
@@ -746,6 +756,31 @@ describe("hostile ingest bodies", () => {
 		);
 	});
 
+	it("rejects text with a NUL character item by item, storing the rest of the batch (no 503)", async () => {
+		const answer = await send("/api/v1/ingest", {
+			body: JSON.stringify({
+				contacts: [
+					{ id: "nul-contact", name: "a\u0000b" },
+					{ id: "fine-contact", name: "Fine" },
+				],
+				messages: [{ id: "nul-message", conversationId: "cv1", type: "user\u0000" }],
+			}),
+		});
+		expect(answer.status, describeAnswer(answer)).toBe(200);
+		const result = answer.json as { inserted: Record<string, number>; errors: Array<Record<string, unknown>> };
+		expect(result.inserted.contacts).toBe(1);
+		expect(result.inserted.messages).toBe(0);
+		expect(result.errors).toEqual([
+			expect.objectContaining({ collection: "contacts", index: 0, id: "nul-contact", code: "BAD_REQUEST" }),
+			expect.objectContaining({ collection: "messages", index: 0, id: "nul-message", code: "BAD_REQUEST" }),
+		]);
+		expect(result.errors[0]?.message).toMatch(/^name: .*NUL/);
+		expect(result.errors[1]?.message).toMatch(/^type: .*NUL/);
+		const erased = await send("/api/v1/ingest/delete", { body: JSON.stringify({ contacts: ["fine-contact"] }) });
+		expect(erased.status).toBe(200);
+		await expectDataUnchanged();
+	});
+
 	it("rejects more than 10,000 items in one request as a whole", async () => {
 		const items = Array.from({ length: 10_001 }, (_, index) => ({ id: `bulk-${index}` }));
 		const answer = await send("/api/v1/ingest", { body: JSON.stringify({ contacts: items }) });
@@ -926,7 +961,20 @@ const malformedBody = fc.oneof(
 		"<html><body>hi</body></html>",
 		"a=1&b=2",
 	),
-	fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
+	// Raw bytes, invalid UTF-8 included, sent as they are.
+	fc
+		.oneof(
+			fc.uint8Array({ minLength: 1, maxLength: 64 }),
+			fc.constantFrom(new Uint8Array([0xc3, 0x28]), new Uint8Array([0xff, 0xfe, 0x7b, 0x7d]), new Uint8Array([0])),
+		)
+		.filter((bytes) => {
+			try {
+				const value = JSON.parse(Buffer.from(bytes).toString("utf8")) as unknown;
+				return typeof value !== "object" || value === null || Array.isArray(value);
+			} catch {
+				return true;
+			}
+		}),
 );
 
 const contentTypes = fc.constantFrom(
@@ -947,7 +995,12 @@ describe("raw HTTP", () => {
 			fc.asyncProperty(fc.constantFrom(...endpoints), malformedBody, contentTypes, async (endpoint, body, type) => {
 				const answer = await send(endpoint.path, { body, contentType: type });
 				if (endpoint.surface === "rest") expectRestError(answer);
-				else if (body.trim() === "" && isReportQuery(endpoint.path) && answer.status === 200) {
+				else if (
+					typeof body === "string" &&
+					body.trim() === "" &&
+					isReportQuery(endpoint.path) &&
+					answer.status === 200
+				) {
 					// A tRPC query without a body is a call without input: the report's defaults.
 					expectJsonAnswer(answer);
 				} else expectTrpcError(answer);
@@ -1138,6 +1191,8 @@ describe("protection", () => {
 			bodies.add(answer.text);
 		}
 		expect(bodies.size).toBe(1);
+		const nul = await send("/api/v1/admin/accounts", { token: adminToken, body: JSON.stringify({ name: "N\u0000" }) });
+		expectRestError(nul, { code: "BAD_REQUEST", field: "name" });
 		const accepted = await send("/api/v1/admin/accounts", { token: adminToken, body: JSON.stringify({ name: "Yes" }) });
 		expect(accepted.status).toBe(201);
 	});

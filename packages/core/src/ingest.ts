@@ -80,10 +80,15 @@ const createdAt = z
 	.transform((value) => new Date(value))
 	.optional();
 
+/** PostgreSQL text cannot hold U+0000; such a value is the item's error, not the whole request's storage failure. */
+const withoutNul = (value: string) => !value.includes("\u0000");
+const nulError = { error: "must not contain the NUL character (\\u0000)" };
+
 const optionalText = (max: number) =>
 	z
 		.string({ error: "must be a string or null" })
 		.max(max, { error: `must be at most ${max} characters` })
+		.refine(withoutNul, nulError)
 		.nullish()
 		.transform((value) => value ?? null);
 
@@ -108,7 +113,8 @@ export const itemSchemas = {
 		type: z
 			.string({ error: "must be a string" })
 			.min(1, { error: "must be 1–64 characters" })
-			.max(64, { error: "must be 1–64 characters" }),
+			.max(64, { error: "must be 1–64 characters" })
+			.refine(withoutNul, nulError),
 		tokens: z
 			.number({ error: "must be an integer ≥ 0" })
 			.int({ error: "must be an integer ≥ 0" })

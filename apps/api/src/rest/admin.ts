@@ -16,8 +16,17 @@ const ADMIN_BODY_LIMIT = 64 * KiB;
 
 const limitField = z.number().int().min(0).nullable().optional();
 
+/** PostgreSQL text cannot hold U+0000: refused as bad input rather than failing in storage. */
+const withoutNul = (value: string) => !value.includes("\u0000");
+
 export const createAccountInput = z.object({
-	name: z.string().trim().min(1).max(200).describe("Display name of the account"),
+	name: z
+		.string()
+		.trim()
+		.min(1)
+		.max(200)
+		.refine(withoutNul, { error: "must not contain the NUL character" })
+		.describe("Display name of the account"),
 	limits: z
 		.object({
 			datasets: limitField,
@@ -31,7 +40,13 @@ export const createAccountInput = z.object({
 });
 
 export const createTokenInput = z.object({
-	name: z.string().trim().min(1).max(200).optional(),
+	name: z
+		.string()
+		.trim()
+		.min(1)
+		.max(200)
+		.refine(withoutNul, { error: "must not contain the NUL character" })
+		.optional(),
 	scopes: z.array(z.enum(scopes)).min(1).optional().describe("Default: both scopes"),
 });
 
