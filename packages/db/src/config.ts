@@ -32,6 +32,9 @@ export const ormConfig = (input: OrmConfigInput): Options =>
 			...(input.statementTimeoutMs ? { statement_timeout: input.statementTimeoutMs } : {}),
 		},
 		debug: input.debug ?? false,
+		// The rollup triggers and their functions are written by hand in `src/rollups.ts` (applied by a migration);
+		// schema diffs must neither drop nor try to recreate them.
+		schemaGenerator: { ignoreTriggers: true, ignoreRoutines: true },
 		migrations: {
 			path: migrationsDir,
 			pathTs: migrationsDir,

@@ -9,6 +9,7 @@ import { Layer } from "effect";
 import { Database, type DatabaseOptions, databaseLayer } from "./database.ts";
 import { accountRepositoryLayer } from "./repositories/account.ts";
 import { activityRepositoryLayer } from "./repositories/activity.ts";
+import { rollupActivityRepositoryLayer } from "./repositories/activity-rollup.ts";
 import { ingestRepositoryLayer } from "./repositories/ingest.ts";
 import { tenantRepositoryLayer } from "./repositories/tenant.ts";
 
@@ -24,9 +25,20 @@ export type DatabaseLayerServices =
  * `ping`, the MikroORM instance). One pool per layer; the ORM is closed when the layer is released. Migrations are
  * not run here (see `runMigrations`).
  */
-export const makeDatabaseLayer = (options: DatabaseOptions): Layer.Layer<DatabaseLayerServices, StorageError> =>
-	Layer.mergeAll(activityRepositoryLayer, accountRepositoryLayer, tenantRepositoryLayer, ingestRepositoryLayer).pipe(
-		Layer.provideMerge(databaseLayer(options)),
-	);
+export const makeDatabaseLayer = (
+	options: DatabaseOptions & {
+		/**
+		 * `rollups` (default): reports read the trigger-maintained rollups where they apply. `raw`: every report
+		 * query scans the activity tables — the baseline the benchmark compares against, and a cross-check in tests.
+		 */
+		readonly analytics?: "rollups" | "raw";
+	},
+): Layer.Layer<DatabaseLayerServices, StorageError> =>
+	Layer.mergeAll(
+		options.analytics === "raw" ? activityRepositoryLayer : rollupActivityRepositoryLayer,
+		accountRepositoryLayer,
+		tenantRepositoryLayer,
+		ingestRepositoryLayer,
+	).pipe(Layer.provideMerge(databaseLayer(options)));
 
 export { AccountRepository, ActivityRepository, Database, IngestRepository, TenantRepository };

@@ -3,6 +3,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { ormConfig } from "../src/config.ts";
+import { rollupEntities } from "../src/entities/index.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
 
 /**
@@ -23,7 +24,10 @@ describe("tenant schema rule", () => {
 	});
 
 	it("holds in the ORM metadata: PK (account_id, id) and account_id in every foreign key", () => {
-		const tenantTables = [...orm.getMetadata().getAll().values()].filter((meta) => meta.tableName !== "account");
+		const rollupTables = new Set<string>(rollupEntities.map((entity) => entity.meta.tableName));
+		const tenantTables = [...orm.getMetadata().getAll().values()].filter(
+			(meta) => meta.tableName !== "account" && !rollupTables.has(meta.tableName),
+		);
 		assert.strictEqual(tenantTables.length, 11);
 		for (const meta of tenantTables) {
 			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
@@ -36,6 +40,17 @@ describe("tenant schema rule", () => {
 					assert.deepStrictEqual(prop.referencedColumnNames, ["account_id", "id"]);
 				}
 			}
+		}
+	});
+
+	it("holds for the rollup tables: their keys lead with account_id", () => {
+		const rollups = [...orm.getMetadata().getAll().values()].filter((meta) =>
+			rollupEntities.some((entity) => entity.meta.tableName === meta.tableName),
+		);
+		assert.strictEqual(rollups.length, 3);
+		for (const meta of rollups) {
+			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
+			assert.deepStrictEqual(pkColumns.slice(0, 3), ["account_id", "bot_key", "slot"], `${meta.tableName} primary key`);
 		}
 	});
 
@@ -54,13 +69,16 @@ describe("tenant schema rule", () => {
 				WHERE con.contype IN ('p', 'f') AND rel.relname NOT IN ('account', 'mikro_orm_migrations')
 				GROUP BY 1, 2, 3`,
 			);
+			const rollupTables = new Set<string>(rollupEntities.map((entity) => entity.meta.tableName));
 			const tables = new Set(rows.map((row) => row.table));
-			assert.strictEqual(tables.size, 11);
+			assert.strictEqual(tables.size, 14);
 			const foreignKeys = rows.filter((row) => row.type === "f");
 			assert.isAbove(foreignKeys.length, 11);
 			for (const row of rows) {
 				assert.strictEqual(row.columns[0], "account_id", `${row.table} ${row.name}`);
-				if (row.type === "p") assert.deepStrictEqual(row.columns, ["account_id", "id"], row.name);
+				if (row.type === "p" && !rollupTables.has(row.table)) {
+					assert.deepStrictEqual(row.columns, ["account_id", "id"], row.name);
+				}
 			}
 		} finally {
 			await client.end();

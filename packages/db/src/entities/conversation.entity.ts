@@ -12,6 +12,12 @@ export const Conversation = defineEntity({
 		createdAt: p.datetime(),
 		bot: p.manyToOne(Bot).joinColumns("account_id", "bot_id").nullable().deleteRule("cascade"),
 		contact: p.manyToOne(Contact).joinColumns("account_id", "contact_id").nullable().deleteRule("cascade"),
+		// Counters over the conversation's messages, maintained by the message rollup trigger (src/rollups.ts).
+		messages: p.integer().default(0),
+		userMessages: p.integer().default(0),
+		botMessages: p.integer().default(0),
+		activityMessages: p.integer().default(0),
+		tokens: p.bigint("number").default(0),
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [

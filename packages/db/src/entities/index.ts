@@ -9,13 +9,17 @@ import { File } from "./file.entity.ts";
 import { Message } from "./message.entity.ts";
 import { Rating } from "./rating.entity.ts";
 import { DatasetRecord } from "./record.entity.ts";
+import { ActionSlot, ActivitySlot, CohortSlot } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
 
 export {
 	Ability,
 	Account,
+	ActionSlot,
+	ActivitySlot,
 	ApiToken,
 	Bot,
+	CohortSlot,
 	Contact,
 	Conversation,
 	Dataset,
@@ -40,4 +44,10 @@ export const entities = [
 	Skillset,
 	Ability,
 	File,
+	ActivitySlot,
+	CohortSlot,
+	ActionSlot,
 ] as const;
+
+/** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
+export const rollupEntities = [ActivitySlot, CohortSlot, ActionSlot] as const;

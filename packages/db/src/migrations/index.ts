@@ -1,9 +1,14 @@
 import { Migration20261124100951_initial } from "./Migration20261124100951_initial.ts";
 import { Migration20261124103359_message_record_without_account_fk } from "./Migration20261124103359_message_record_without_account_fk.ts";
+import { Migration20261124110516_rollups } from "./Migration20261124110516_rollups.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
  * same from the TypeScript sources, under vitest, or bundled. `scripts/create-migration.ts` writes new files here;
  * add each to this list.
  */
-export const migrations = [Migration20261124100951_initial, Migration20261124103359_message_record_without_account_fk];
+export const migrations = [
+	Migration20261124100951_initial,
+	Migration20261124103359_message_record_without_account_fk,
+	Migration20261124110516_rollups,
+];

@@ -1,0 +1,76 @@
+import { defineEntity, p } from "@mikro-orm/core";
+import { Account } from "./account.entity.ts";
+
+/**
+ * Rollups: derived, exact summaries of the activity tables, maintained by PostgreSQL triggers in the same
+ * transaction as every insert and delete (see `src/rollups.ts`), so reports read work proportional to time slots
+ * instead of rows. A slot is 15 minutes (`date_bin('15 minutes', created_at, '2000-01-01Z')`): every current
+ * timezone offset is a multiple of 15 minutes, so local day, week and month boundaries in any zone are slot
+ * boundaries. `bot_key` is `''` for the whole account and the bot's id for one bot. Keys lead with `account_id`,
+ * like every tenant table, so the rollups distribute with the data.
+ */
+const rollupKey = () => ({
+	// No foreign key to account: erasing an account cascades into the activity tables, whose triggers then adjust
+	// rollup rows of the account being erased; a foreign key would reject those adjustments.
+	account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+	botKey: p.string().length(64).primary(),
+	slot: p.datetime().primary(),
+});
+
+const counter = () => p.bigint("number").default(0);
+
+/** Additive counts per slot: conversations (by their creation), messages and tokens, ratings (by their own time). */
+export const ActivitySlot = defineEntity({
+	name: "ActivitySlot",
+	tableName: "activity_slot",
+	properties: {
+		...rollupKey(),
+		conversations: counter(),
+		messages: counter(),
+		userMessages: counter(),
+		botMessages: counter(),
+		activityMessages: counter(),
+		tokens: counter(),
+		ratings: counter(),
+		thumbsUp: counter(),
+		thumbsDown: counter(),
+	},
+	primaryKeys: ["account", "botKey", "slot"],
+});
+
+/**
+ * Conversations by the slot they were created in, with all of their messages (whenever sent) and the histogram of
+ * their `user` message counts: the cohort behind the per-conversation averages and depth buckets.
+ */
+export const CohortSlot = defineEntity({
+	name: "CohortSlot",
+	tableName: "cohort_slot",
+	properties: {
+		...rollupKey(),
+		conversations: counter(),
+		messages: counter(),
+		userMessages: counter(),
+		botMessages: counter(),
+		activityMessages: counter(),
+		tokens: counter(),
+		depthZero: counter(),
+		depthOne: counter(),
+		depthTwoToThree: counter(),
+		depthFourToTen: counter(),
+		depthElevenOrMore: counter(),
+	},
+	primaryKeys: ["account", "botKey", "slot"],
+});
+
+/** Activity messages per slot and named action (`unknown` for a missing type or name). */
+export const ActionSlot = defineEntity({
+	name: "ActionSlot",
+	tableName: "action_slot",
+	properties: {
+		...rollupKey(),
+		actionType: p.text().primary(),
+		actionName: p.text().primary(),
+		count: counter(),
+	},
+	primaryKeys: ["account", "botKey", "slot", "actionType", "actionName"],
+});

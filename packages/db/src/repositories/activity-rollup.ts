@@ -1,0 +1,156 @@
+import {
+	type ActionCount,
+	type ActivityCounts,
+	ActivityRepository,
+	type ActivityScope,
+	type ConversationCohort,
+	type SliceBoundaries,
+	type TimeRange,
+} from "@convolens/core";
+import { Effect, Layer } from "effect";
+import { Database } from "../database.ts";
+import { SLOT_MINUTES } from "../rollups.ts";
+import { activityRepositoryLayer } from "./activity.ts";
+import { toNumber } from "./sql.ts";
+
+/**
+ * The fast path: `ActivityRepository` answered from the rollup tables (`src/rollups.ts`), whose size is bounded by
+ * 15-minute slots × bots, not by rows — so a 30-day window reads at most 2,880 slot rows per scope whatever the
+ * account's volume. Instants that are not slot boundaries (a zone with a historical offset of odd minutes) and the
+ * methods without a rollup (distinct contacts, top contacts and bots, rating lists) use the raw-table repository.
+ */
+const SLOT_MS = SLOT_MINUTES * 60_000;
+const onSlots = (instants: ReadonlyArray<Date>) => instants.every((instant) => instant.getTime() % SLOT_MS === 0);
+
+interface SlotCountsRow {
+	readonly slice: number;
+	readonly conversations: number;
+	readonly messages: number;
+	readonly user_messages: number;
+	readonly bot_messages: number;
+	readonly activity_messages: number;
+	readonly tokens: number;
+	readonly ratings: number;
+	readonly thumbs_up: number;
+	readonly thumbs_down: number;
+}
+
+const zeroCounts: ActivityCounts = {
+	conversations: 0,
+	messages: 0,
+	userMessages: 0,
+	botMessages: 0,
+	activityMessages: 0,
+	tokens: 0,
+	ratings: 0,
+	thumbsUp: 0,
+	thumbsDown: 0,
+};
+
+const rollupLayer = Layer.effect(
+	ActivityRepository,
+	Effect.gen(function* () {
+		const raw = yield* ActivityRepository;
+		const { query } = yield* Database;
+		const botKey = (scope: ActivityScope) => scope.botId ?? "";
+
+		const countsBySlice = Effect.fn("ActivityRepository.countsBySlice.rollup")(function* (
+			scope: ActivityScope,
+			boundaries: SliceBoundaries,
+		) {
+			if (boundaries.length < 2) return [];
+			if (!onSlots(boundaries)) return yield* raw.countsBySlice(scope, boundaries);
+			const rows = yield* query<SlotCountsRow>(
+				`SELECT width_bucket(slot, $2::timestamptz[]) AS slice,
+					sum(conversations)::float8 AS conversations, sum(messages)::float8 AS messages,
+					sum(user_messages)::float8 AS user_messages, sum(bot_messages)::float8 AS bot_messages,
+					sum(activity_messages)::float8 AS activity_messages, sum(tokens)::float8 AS tokens,
+					sum(ratings)::float8 AS ratings, sum(thumbs_up)::float8 AS thumbs_up,
+					sum(thumbs_down)::float8 AS thumbs_down
+				FROM activity_slot
+				WHERE account_id = $1 AND bot_key = $3
+					AND slot >= ($2::timestamptz[])[1] AND slot < ($2::timestamptz[])[cardinality($2::timestamptz[])]
+				GROUP BY 1`,
+				[scope.accountId, boundaries, botKey(scope)],
+			);
+			const counts: Array<ActivityCounts> = Array.from({ length: boundaries.length - 1 }, () => zeroCounts);
+			for (const row of rows) {
+				counts[row.slice - 1] = {
+					conversations: toNumber(row.conversations),
+					messages: toNumber(row.messages),
+					userMessages: toNumber(row.user_messages),
+					botMessages: toNumber(row.bot_messages),
+					activityMessages: toNumber(row.activity_messages),
+					tokens: toNumber(row.tokens),
+					ratings: toNumber(row.ratings),
+					thumbsUp: toNumber(row.thumbs_up),
+					thumbsDown: toNumber(row.thumbs_down),
+				};
+			}
+			return counts;
+		});
+
+		const conversationCohort = Effect.fn("ActivityRepository.conversationCohort.rollup")(function* (
+			scope: ActivityScope,
+			range: TimeRange,
+		) {
+			if (!onSlots([range.start, range.end])) return yield* raw.conversationCohort(scope, range);
+			const rows = yield* query<Record<string, unknown>>(
+				`SELECT coalesce(sum(conversations), 0)::float8 AS conversations,
+					coalesce(sum(messages), 0)::float8 AS messages,
+					coalesce(sum(user_messages), 0)::float8 AS user_messages,
+					coalesce(sum(bot_messages), 0)::float8 AS bot_messages,
+					coalesce(sum(activity_messages), 0)::float8 AS activity_messages,
+					coalesce(sum(tokens), 0)::float8 AS tokens,
+					coalesce(sum(depth_zero), 0)::float8 AS depth_zero,
+					coalesce(sum(depth_one), 0)::float8 AS depth_one,
+					coalesce(sum(depth_two_to_three), 0)::float8 AS depth_two_to_three,
+					coalesce(sum(depth_four_to_ten), 0)::float8 AS depth_four_to_ten,
+					coalesce(sum(depth_eleven_or_more), 0)::float8 AS depth_eleven_or_more
+				FROM cohort_slot
+				WHERE account_id = $1 AND bot_key = $4 AND slot >= $2 AND slot < $3`,
+				[scope.accountId, range.start, range.end, botKey(scope)],
+			);
+			const row = rows[0] ?? {};
+			return {
+				conversations: toNumber(row.conversations),
+				messages: toNumber(row.messages),
+				userMessages: toNumber(row.user_messages),
+				botMessages: toNumber(row.bot_messages),
+				activityMessages: toNumber(row.activity_messages),
+				tokens: toNumber(row.tokens),
+				userMessageDepth: {
+					zero: toNumber(row.depth_zero),
+					one: toNumber(row.depth_one),
+					twoToThree: toNumber(row.depth_two_to_three),
+					fourToTen: toNumber(row.depth_four_to_ten),
+					elevenOrMore: toNumber(row.depth_eleven_or_more),
+				},
+			} satisfies ConversationCohort;
+		});
+
+		const topActions = Effect.fn("ActivityRepository.topActions.rollup")(function* (
+			scope: ActivityScope,
+			range: TimeRange,
+			limit: number,
+		) {
+			if (!onSlots([range.start, range.end])) return yield* raw.topActions(scope, range, limit);
+			const rows = yield* query<{ type: string; name: string; count: number }>(
+				`SELECT action_type AS type, action_name AS name, sum(count)::float8 AS count
+				FROM action_slot
+				WHERE account_id = $1 AND bot_key = $5 AND slot >= $2 AND slot < $3
+				GROUP BY 1, 2
+				HAVING sum(count) > 0
+				ORDER BY sum(count) DESC, action_type COLLATE "C", action_name COLLATE "C"
+				LIMIT $4`,
+				[scope.accountId, range.start, range.end, limit, botKey(scope)],
+			);
+			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: toNumber(row.count) }));
+		});
+
+		return ActivityRepository.of({ ...raw, countsBySlice, conversationCohort, topActions });
+	}),
+);
+
+/** `ActivityRepository` over the rollups, falling back to the raw-table repository where no rollup applies. */
+export const rollupActivityRepositoryLayer = rollupLayer.pipe(Layer.provide(activityRepositoryLayer));

@@ -1,0 +1,196 @@
+/**
+ * The SQL that keeps the rollup tables (`src/entities/rollup.entity.ts`) exact. Statement-level triggers with
+ * transition tables see exactly the rows a statement inserted or deleted — `ON CONFLICT DO NOTHING` duplicates are
+ * not in them, and rows erased by a foreign-key cascade are — so every write path (ingest, erase, bulk loads, manual
+ * SQL) maintains the rollups in its own transaction: a report that runs after a write returns sees it.
+ *
+ * Upserts are ordered by key so concurrent writers lock rollup rows in the same order.
+ */
+
+/** 15-minute slot of an instant; every current UTC offset is a multiple of 15 minutes. */
+export const SLOT_MINUTES = 15;
+const slot = (column: string) => `date_bin('15 minutes', ${column}, timestamptz '2000-01-01 00:00:00+00')`;
+
+/** Each row counts once for the whole account (`''`) and once for its bot, when it has one. */
+const scopes = (alias: string, botColumn = "bot_id") =>
+	`CROSS JOIN LATERAL (VALUES (''::varchar), (${alias}.${botColumn})) AS scope(bot_key)`;
+
+const upsert = (table: string, keys: ReadonlyArray<string>, columns: ReadonlyArray<string>, select: string) => `
+	INSERT INTO ${table} AS t (${[...keys, ...columns].join(", ")})
+	${select}
+	ON CONFLICT (${keys.join(", ")}) DO UPDATE SET
+		${columns.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(",\n\t\t")};`;
+
+const slotKeys = ["account_id", "bot_key", "slot"];
+
+/** Message rows (with their sign) → activity_slot counts, action_slot counts, and their conversation's counters. */
+const messageSql = (source: string, sign: 1 | -1) => {
+	const s = sign === 1 ? "" : "-";
+	return [
+		upsert(
+			"activity_slot",
+			slotKeys,
+			["messages", "user_messages", "bot_messages", "activity_messages", "tokens"],
+			`SELECT m.account_id, scope.bot_key, ${slot("m.created_at")},
+				${s}count(*), ${s}count(*) FILTER (WHERE m.type = 'user'), ${s}count(*) FILTER (WHERE m.type = 'bot'),
+				${s}count(*) FILTER (WHERE m.type = 'activity'), ${s}coalesce(sum(m.tokens), 0)
+			FROM ${source} m ${scopes("m")}
+			WHERE scope.bot_key IS NOT NULL
+			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+		),
+		upsert(
+			"action_slot",
+			[...slotKeys, "action_type", "action_name"],
+			["count"],
+			`SELECT m.account_id, scope.bot_key, ${slot("m.created_at")},
+				coalesce(m.action_type, 'unknown'), coalesce(m.action_name, 'unknown'), ${s}count(*)
+			FROM ${source} m ${scopes("m")}
+			WHERE scope.bot_key IS NOT NULL AND m.type = 'activity'
+			GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+		),
+		// A conversation being erased in the same statement is already gone here: nothing to update.
+		`UPDATE conversation c SET
+			messages = c.messages + d.messages,
+			user_messages = c.user_messages + d.user_messages,
+			bot_messages = c.bot_messages + d.bot_messages,
+			activity_messages = c.activity_messages + d.activity_messages,
+			tokens = c.tokens + d.tokens
+		FROM (
+			SELECT account_id, conversation_id,
+				${s}count(*) AS messages, ${s}count(*) FILTER (WHERE type = 'user') AS user_messages,
+				${s}count(*) FILTER (WHERE type = 'bot') AS bot_messages,
+				${s}count(*) FILTER (WHERE type = 'activity') AS activity_messages, ${s}coalesce(sum(tokens), 0) AS tokens
+			FROM ${source} GROUP BY 1, 2 ORDER BY 1, 2
+		) d
+		WHERE c.account_id = d.account_id AND c.id = d.conversation_id;`,
+	];
+};
+
+const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condition}), 0)`;
+
+/** Conversation rows with a sign column `sign` → activity_slot conversations and the cohort_slot histogram. */
+const conversationSql = (signedSource: string) => [
+	upsert(
+		"activity_slot",
+		slotKeys,
+		["conversations"],
+		`SELECT c.account_id, scope.bot_key, ${slot("c.created_at")}, sum(c.sign)
+		FROM ${signedSource} c ${scopes("c")}
+		WHERE scope.bot_key IS NOT NULL
+		GROUP BY 1, 2, 3 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3`,
+	),
+	upsert(
+		"cohort_slot",
+		slotKeys,
+		[
+			"conversations",
+			"messages",
+			"user_messages",
+			"bot_messages",
+			"activity_messages",
+			"tokens",
+			"depth_zero",
+			"depth_one",
+			"depth_two_to_three",
+			"depth_four_to_ten",
+			"depth_eleven_or_more",
+		],
+		`SELECT c.account_id, scope.bot_key, ${slot("c.created_at")},
+			sum(c.sign), sum(c.sign * c.messages), sum(c.sign * c.user_messages), sum(c.sign * c.bot_messages),
+			sum(c.sign * c.activity_messages), sum(c.sign * c.tokens),
+			${depth("c.user_messages = 0")}, ${depth("c.user_messages = 1")},
+			${depth("c.user_messages BETWEEN 2 AND 3")}, ${depth("c.user_messages BETWEEN 4 AND 10")},
+			${depth("c.user_messages >= 11")}
+		FROM ${signedSource} c ${scopes("c")}
+		WHERE scope.bot_key IS NOT NULL
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+	),
+];
+
+/** Rating rows → activity_slot ratings and thumbs. */
+const ratingSql = (source: string, sign: 1 | -1) => {
+	const s = sign === 1 ? "" : "-";
+	return [
+		upsert(
+			"activity_slot",
+			slotKeys,
+			["ratings", "thumbs_up", "thumbs_down"],
+			`SELECT r.account_id, scope.bot_key, ${slot("r.created_at")},
+				${s}count(*), ${s}count(*) FILTER (WHERE r.value > 0), ${s}count(*) FILTER (WHERE r.value < 0)
+			FROM ${source} r ${scopes("r")}
+			WHERE scope.bot_key IS NOT NULL
+			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+		),
+	];
+};
+
+const fn = (name: string, statements: ReadonlyArray<string>) =>
+	`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+${statements.join("\n")}
+	RETURN NULL;
+END
+$fn$;`;
+
+const trigger = (name: string, table: string, event: "INSERT" | "DELETE" | "UPDATE", fnName: string) => {
+	const referencing =
+		event === "INSERT"
+			? "REFERENCING NEW TABLE AS new_rows"
+			: event === "DELETE"
+				? "REFERENCING OLD TABLE AS old_rows"
+				: "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows";
+	return `CREATE TRIGGER ${name} AFTER ${event} ON ${table} ${referencing} FOR EACH STATEMENT EXECUTE FUNCTION ${fnName}();`;
+};
+
+const signed = (source: string, sign: 1 | -1) => `(SELECT x.*, ${sign} AS sign FROM ${source} x)`;
+
+/** Functions and triggers, in creation order. */
+export const rollupTriggersSql: ReadonlyArray<string> = [
+	fn("convolens_message_inserted", messageSql("new_rows", 1)),
+	fn("convolens_message_deleted", messageSql("old_rows", -1)),
+	fn("convolens_conversation_inserted", conversationSql(signed("new_rows", 1))),
+	fn("convolens_conversation_deleted", conversationSql(signed("old_rows", -1))),
+	fn(
+		"convolens_conversation_updated",
+		conversationSql(`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`),
+	),
+	fn("convolens_rating_inserted", ratingSql("new_rows", 1)),
+	fn("convolens_rating_deleted", ratingSql("old_rows", -1)),
+	trigger("message_rollup_insert", "message", "INSERT", "convolens_message_inserted"),
+	trigger("message_rollup_delete", "message", "DELETE", "convolens_message_deleted"),
+	trigger("conversation_rollup_insert", "conversation", "INSERT", "convolens_conversation_inserted"),
+	trigger("conversation_rollup_delete", "conversation", "DELETE", "convolens_conversation_deleted"),
+	trigger("conversation_rollup_update", "conversation", "UPDATE", "convolens_conversation_updated"),
+	trigger("rating_rollup_insert", "rating", "INSERT", "convolens_rating_inserted"),
+	trigger("rating_rollup_delete", "rating", "DELETE", "convolens_rating_deleted"),
+];
+
+/**
+ * Fills the rollups from rows stored before the triggers existed: conversation counters first (the cohort reads
+ * them), then every rollup from its source table.
+ */
+export const rollupBackfillSql: ReadonlyArray<string> = [
+	`UPDATE conversation c SET messages = d.messages, user_messages = d.user_messages, bot_messages = d.bot_messages,
+		activity_messages = d.activity_messages, tokens = d.tokens
+	FROM (
+		SELECT account_id, conversation_id, count(*) AS messages, count(*) FILTER (WHERE type = 'user') AS user_messages,
+			count(*) FILTER (WHERE type = 'bot') AS bot_messages,
+			count(*) FILTER (WHERE type = 'activity') AS activity_messages, coalesce(sum(tokens), 0) AS tokens
+		FROM message GROUP BY 1, 2
+	) d
+	WHERE c.account_id = d.account_id AND c.id = d.conversation_id;`,
+	...messageSql("message", 1).slice(0, 2),
+	...conversationSql(signed("conversation", 1)),
+	...ratingSql("rating", 1),
+];
+
+export const rollupDropSql: ReadonlyArray<string> = [
+	"DROP TRIGGER IF EXISTS message_rollup_insert ON message;",
+	"DROP TRIGGER IF EXISTS message_rollup_delete ON message;",
+	"DROP TRIGGER IF EXISTS conversation_rollup_insert ON conversation;",
+	"DROP TRIGGER IF EXISTS conversation_rollup_delete ON conversation;",
+	"DROP TRIGGER IF EXISTS conversation_rollup_update ON conversation;",
+	"DROP TRIGGER IF EXISTS rating_rollup_insert ON rating;",
+	"DROP TRIGGER IF EXISTS rating_rollup_delete ON rating;",
+	"DROP FUNCTION IF EXISTS convolens_message_inserted, convolens_message_deleted, convolens_conversation_inserted, convolens_conversation_deleted, convolens_conversation_updated, convolens_rating_inserted, convolens_rating_deleted;",
+];

@@ -1,0 +1,154 @@
+import { addDays, IngestRepository, localDate, startOfLocalDay } from "@convolens/core";
+import { Effect, ManagedRuntime } from "effect";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
+import { generateActivity } from "../src/seed/generate.ts";
+import { loadBodies } from "../src/seed/load.ts";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
+
+/**
+ * The fast path must answer exactly what a scan of the raw tables answers: after concurrent ingest from several
+ * connections, backdated (late) events, erases with cascades, in zones with half- and quarter-hour offsets.
+ */
+const now = new Date("2026-11-24T10:07:00Z");
+const zones = ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/New_York", "Pacific/Marquesas"];
+
+const localMidnights = (timeZone: string, days: number) => {
+	const today = localDate(timeZone, now.getTime());
+	return Array.from(
+		{ length: days + 2 },
+		(_, index) => new Date(startOfLocalDay(timeZone, addDays(today, index - days))),
+	);
+};
+
+describe("rollups", () => {
+	let database: TestDatabase;
+	let rollups: ManagedRuntime.ManagedRuntime<ActivityRepository | IngestRepository | TenantRepository, unknown>;
+	let raw: ManagedRuntime.ManagedRuntime<ActivityRepository, unknown>;
+	let accountId: string;
+
+	beforeAll(async () => {
+		database = await createTestDatabase();
+		rollups = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 6 }));
+		raw = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 2, analytics: "raw" }));
+		accountId = await rollups.runPromise(
+			Effect.gen(function* () {
+				const tenants = yield* TenantRepository;
+				const account = yield* tenants.createAccount({ name: "Rollups" });
+				const current = generateActivity({
+					seed: 3,
+					now,
+					days: 12,
+					messages: 6_000,
+					bots: 4,
+					contacts: 60,
+					batchItems: 400,
+				});
+				yield* loadBodies(account.id, current.parents());
+				// Six writers at once, on overlapping slots.
+				yield* loadBodies(account.id, current.events(), { concurrency: 6 });
+				// Late events: a second data set whose activity lies days in the past, written afterwards.
+				const late = generateActivity({
+					seed: 4,
+					now: new Date(now.getTime() - 4 * 86_400_000),
+					days: 5,
+					messages: 1_500,
+					bots: 4,
+					contacts: 30,
+					idPrefix: "late_",
+					batchItems: 300,
+				});
+				yield* loadBodies(account.id, late.parents());
+				yield* loadBodies(account.id, late.events(), { concurrency: 3 });
+				// Erase a contact, a bot and some conversations, with their cascades.
+				const ingest = yield* IngestRepository;
+				yield* ingest.erase(account.id, {
+					contacts: ["ct_00000", "late_ct_00001"],
+					bots: ["bot_03"],
+					conversations: ["cv_1", "cv_2", "cv_3", "late_cv_5"],
+				});
+				return account.id;
+			}),
+		);
+	}, 300_000);
+
+	afterAll(async () => {
+		await rollups?.dispose();
+		await raw?.dispose();
+		await database?.drop();
+	});
+
+	for (const timeZone of zones) {
+		it(`equal the raw tables for every slice, cohort and action ranking in ${timeZone}`, async () => {
+			const days = localMidnights(timeZone, 14);
+			const scopes = [{ accountId }, { accountId, botId: "bot_01" }, { accountId, botId: "bot_02" }];
+			const ask = (runtime: typeof raw) =>
+				runtime.runPromise(
+					Effect.gen(function* () {
+						const repository = yield* ActivityRepository;
+						const answers: Array<unknown> = [];
+						for (const scope of scopes) {
+							answers.push(yield* repository.countsBySlice(scope, days));
+							answers.push(yield* repository.conversationCohort(scope, { start: days[0]!, end: days.at(-1)! }));
+							answers.push(yield* repository.conversationCohort(scope, { start: days[5]!, end: days[9]! }));
+							answers.push(yield* repository.topActions(scope, { start: days[2]!, end: days.at(-1)! }, 10));
+						}
+						return answers;
+					}),
+				);
+			const fast = await ask(rollups as typeof raw);
+			const slow = await ask(raw);
+			expect(fast).toEqual(slow);
+			// The comparison is not vacuous: the data set has activity in these windows.
+			const totals = (fast[0] as Array<{ messages: number; conversations: number; ratings: number }>).reduce(
+				(sum, slice) => sum + slice.messages + slice.conversations + slice.ratings,
+				0,
+			);
+			expect(totals).toBeGreaterThan(5_000);
+		});
+	}
+
+	it("fall back to the raw tables for boundaries off the 15-minute grid, with the same answers", async () => {
+		const odd = [0, 7, 31, 200, 1_000].map((hours) => new Date(now.getTime() - (hours * 60 + 7) * 60_000));
+		const boundaries = odd.reverse();
+		const ask = (runtime: typeof raw) =>
+			runtime.runPromise(
+				Effect.gen(function* () {
+					const repository = yield* ActivityRepository;
+					return yield* repository.countsBySlice({ accountId }, boundaries);
+				}),
+			);
+		expect(await ask(rollups as typeof raw)).toEqual(await ask(raw));
+	});
+
+	it("hold no negative counter and match a full recount of the conversation counters", async () => {
+		const client = new pg.Client({ connectionString: database.url });
+		await client.connect();
+		try {
+			const negative = await client.query(
+				`SELECT count(*)::int AS n FROM activity_slot
+				WHERE least(conversations, messages, user_messages, bot_messages, activity_messages, tokens, ratings,
+					thumbs_up, thumbs_down) < 0`,
+			);
+			expect(negative.rows[0].n).toBe(0);
+			const drift = await client.query(
+				`SELECT count(*)::int AS n FROM conversation c
+				LEFT JOIN (
+					SELECT account_id, conversation_id, count(*) AS messages, coalesce(sum(tokens), 0) AS tokens,
+						count(*) FILTER (WHERE type = 'user') AS user_messages
+					FROM message GROUP BY 1, 2
+				) m ON m.account_id = c.account_id AND m.conversation_id = c.id
+				WHERE c.messages <> coalesce(m.messages, 0) OR c.tokens <> coalesce(m.tokens, 0)
+					OR c.user_messages <> coalesce(m.user_messages, 0)`,
+			);
+			expect(drift.rows[0].n).toBe(0);
+			const conversations = await client.query("SELECT count(*)::int AS n FROM conversation WHERE account_id = $1", [
+				accountId,
+			]);
+			expect(conversations.rows[0].n).toBeGreaterThan(500);
+		} finally {
+			await client.end();
+		}
+	});
+});
