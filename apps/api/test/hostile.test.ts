@@ -1088,6 +1088,60 @@ describe("raw HTTP", () => {
 		);
 	});
 
+	it("answers hostile catalogue paging parameters with 200 or a 400 naming the parameter", async () => {
+		const parameter = fc.oneof(
+			fc.string({ maxLength: 20 }),
+			fc.constantFrom("0", "-1", "101", "1.5", "1e400", "NaN", "Infinity", "0x10", "__proto__", "constructor", ""),
+		);
+		await fc.assert(
+			fc.asyncProperty(
+				fc.record({ take: parameter, order: parameter, cursor: parameter }, { requiredKeys: [] }),
+				async (query) => {
+					const search = new URLSearchParams(query as Record<string, string>).toString();
+					const answer = await send(`/api/v1/platform/report/list?${search}`, { method: "GET" });
+					expectJsonAnswer(answer);
+					if (answer.status !== 200) {
+						expectRestError(answer, { code: "BAD_REQUEST" });
+						expect(answer.json?.message).toMatch(/take|order|cursor/);
+					}
+				},
+			),
+			{ seed: SEED, numRuns: 150 },
+		);
+	});
+
+	it("answers tRPC batch calls with hostile bodies without a 5xx", async () => {
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom(
+					"/trpc/reports.totalRatings,ingest.batch?batch=1",
+					"/trpc/ingest.delete,reports.generate?batch=1",
+					"/trpc/reports.botStats,__proto__?batch=1",
+				),
+				fc.oneof(
+					malformedBody,
+					fc.tuple(hostileReportInput, fc.jsonValue({ maxDepth: 2 })).map(([{ report, field, value, junk }, other]) =>
+						toJson(
+							new Entries([
+								["0", inputBody(report, field, value, junk)],
+								["1", other],
+							]),
+						),
+					),
+				),
+				async (pathname, body) => {
+					const answer = await send(pathname, { body });
+					expect(answer.status, describeAnswer(answer)).toBeLessThan(500);
+					expect(answer.contentType).toMatch(/^application\/json/);
+					expect(answer.json, answer.text.slice(0, 200)).toBeDefined();
+					expect(answer.text).not.toContain("INTERNAL_SERVER_ERROR");
+					await expectDataUnchanged();
+				},
+			),
+			{ seed: SEED, numRuns: 150 },
+		);
+	});
+
 	it("answers hostile Authorization headers with 401 before touching the body", async () => {
 		await fc.assert(
 			fc.asyncProperty(
