@@ -93,7 +93,7 @@ describe("command line", () => {
 			expect(result.code, args.join(" ")).toBe(2);
 			expect(result.stderr).toMatch(message);
 		}
-	});
+	}, 180_000);
 
 	it("fails with exit code 1 and a message when revoking a token that does not exist", async () => {
 		const result = await run(["revoke-token", "--id", "tok_missing"], database.url);

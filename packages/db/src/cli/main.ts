@@ -1,12 +1,25 @@
 import { parseArgs } from "node:util";
-import { scopes as knownScopes, type Scope, TenantRepository } from "@convolens/core";
+import { type IngestRepository, scopes as knownScopes, type Scope, TenantRepository } from "@convolens/core";
 import { Effect, ManagedRuntime } from "effect";
-import { makeDatabaseLayer } from "../layer.ts";
-import { runMigrations } from "../migrate.ts";
-import { seedDemo } from "../seed/demo.ts";
-import { generateActivity } from "../seed/generate.ts";
-import { loadBodies } from "../seed/load.ts";
-import { openServiceDatabase } from "../service-database.ts";
+
+// The database modules (MikroORM, pg, embedded PostgreSQL) load only once the arguments are known to be valid, so a
+// usage error answers at once.
+const database = () =>
+	Promise.all([
+		import("../layer.ts"),
+		import("../migrate.ts"),
+		import("../service-database.ts"),
+		import("../seed/demo.ts"),
+		import("../seed/generate.ts"),
+		import("../seed/load.ts"),
+	]).then(([layer, migrate, service, demo, generate, load]) => ({
+		...layer,
+		...migrate,
+		...service,
+		...demo,
+		...generate,
+		...load,
+	}));
 
 const usage = `Usage: npm run cli -- <command> [options]
 
@@ -105,47 +118,52 @@ const main = async () => {
 	}
 
 	// Validate every argument before touching the database.
-	let program: Effect.Effect<unknown, unknown, TenantRepository | import("@convolens/core").IngestRepository>;
+	type Modules = Awaited<ReturnType<typeof database>>;
+	let program: (modules: Modules) => Effect.Effect<unknown, unknown, TenantRepository | IngestRepository>;
 	switch (command) {
 		case "migrate":
-			program = Effect.void;
+			program = () => Effect.void;
 			break;
 		case "seed-demo":
-			program = Effect.gen(function* () {
-				const account = yield* seedDemo({ now: new Date() });
-				console.log(JSON.stringify({ accountId: account.id, token: account.token }));
-			});
+			program = (modules) =>
+				Effect.gen(function* () {
+					const account = yield* modules.seedDemo({ now: new Date() });
+					console.log(JSON.stringify({ accountId: account.id, token: account.token }));
+				});
 			break;
 		case "create-account": {
 			const name = required(values.name, "name");
 			const limits = parseLimits(values.limits);
-			program = Effect.gen(function* () {
-				const tenants = yield* TenantRepository;
-				const account = yield* tenants.createAccount({ name, ...(limits ? { limits } : {}) });
-				console.log(JSON.stringify(account));
-			});
+			program = () =>
+				Effect.gen(function* () {
+					const tenants = yield* TenantRepository;
+					const account = yield* tenants.createAccount({ name, ...(limits ? { limits } : {}) });
+					console.log(JSON.stringify(account));
+				});
 			break;
 		}
 		case "create-token": {
 			const accountId = required(values.account, "account");
 			const scopes = parseScopes(values.scopes);
-			program = Effect.gen(function* () {
-				const tenants = yield* TenantRepository;
-				const token = yield* tenants.createToken(accountId, {
-					...(values.name ? { name: values.name } : {}),
-					...(scopes ? { scopes } : {}),
+			program = () =>
+				Effect.gen(function* () {
+					const tenants = yield* TenantRepository;
+					const token = yield* tenants.createToken(accountId, {
+						...(values.name ? { name: values.name } : {}),
+						...(scopes ? { scopes } : {}),
+					});
+					console.log(JSON.stringify(token));
 				});
-				console.log(JSON.stringify(token));
-			});
 			break;
 		}
 		case "revoke-token": {
 			const id = required(values.id, "id");
-			program = Effect.gen(function* () {
-				const tenants = yield* TenantRepository;
-				yield* tenants.revokeToken(id);
-				console.log(JSON.stringify({ revoked: id }));
-			});
+			program = () =>
+				Effect.gen(function* () {
+					const tenants = yield* TenantRepository;
+					yield* tenants.revokeToken(id);
+					console.log(JSON.stringify({ revoked: id }));
+				});
 			break;
 		}
 		case "generate": {
@@ -160,42 +178,44 @@ const main = async () => {
 				...(values["id-prefix"] ? { idPrefix: values["id-prefix"] } : {}),
 			};
 			const concurrency = positiveInteger(values.concurrency, "concurrency", 2);
-			program = Effect.gen(function* () {
-				const activity = generateActivity(options);
-				yield* loadBodies(accountId, activity.parents());
-				const result = yield* loadBodies(accountId, activity.events(), {
-					concurrency,
-					onProgress: (progress) =>
-						console.error(
-							`  ${progress.messages.toLocaleString("en")} messages, ${Math.round(progress.messages / (progress.elapsedMs / 1000)).toLocaleString("en")}/s`,
-						),
+			program = (modules) =>
+				Effect.gen(function* () {
+					const activity = modules.generateActivity(options);
+					yield* modules.loadBodies(accountId, activity.parents());
+					const result = yield* modules.loadBodies(accountId, activity.events(), {
+						concurrency,
+						onProgress: (progress) =>
+							console.error(
+								`  ${progress.messages.toLocaleString("en")} messages, ${Math.round(progress.messages / (progress.elapsedMs / 1000)).toLocaleString("en")}/s`,
+							),
+					});
+					console.log(
+						JSON.stringify({
+							accountId,
+							...result,
+							messagesPerSecond: Math.round(result.messages / (result.elapsedMs / 1000)),
+						}),
+					);
 				});
-				console.log(
-					JSON.stringify({
-						accountId,
-						...result,
-						messagesPerSecond: Math.round(result.messages / (result.elapsedMs / 1000)),
-					}),
-				);
-			});
 			break;
 		}
 		default:
 			throw new UsageError(`unknown command '${command}'`);
 	}
 
-	const database = await openServiceDatabase();
-	console.error(`database: ${database.source}`);
+	const modules = await database();
+	const service = await modules.openServiceDatabase();
+	console.error(`database: ${service.source}`);
 	try {
-		await runMigrations(database.url);
-		const runtime = ManagedRuntime.make(makeDatabaseLayer({ url: database.url }));
+		await modules.runMigrations(service.url);
+		const runtime = ManagedRuntime.make(modules.makeDatabaseLayer({ url: service.url }));
 		try {
-			await runtime.runPromise(program);
+			await runtime.runPromise(program(modules));
 		} finally {
 			await runtime.dispose();
 		}
 	} finally {
-		await database.stop();
+		await service.stop();
 	}
 	return 0;
 };

@@ -1,0 +1,313 @@
+/**
+ * Report speed at scale, over HTTP: `pnpm bench [--scales 1000000,10000000] [--requests 200] [--timezone Europe/Berlin]`.
+ *
+ * For each scale it loads (once; reused by later runs) an account of N messages over 90 days — N/10 conversations,
+ * min(100k, N/100) contacts, 50 bots — plus nine small tenants, through the ingest path. It then serves the same
+ * database twice, in-process on loopback: the service as shipped (rollups) and a raw-scan baseline (every report
+ * query over the raw tables with their indexes, the way peers compute reports), and measures:
+ *   - the full 22-report batch (periodDays 30, non-UTC timezone) and each report alone: p50/p95/p99;
+ *   - full batches per second at concurrency 8;
+ *   - ingest throughput in batches of 1,000 items, and afterwards that both servers still answer identically.
+ * Prints a table and writes JSON under `bench-results/`. Data lives in `.data/bench-postgres` (or DATABASE_URL).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ReportIds, reports, TenantRepository } from "@convolens/core";
+import {
+	Database,
+	type DatabaseLayerServices,
+	makeDatabaseLayer,
+	runMigrations,
+	startEmbeddedPostgres,
+} from "@convolens/db";
+import { generateActivity, generateResources, loadBodies } from "@convolens/db/seed";
+import { Effect, ManagedRuntime } from "effect";
+import pg from "pg";
+import { silentLogger } from "../src/http/logger.ts";
+import { createServer } from "../src/server.ts";
+
+const { values } = parseArgs({
+	options: {
+		scales: { type: "string", default: "1000000" },
+		requests: { type: "string", default: "200" },
+		"baseline-requests": { type: "string", default: "10" },
+		timezone: { type: "string", default: "Europe/Berlin" },
+		seconds: { type: "string", default: "10" },
+	},
+});
+const scales = values.scales.split(",").map((value) => Number(value.replaceAll("_", "")));
+const requests = Number(values.requests);
+const baselineRequests = Number(values["baseline-requests"]);
+const timezone = values.timezone;
+const repoRoot = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+type Runtime = ManagedRuntime.ManagedRuntime<DatabaseLayerServices, unknown>;
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+	sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+const summarize = (samples: Array<number>) => {
+	const sorted = [...samples].sort((a, b) => a - b);
+	return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+};
+
+const ms = (value: number) => (Number.isNaN(value) ? "–" : value < 10 ? value.toFixed(2) : value.toFixed(1));
+
+const post = async (url: string, token: string, body: unknown) => {
+	const response = await fetch(url, {
+		method: "POST",
+		headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+		body: JSON.stringify(body),
+	});
+	const text = await response.text();
+	if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
+	return JSON.parse(text) as Record<string, unknown>;
+};
+
+const time = async (count: number, call: () => Promise<unknown>) => {
+	const samples: Array<number> = [];
+	for (let index = 0; index < count; index++) {
+		const started = performance.now();
+		await call();
+		samples.push(performance.now() - started);
+	}
+	return summarize(samples);
+};
+
+const serve = async (runtime: ManagedRuntime.ManagedRuntime<never, unknown>) => {
+	const server = createServer({
+		runtime: runtime as never,
+		logger: silentLogger,
+		rateLimit: false,
+		requestTimeoutMs: 600_000,
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+};
+
+const ensureDatabase = async (serverUrl: string, name: string) => {
+	const admin = new pg.Client({ connectionString: serverUrl });
+	await admin.connect();
+	try {
+		const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+		if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+	} finally {
+		await admin.end();
+	}
+	const url = new URL(serverUrl);
+	url.pathname = `/${name}`;
+	return url.toString();
+};
+
+/** The account named `bench-main` (loading it and nine small tenants first when the database has none). */
+const ensureData = async (runtime: Runtime, scale: number) => {
+	const existing = await runtime.runPromise(
+		Database.use((database) => database.query<{ id: string }>("SELECT id FROM account WHERE name = 'bench-main'")),
+	);
+	if (existing[0]) return { accountId: existing[0].id, load: undefined };
+	const now = new Date();
+	const contacts = Math.min(100_000, Math.max(1_000, Math.round(scale / 100)));
+	console.log(
+		`loading ${scale.toLocaleString("en")} messages (${contacts.toLocaleString("en")} contacts, 50 bots, 90 days) + 9 small tenants…`,
+	);
+	const load = await runtime.runPromise(
+		Effect.gen(function* () {
+			const tenants = yield* TenantRepository;
+			const main = yield* tenants.createAccount({ name: "bench-main", limits: { datasets: 10, files: 100 } });
+			yield* loadBodies(
+				main.id,
+				generateResources({
+					seed: 1,
+					now,
+					datasets: 3,
+					recordsPerDataset: 1_000,
+					skillsets: 2,
+					abilities: 5,
+					files: 10,
+				}),
+			);
+			const activity = generateActivity({ seed: 1, now, days: 90, messages: scale, bots: 50, contacts });
+			yield* loadBodies(main.id, activity.parents());
+			const result = yield* loadBodies(main.id, activity.events(), {
+				concurrency: 2,
+				onProgress: (progress) =>
+					process.stdout.write(
+						`\r  ${progress.messages.toLocaleString("en")} messages, ${Math.round(progress.messages / (progress.elapsedMs / 1000)).toLocaleString("en")}/s   `,
+					),
+			});
+			process.stdout.write("\n");
+			for (let tenant = 1; tenant <= 9; tenant++) {
+				const small = yield* tenants.createAccount({ name: `bench-small-${tenant}` });
+				const smallActivity = generateActivity({
+					seed: 100 + tenant,
+					now,
+					days: 90,
+					messages: Math.max(2_000, Math.round(scale / 200)),
+					bots: 5,
+					contacts: 200,
+				});
+				yield* loadBodies(small.id, smallActivity.parents());
+				yield* loadBodies(small.id, smallActivity.events(), { concurrency: 2 });
+			}
+			return { accountId: main.id, messages: result.messages, seconds: result.elapsedMs / 1000 };
+		}),
+	);
+	return { accountId: load.accountId, load: { messages: load.messages, seconds: load.seconds } };
+};
+
+const batchBody = () => {
+	const period = { periodDays: 30, timezone };
+	const bot = { ...period, botId: "bot_01" };
+	return Object.fromEntries(
+		reports.map((report) => {
+			if (report.id === ReportIds.DatasetRecords) return [report.id, { datasetIds: ["ds_1", "ds_2", "ds_3"] }];
+			if (report.id === ReportIds.TotalContacts) return [report.id, {}];
+			const properties = (report.inputJsonSchema as { properties?: Record<string, unknown> }).properties ?? {};
+			const needsBot = "botId" in properties;
+			return [report.id, needsBot ? bot : period];
+		}),
+	) as Record<string, unknown>;
+};
+
+const results: Array<Record<string, unknown>> = [];
+const external = process.env.DATABASE_URL;
+const embedded = external
+	? undefined
+	: await startEmbeddedPostgres({ dataDir: path.join(repoRoot, ".data", "bench-postgres") });
+const serverUrl = external ?? embedded!.url;
+
+try {
+	for (const scale of scales) {
+		const url = await ensureDatabase(serverUrl, `bench_${scale}`);
+		await runMigrations(url);
+		const fast = ManagedRuntime.make(makeDatabaseLayer({ url, poolSize: 10 })) as Runtime;
+		const raw = ManagedRuntime.make(makeDatabaseLayer({ url, poolSize: 10, analytics: "raw" })) as Runtime;
+		const { accountId, load } = await ensureData(fast, scale);
+		const { token } = await fast.runPromise(
+			Effect.gen(function* () {
+				const tenants = yield* TenantRepository;
+				return yield* tenants.createToken(accountId, { name: "bench", scopes: ["reports:read", "ingest:write"] });
+			}),
+		);
+		const fastServer = await serve(fast as never);
+		const rawServer = await serve(raw as never);
+		const body = batchBody();
+		const generate = (base: string) => () => post(`${base}/api/v1/platform/report/generate`, token, body);
+
+		// Warm both (plans, caches) before measuring.
+		for (let index = 0; index < 5; index++) await generate(fastServer.url)();
+		await generate(rawServer.url)();
+
+		console.log(`\n${scale.toLocaleString("en")} messages: full batch of ${reports.length} reports, ${timezone}`);
+		const fullFast = await time(requests, generate(fastServer.url));
+		const fullRaw = await time(baselineRequests, generate(rawServer.url));
+
+		const perReport: Array<{
+			id: string;
+			name: string;
+			fast: ReturnType<typeof summarize>;
+			raw: ReturnType<typeof summarize>;
+		}> = [];
+		for (const report of reports) {
+			const single = (base: string) => () =>
+				post(`${base}/api/v1/platform/report/${report.id}/generate`, token, body[report.id]);
+			perReport.push({
+				id: report.id,
+				name: report.name,
+				fast: await time(requests, single(fastServer.url)),
+				raw: await time(Math.max(3, Math.round(baselineRequests / 2)), single(rawServer.url)),
+			});
+		}
+
+		// Throughput: 8 clients sending full batches back to back.
+		const seconds = Number(values.seconds);
+		let completed = 0;
+		const until = performance.now() + seconds * 1000;
+		await Promise.all(
+			Array.from({ length: 8 }, async () => {
+				while (performance.now() < until) {
+					await generate(fastServer.url)();
+					completed++;
+				}
+			}),
+		);
+		const batchesPerSecond = completed / seconds;
+
+		// Ingest: batches of 1,000 items through the HTTP endpoint, then both servers must still agree exactly.
+		const probe = generateActivity({
+			seed: Date.now() % 100_000,
+			now: new Date(),
+			days: 2,
+			messages: 30_000,
+			bots: 50,
+			contacts: 500,
+			batchItems: 1_000,
+			idPrefix: `probe${Date.now().toString(36)}_`,
+		});
+		for (const parents of probe.parents()) await post(`${fastServer.url}/api/v1/ingest`, token, parents);
+		let ingested = 0;
+		const ingestStarted = performance.now();
+		for (const events of probe.events()) {
+			await post(`${fastServer.url}/api/v1/ingest`, token, events);
+			ingested += events.messages?.length ?? 0;
+		}
+		const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+		const afterFast = await generate(fastServer.url)();
+		const afterRaw = await generate(rawServer.url)();
+		const exact = JSON.stringify(afterFast) === JSON.stringify(afterRaw);
+
+		console.log("\n| report | rollups p50 | p95 | p99 | raw scan p50 | ratio |\n|---|---|---|---|---|---|");
+		console.log(
+			`| **full batch** | ${ms(fullFast.p50)} | ${ms(fullFast.p95)} | ${ms(fullFast.p99)} | ${ms(fullRaw.p50)} | ${(fullRaw.p50 / fullFast.p50).toFixed(1)}× |`,
+		);
+		for (const row of perReport) {
+			console.log(
+				`| ${row.name} | ${ms(row.fast.p50)} | ${ms(row.fast.p95)} | ${ms(row.fast.p99)} | ${ms(row.raw.p50)} | ${(row.raw.p50 / row.fast.p50).toFixed(1)}× |`,
+			);
+		}
+		console.log(
+			`\nthroughput (concurrency 8): ${batchesPerSecond.toFixed(1)} full batches/s` +
+				`\ningest over HTTP: ${Math.round(ingested / ingestSeconds).toLocaleString("en")} messages/s (${ingested.toLocaleString("en")} messages in batches of 1,000 items)` +
+				(load ? `\ninitial load: ${Math.round(load.messages / load.seconds).toLocaleString("en")} messages/s` : "") +
+				`\nafter ingest, rollups and raw scan answer identically: ${exact ? "yes" : "NO"}`,
+		);
+		results.push({
+			scale,
+			timezone,
+			requests,
+			baselineRequests,
+			fullBatch: { rollups: fullFast, raw: fullRaw, ratio: fullRaw.p50 / fullFast.p50 },
+			perReport,
+			batchesPerSecond,
+			ingestMessagesPerSecond: ingested / ingestSeconds,
+			initialLoad: load,
+			exactAfterIngest: exact,
+		});
+		await new Promise((resolve) => fastServer.server.close(resolve));
+		await new Promise((resolve) => rawServer.server.close(resolve));
+		await fast.dispose();
+		await raw.dispose();
+		if (!exact) process.exitCode = 1;
+	}
+	if (results.length > 1) {
+		const first = results[0] as { scale: number; fullBatch: { rollups: { p50: number } } };
+		for (const result of results.slice(1) as Array<typeof first>) {
+			console.log(
+				`\nfull batch p50 at ${result.scale.toLocaleString("en")} vs ${first.scale.toLocaleString("en")} messages: ${(result.fullBatch.rollups.p50 / first.fullBatch.rollups.p50).toFixed(2)}×`,
+			);
+		}
+	}
+	const outDir = path.join(repoRoot, "bench-results");
+	await mkdir(outDir, { recursive: true });
+	const file = path.join(outDir, `reports-${new Date().toISOString().replaceAll(":", "-")}.json`);
+	await writeFile(
+		file,
+		`${JSON.stringify({ machine: { cpus: (await import("node:os")).cpus().length }, results }, null, 2)}\n`,
+	);
+	console.log(`\nwritten ${path.relative(repoRoot, file)}`);
+} finally {
+	await embedded?.stop();
+}
