@@ -64,6 +64,24 @@ interface Answer {
 	readonly json: Record<string, unknown> | undefined;
 }
 
+const staleSocketCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/**
+ * `fetch`, sent again when a reused keep-alive socket turns out to be closed: on a loaded machine the server's
+ * keep-alive timeout can fire between the client picking an idle socket and writing to it. The server only closes
+ * idle sockets, so such a request never reached a handler and sending it again is safe.
+ */
+const fetchRetryingStaleSockets = async (url: string, init: RequestInit): Promise<Response> => {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await fetch(url, init);
+		} catch (error) {
+			const code = (error as { cause?: { code?: unknown } }).cause?.code;
+			if (attempt >= 3 || typeof code !== "string" || !staleSocketCodes.has(code)) throw error;
+		}
+	}
+};
+
 /** One request over the shared keep-alive connection pool of `fetch`. */
 const send = async (
 	path: string,
@@ -81,7 +99,7 @@ const send = async (
 	const contentType = options.contentType === undefined ? "application/json" : options.contentType;
 	if (contentType !== null && options.body !== undefined) headers["content-type"] = contentType;
 	const body = typeof options.body === "string" ? new Uint8Array(Buffer.from(options.body)) : options.body;
-	const response = await fetch(`${server.baseUrl}${path}`, {
+	const response = await fetchRetryingStaleSockets(`${server.baseUrl}${path}`, {
 		method: options.method ?? "POST",
 		headers,
 		...(body === undefined ? {} : { body }),
@@ -611,7 +629,7 @@ describe("hostile report inputs", () => {
 				expectTrpcError(trpc, { code: single.json?.code as string });
 				expect((trpc.json?.error as { message?: string } | undefined)?.message).toBe(single.json?.message);
 			}),
-			{ seed: SEED, numRuns: 400 },
+			{ seed: SEED, numRuns: 250 },
 		);
 		await expectDataUnchanged();
 	});
@@ -724,7 +742,7 @@ describe("hostile ingest bodies", () => {
 				}
 				await expectDataUnchanged();
 			}),
-			{ seed: SEED, numRuns: 400 },
+			{ seed: SEED, numRuns: 300 },
 		);
 	});
 
@@ -752,7 +770,7 @@ describe("hostile ingest bodies", () => {
 				expectTrpcError(trpc, { code: "BAD_REQUEST" });
 				await expectDataUnchanged();
 			}),
-			{ seed: SEED, numRuns: 200 },
+			{ seed: SEED, numRuns: 150 },
 		);
 	});
 
@@ -878,7 +896,7 @@ describe("hostile delete bodies", () => {
 				expectTrpcError(trpc, { code: "BAD_REQUEST" });
 				await expectDataUnchanged();
 			}),
-			{ seed: SEED, numRuns: 200 },
+			{ seed: SEED, numRuns: 150 },
 		);
 	});
 
@@ -1006,7 +1024,7 @@ describe("raw HTTP", () => {
 				} else expectTrpcError(answer);
 				await expectDataUnchanged();
 			}),
-			{ seed: SEED, numRuns: 500 },
+			{ seed: SEED, numRuns: 400 },
 		);
 	});
 
@@ -1084,7 +1102,7 @@ describe("raw HTTP", () => {
 					await expectDataUnchanged();
 				},
 			),
-			{ seed: SEED, numRuns: 300 },
+			{ seed: SEED, numRuns: 200 },
 		);
 	});
 
