@@ -1,6 +1,6 @@
 import { type AnyReport, ReportIds, reports } from "@convolens/core";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppRouter } from "../src/index.ts";
 import { procedureNameById } from "../src/trpc/router.ts";
 import { call, startTestServer, type TestServer } from "./support.ts";
@@ -223,7 +223,27 @@ const fingerprint = async (token: string) => {
 
 let baselineA: Record<string, unknown>;
 
+const staleSocketCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+const plainFetch = globalThis.fetch;
+
+/**
+ * `fetch` (used by `call` and the tRPC client), sent again when a reused keep-alive socket turns out to be closed:
+ * the server's keep-alive timeout can fire between the client picking an idle socket and writing to it. The server
+ * only closes idle sockets, so such a request never reached a handler.
+ */
+const fetchRetryingStaleSockets: typeof fetch = async (input, init) => {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await plainFetch(input, init);
+		} catch (error) {
+			const code = (error as { cause?: { code?: unknown } }).cause?.code;
+			if (attempt >= 3 || typeof code !== "string" || !staleSocketCodes.has(code)) throw error;
+		}
+	}
+};
+
 beforeAll(async () => {
+	vi.stubGlobal("fetch", fetchRetryingStaleSockets);
 	server = await startTestServer();
 	accountA = await server.createAccount("Tenant A");
 	accountB = await server.createAccount("Tenant B");
@@ -232,7 +252,10 @@ beforeAll(async () => {
 	baselineA = await everyReport(accountA.token);
 }, 120_000);
 
-afterAll(() => server.close());
+afterAll(async () => {
+	await server.close();
+	vi.unstubAllGlobals();
+});
 
 describe("tenant isolation", () => {
 	it("stores every item of the second account although the first already holds the same IDs", async () => {
