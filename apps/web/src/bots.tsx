@@ -226,7 +226,11 @@ function FeedbackBody({ data, timezone }: { readonly data: BotNegativeFeedbackOu
 		<>
 			<p className="muted small">
 				{formatNumber(data.thumbsDown)} thumbs down and {formatNumber(data.thumbsUp)} thumbs up in the period
-				{data.items.length > 0 ? `; the newest ${data.items.length} below.` : "."}
+				{data.items.length === 0
+					? "."
+					: data.items.length < data.thumbsDown
+						? `; the newest ${data.items.length} below.`
+						: "; all of them below."}
 			</p>
 			{data.items.length === 0 ? (
 				<p className="empty good">No negative feedback in this period.</p>
