@@ -254,6 +254,10 @@ const badDate = fc.oneof(
 		"+275760-09-13",
 		" 2024-01-01",
 		"2024-01-01\n",
+		"9999-12-31",
+		"0999-12-31",
+		"0100-01-01",
+		"0001-01-01",
 	),
 	fc.string({ maxLength: 30 }).filter((text) => !/^\d{4}-\d{2}-\d{2}$/.test(text)),
 	fc.integer(),
@@ -469,7 +473,7 @@ const badCreatedAt = fc.oneof(
 	),
 	fc.integer({ max: -1 }),
 	fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Number.isInteger(x)),
-	fc.constantFrom(8.64e15 + 1, 1e300, new Raw("1e400")),
+	fc.constantFrom(253_402_300_800_000, 1e15, 8.64e15, 8.64e15 + 1, 1e300, new Raw("1e400")),
 	fc.boolean(),
 	fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
 	fc.string({ maxLength: 30 }).filter((text) => Number.isNaN(Date.parse(text))),
@@ -632,6 +636,25 @@ describe("hostile report inputs", () => {
 			{ seed: SEED, numRuns: 250 },
 		);
 		await expectDataUnchanged();
+	});
+
+	it("answers explicit windows at the edges of the calendar on every period report: 200 inside, 400 outside", async () => {
+		const periodReports = reports.filter((report) => fieldsOf(report).includes("startDate"));
+		const cases = [
+			{ window: { startDate: "9999-12-01", endDate: "9999-12-30" }, status: 200 },
+			{ window: { startDate: "1000-01-01", endDate: "1000-12-31", granularity: "month" }, status: 200 },
+			{ window: { startDate: "9999-12-01", endDate: "9999-12-31" }, status: 400, field: "endDate" },
+			{ window: { startDate: "0999-12-31", endDate: "1000-01-05" }, status: 400, field: "startDate" },
+			{ window: { startDate: "0100-01-01", endDate: "0100-01-31" }, status: 400, field: "startDate" },
+		];
+		for (const report of periodReports) {
+			for (const { window: edge, status, field } of cases) {
+				const body = JSON.stringify({ ...validInput(report), ...edge });
+				const answer = await send(`/api/v1/platform/report/${report.id}/generate`, { body });
+				expect(answer.status, `${report.name} ${body}: ${answer.text.slice(0, 200)}`).toBe(status);
+				if (field !== undefined) expectRestError(answer, { code: "BAD_REQUEST", field });
+			}
+		}
 	});
 
 	it("ignores unknown keys, __proto__ and constructor included: the result equals the plain input's", async () => {

@@ -61,8 +61,8 @@ export const entityId = z
 	.max(64, { error: "must be 1–64 characters" })
 	.regex(ID_PATTERN, { error: "must contain only A–Z, a–z, 0–9, _ and -" });
 
-/** Latest instant a JavaScript Date can hold. */
-const MAX_EPOCH_MS = 8.64e15;
+/** 9999-12-31T23:59:59.999Z: later instants have no four-digit-year ISO form, which PostgreSQL would refuse. */
+const MAX_EPOCH_MS = 253_402_300_799_999;
 
 /** ISO-8601 date-time with a `Z` or `±hh:mm` offset, or epoch milliseconds. Absent means "now" (filled at ingest). */
 const createdAt = z

@@ -19,6 +19,9 @@ export type Granularity = (typeof granularities)[number];
 export const MAX_PERIOD_DAYS = 365;
 export const MAX_EXPLICIT_DAYS = 366;
 export const MAX_BUCKETS = 2000;
+/** The range of explicit `startDate`/`endDate` values. */
+export const MIN_EXPLICIT_DATE = "1000-01-01";
+export const MAX_EXPLICIT_DATE = "9999-12-30";
 
 const dateString = (field: string) =>
 	z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} must be a date in YYYY-MM-DD format` });
@@ -137,6 +140,20 @@ export const resolvePeriod = (
 			if (parseDate(input.endDate) === undefined) {
 				return yield* new InvalidInput({
 					message: `endDate is not a calendar date: ${input.endDate}`,
+					field: "endDate",
+				});
+			}
+			// The previous window reaches a year before startDate and the window ends the day after endDate; both must
+			// stay four-digit years the calendar math (and PostgreSQL's timestamps) can represent.
+			if (input.startDate < MIN_EXPLICIT_DATE) {
+				return yield* new InvalidInput({
+					message: `startDate must be ${MIN_EXPLICIT_DATE} or later (got ${input.startDate})`,
+					field: "startDate",
+				});
+			}
+			if (input.endDate > MAX_EXPLICIT_DATE) {
+				return yield* new InvalidInput({
+					message: `endDate must be ${MAX_EXPLICIT_DATE} or earlier (got ${input.endDate})`,
 					field: "endDate",
 				});
 			}
