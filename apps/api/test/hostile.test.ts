@@ -822,6 +822,45 @@ describe("hostile ingest bodies", () => {
 		await expectDataUnchanged();
 	});
 
+	it("stores a batch sent 8 times at once (racing retries) exactly once", async () => {
+		const body = JSON.stringify({
+			contacts: Array.from({ length: 20 }, (_, index) => ({ id: `race-c${index}` })),
+			conversations: Array.from({ length: 20 }, (_, index) => ({
+				id: `race-cv${index}`,
+				botId: "b1",
+				contactId: `race-c${index}`,
+			})),
+			messages: Array.from({ length: 60 }, (_, index) => ({
+				id: `race-m${index}`,
+				conversationId: `race-cv${index % 20}`,
+				type: "user",
+			})),
+		});
+		const answers = await Promise.all(Array.from({ length: 8 }, () => send("/api/v1/ingest", { body })));
+		expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+		const total = (collection: string, key: "inserted" | "duplicates") =>
+			answers.reduce((sum, answer) => sum + ((answer.json?.[key] as Record<string, number>)[collection] ?? 0), 0);
+		for (const [collection, count] of [
+			["contacts", 20],
+			["conversations", 20],
+			["messages", 60],
+		] as const) {
+			expect(total(collection, "inserted"), collection).toBe(count);
+			expect(total(collection, "duplicates"), collection).toBe(7 * count);
+		}
+		const stored = await server.runtime.runPromise(
+			Database.use((database) =>
+				database.query<{ n: number }>("SELECT count(*)::int AS n FROM message WHERE id LIKE 'race-m%'"),
+			),
+		);
+		expect(stored[0]?.n).toBe(60);
+		const erased = await send("/api/v1/ingest/delete", {
+			body: JSON.stringify({ contacts: Array.from({ length: 20 }, (_, index) => `race-c${index}`) }),
+		});
+		expect(erased.status).toBe(200);
+		await expectDataUnchanged();
+	});
+
 	it("rejects more than 10,000 items in one request as a whole", async () => {
 		const items = Array.from({ length: 10_001 }, (_, index) => ({ id: `bulk-${index}` }));
 		const answer = await send("/api/v1/ingest", { body: JSON.stringify({ contacts: items }) });
