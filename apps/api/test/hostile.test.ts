@@ -839,7 +839,10 @@ describe("hostile ingest bodies", () => {
 		const answers = await Promise.all(Array.from({ length: 8 }, () => send("/api/v1/ingest", { body })));
 		expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
 		const total = (collection: string, key: "inserted" | "duplicates") =>
-			answers.reduce((sum, answer) => sum + ((answer.json?.[key] as Record<string, number>)[collection] ?? 0), 0);
+			answers.reduce(
+				(sum, answer) => sum + ((answer.json?.[key] as Record<string, number> | undefined)?.[collection] ?? 0),
+				0,
+			);
 		for (const [collection, count] of [
 			["contacts", 20],
 			["conversations", 20],
