@@ -80,17 +80,34 @@ function ensureDependencies(env) {
 	writeFileSync(stamp, digest);
 }
 
-const [command, ...args] = process.argv.slice(2);
+// `--build-web` first builds the dashboard (turbo caches it, so a second start costs a fraction of a second). It is an
+// option rather than `build && serve` in package.json so that npm's `sh -c` runs this one process, which forwards
+// SIGTERM to the server (a shell between them would not).
+const argv = process.argv.slice(2);
+const buildWeb = argv[0] === "--build-web";
+const [command, ...args] = buildWeb ? argv.slice(1) : argv;
 if (!command) {
-	log("usage: node scripts/bootstrap.mjs <command> [args...]");
+	log("usage: node scripts/bootstrap.mjs [--build-web] <command> [args...]");
 	process.exit(2);
 }
 const env = ensureToolchain();
 ensureDependencies(env);
+if (buildWeb) run("pnpm", ["turbo", "run", "build", "--filter=@convolens/web", "--output-logs=errors-only"], { env });
 
 // Run the command with the prepared PATH; forward termination signals so the server can shut down cleanly.
 const child = spawn(command, args, { stdio: "inherit", cwd: root, env });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
 	process.on(signal, () => child.kill(signal));
 }
+// `npm start` runs this under `sh -c`; when npm is stopped with SIGTERM, npm and the shell exit without passing the
+// signal on (dash does not forward it). Losing the parent is therefore a stop request too: stop the server the
+// same graceful way, so it never outlives the command that started it.
+const parent = process.ppid;
+const watchParent = setInterval(() => {
+	if (process.ppid !== parent) {
+		clearInterval(watchParent);
+		child.kill("SIGTERM");
+	}
+}, 500);
+watchParent.unref();
 child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 1)));
