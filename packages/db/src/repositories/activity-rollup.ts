@@ -1,9 +1,7 @@
 import {
 	type ActionCount,
-	type ActivityCounts,
 	ActivityRepository,
 	type ActivityScope,
-	type ConversationCohort,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
@@ -11,7 +9,7 @@ import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
 import { SLOT_MINUTES } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
-import { toNumber } from "./sql.ts";
+import { type CountsRow, cohortFromRow, countsFromRow, toNumber } from "./sql.ts";
 
 /**
  * The fast path: `ActivityRepository` answered from the rollup tables (`src/rollups.ts`), whose size is bounded by
@@ -21,31 +19,6 @@ import { toNumber } from "./sql.ts";
  */
 const SLOT_MS = SLOT_MINUTES * 60_000;
 const onSlots = (instants: ReadonlyArray<Date>) => instants.every((instant) => instant.getTime() % SLOT_MS === 0);
-
-interface SlotCountsRow {
-	readonly slice: number;
-	readonly conversations: number;
-	readonly messages: number;
-	readonly user_messages: number;
-	readonly bot_messages: number;
-	readonly activity_messages: number;
-	readonly tokens: number;
-	readonly ratings: number;
-	readonly thumbs_up: number;
-	readonly thumbs_down: number;
-}
-
-const zeroCounts: ActivityCounts = {
-	conversations: 0,
-	messages: 0,
-	userMessages: 0,
-	botMessages: 0,
-	activityMessages: 0,
-	tokens: 0,
-	ratings: 0,
-	thumbsUp: 0,
-	thumbsDown: 0,
-};
 
 const rollupLayer = Layer.effect(
 	ActivityRepository,
@@ -60,7 +33,7 @@ const rollupLayer = Layer.effect(
 		) {
 			if (boundaries.length < 2) return [];
 			if (!onSlots(boundaries)) return yield* raw.countsBySlice(scope, boundaries);
-			const rows = yield* query<SlotCountsRow>(
+			const rows = yield* query<CountsRow>(
 				`SELECT width_bucket(slot, $2::timestamptz[]) AS slice,
 					sum(conversations)::float8 AS conversations, sum(messages)::float8 AS messages,
 					sum(user_messages)::float8 AS user_messages, sum(bot_messages)::float8 AS bot_messages,
@@ -73,20 +46,10 @@ const rollupLayer = Layer.effect(
 				GROUP BY 1`,
 				[scope.accountId, boundaries, botKey(scope)],
 			);
-			const counts: Array<ActivityCounts> = Array.from({ length: boundaries.length - 1 }, () => zeroCounts);
-			for (const row of rows) {
-				counts[row.slice - 1] = {
-					conversations: toNumber(row.conversations),
-					messages: toNumber(row.messages),
-					userMessages: toNumber(row.user_messages),
-					botMessages: toNumber(row.bot_messages),
-					activityMessages: toNumber(row.activity_messages),
-					tokens: toNumber(row.tokens),
-					ratings: toNumber(row.ratings),
-					thumbsUp: toNumber(row.thumbs_up),
-					thumbsDown: toNumber(row.thumbs_down),
-				};
-			}
+			const counts = Array.from({ length: boundaries.length - 1 }, (_, index) =>
+				countsFromRow({ slice: index + 1 } as CountsRow),
+			);
+			for (const row of rows) counts[row.slice - 1] = countsFromRow(row);
 			return counts;
 		});
 
@@ -111,22 +74,7 @@ const rollupLayer = Layer.effect(
 				WHERE account_id = $1 AND bot_key = $4 AND slot >= $2 AND slot < $3`,
 				[scope.accountId, range.start, range.end, botKey(scope)],
 			);
-			const row = rows[0] ?? {};
-			return {
-				conversations: toNumber(row.conversations),
-				messages: toNumber(row.messages),
-				userMessages: toNumber(row.user_messages),
-				botMessages: toNumber(row.bot_messages),
-				activityMessages: toNumber(row.activity_messages),
-				tokens: toNumber(row.tokens),
-				userMessageDepth: {
-					zero: toNumber(row.depth_zero),
-					one: toNumber(row.depth_one),
-					twoToThree: toNumber(row.depth_two_to_three),
-					fourToTen: toNumber(row.depth_four_to_ten),
-					elevenOrMore: toNumber(row.depth_eleven_or_more),
-				},
-			} satisfies ConversationCohort;
+			return cohortFromRow(rows[0]);
 		});
 
 		const topActions = Effect.fn("ActivityRepository.topActions.rollup")(function* (

@@ -1,18 +1,16 @@
 import {
 	type ActionCount,
-	type ActivityCounts,
 	ActivityRepository,
 	type ActivityScope,
 	type BotActivity,
 	type ContactActivity,
-	type ConversationCohort,
 	type RatingDetail,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
-import { perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
+import { type CountsRow, cohortFromRow, countsFromRow, perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
 
 /**
  * Aggregates over the activity tables, one SQL statement per call, slices bucketed as described in `sql.ts`. Every
@@ -27,19 +25,6 @@ const botFilter = (scope: ActivityScope, params: Array<unknown>, column = "bot_i
 	params.push(scope.botId);
 	return ` AND ${column} = $${params.length}`;
 };
-
-interface CountsRow {
-	readonly slice: number;
-	readonly conversations: number;
-	readonly messages: number;
-	readonly user_messages: number;
-	readonly bot_messages: number;
-	readonly activity_messages: number;
-	readonly tokens: number;
-	readonly ratings: number;
-	readonly thumbs_up: number;
-	readonly thumbs_down: number;
-}
 
 const countsBySliceSql = (scope: ActivityScope, params: Array<unknown>) => {
 	const conversationBot = botFilter(scope, params);
@@ -74,16 +59,6 @@ LEFT JOIN conv USING (slice) LEFT JOIN msg USING (slice) LEFT JOIN rat USING (sl
 ORDER BY s.slice`;
 };
 
-const emptyCohort: ConversationCohort = {
-	conversations: 0,
-	messages: 0,
-	userMessages: 0,
-	botMessages: 0,
-	activityMessages: 0,
-	tokens: 0,
-	userMessageDepth: { zero: 0, one: 0, twoToThree: 0, fourToTen: 0, elevenOrMore: 0 },
-};
-
 const orderColumn = { conversations: "conversations", messages: "messages", tokens: "tokens" } as const;
 
 export const activityRepositoryLayer = Layer.effect(
@@ -98,19 +73,7 @@ export const activityRepositoryLayer = Layer.effect(
 			if (boundaries.length < 2) return [];
 			const params: Array<unknown> = [scope.accountId, boundaries];
 			const rows = yield* query<CountsRow>(countsBySliceSql(scope, params), params);
-			return rows.map(
-				(row): ActivityCounts => ({
-					conversations: toNumber(row.conversations),
-					messages: toNumber(row.messages),
-					userMessages: toNumber(row.user_messages),
-					botMessages: toNumber(row.bot_messages),
-					activityMessages: toNumber(row.activity_messages),
-					tokens: toNumber(row.tokens),
-					ratings: toNumber(row.ratings),
-					thumbsUp: toNumber(row.thumbs_up),
-					thumbsDown: toNumber(row.thumbs_down),
-				}),
-			);
+			return rows.map(countsFromRow);
 		});
 
 		const activeContacts = Effect.fn("ActivityRepository.activeContacts")(function* (
@@ -167,23 +130,7 @@ export const activityRepositoryLayer = Layer.effect(
 				FROM per_conversation`,
 				params,
 			);
-			const row = rows[0];
-			if (!row) return emptyCohort;
-			return {
-				conversations: toNumber(row.conversations),
-				messages: toNumber(row.messages),
-				userMessages: toNumber(row.user_messages),
-				botMessages: toNumber(row.bot_messages),
-				activityMessages: toNumber(row.activity_messages),
-				tokens: toNumber(row.tokens),
-				userMessageDepth: {
-					zero: toNumber(row.depth_zero),
-					one: toNumber(row.depth_one),
-					twoToThree: toNumber(row.depth_two_to_three),
-					fourToTen: toNumber(row.depth_four_to_ten),
-					elevenOrMore: toNumber(row.depth_eleven_or_more),
-				},
-			} satisfies ConversationCohort;
+			return cohortFromRow(rows[0]);
 		});
 
 		const topActions = Effect.fn("ActivityRepository.topActions")(function* (

@@ -1,3 +1,5 @@
+import type { ActivityCounts, ConversationCohort } from "@convolens/core";
+
 /**
  * SQL fragments and conversions shared by the repository layers. Slice boundaries are always bound as parameter `$2`
  * (`timestamptz[]`): a row's slice is `width_bucket(created_at, $2)` (1-based) and `withinSlices` keeps rows inside
@@ -20,3 +22,46 @@ export const perSlice = (
 	for (const row of rows) if (row.slice !== null) counts[row.slice - 1] = toNumber(row.value);
 	return counts;
 };
+
+/** Columns of an activity-counts row, as both the raw-table and the rollup queries name them. */
+export interface CountsRow {
+	readonly slice: number;
+	readonly conversations: unknown;
+	readonly messages: unknown;
+	readonly user_messages: unknown;
+	readonly bot_messages: unknown;
+	readonly activity_messages: unknown;
+	readonly tokens: unknown;
+	readonly ratings: unknown;
+	readonly thumbs_up: unknown;
+	readonly thumbs_down: unknown;
+}
+
+export const countsFromRow = (row: CountsRow): ActivityCounts => ({
+	conversations: toNumber(row.conversations),
+	messages: toNumber(row.messages),
+	userMessages: toNumber(row.user_messages),
+	botMessages: toNumber(row.bot_messages),
+	activityMessages: toNumber(row.activity_messages),
+	tokens: toNumber(row.tokens),
+	ratings: toNumber(row.ratings),
+	thumbsUp: toNumber(row.thumbs_up),
+	thumbsDown: toNumber(row.thumbs_down),
+});
+
+/** A cohort from its summary row (columns as both cohort queries name them); no row means an empty cohort. */
+export const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): ConversationCohort => ({
+	conversations: toNumber(row.conversations),
+	messages: toNumber(row.messages),
+	userMessages: toNumber(row.user_messages),
+	botMessages: toNumber(row.bot_messages),
+	activityMessages: toNumber(row.activity_messages),
+	tokens: toNumber(row.tokens),
+	userMessageDepth: {
+		zero: toNumber(row.depth_zero),
+		one: toNumber(row.depth_one),
+		twoToThree: toNumber(row.depth_two_to_three),
+		fourToTen: toNumber(row.depth_four_to_ten),
+		elevenOrMore: toNumber(row.depth_eleven_or_more),
+	},
+});
