@@ -26,7 +26,8 @@ import type { AppRuntime } from "../../api/src/runtime.ts";
 import { closeGracefully, createServer } from "../../api/src/server.ts";
 import { defaultWebDir } from "../../api/src/web.ts";
 
-const chromiumPath = "/usr/bin/chromium";
+// Debian's Chromium by default (.ci/run installs it); CHROMIUM_PATH points elsewhere (e.g. Chrome on CI runners).
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const timezone = "America/New_York";
 const resultsDir = fileURLToPath(new URL("../test-results/", import.meta.url));
 const en = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
