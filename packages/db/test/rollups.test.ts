@@ -3,6 +3,7 @@ import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
+import { rollupTriggersSql } from "../src/rollups.ts";
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
@@ -120,6 +121,24 @@ describe("rollups", () => {
 				}),
 			);
 		expect(await ask(rollups as typeof raw)).toEqual(await ask(raw));
+	});
+
+	it("run the trigger functions src/rollups.ts generates (a change there needs a migration)", async () => {
+		const client = new pg.Client({ connectionString: database.url });
+		await client.connect();
+		try {
+			const functions = rollupTriggersSql.flatMap((sql) => {
+				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(\).*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
+				return match ? [{ name: match[1]!, body: match[2]! }] : [];
+			});
+			expect(functions.length).toBe(7);
+			for (const { name, body } of functions) {
+				const stored = await client.query("SELECT prosrc FROM pg_proc WHERE proname = $1", [name]);
+				expect(stored.rows[0]?.prosrc, name).toBe(body);
+			}
+		} finally {
+			await client.end();
+		}
 	});
 
 	it("hold no negative counter and match a full recount of the conversation counters", async () => {
