@@ -22,6 +22,7 @@ const upsert = (table: string, keys: ReadonlyArray<string>, columns: ReadonlyArr
 		${columns.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(",\n\t\t")};`;
 
 const slotKeys = ["account_id", "bot_key", "slot"];
+const contactKeys = ["account_id", "slot", "contact_id"];
 
 /** Message rows (with their sign) → activity_slot counts, action_slot counts, and their conversation's counters. */
 const messageSql = (source: string, sign: 1 | -1) => {
@@ -48,6 +49,15 @@ const messageSql = (source: string, sign: 1 | -1) => {
 			WHERE scope.bot_key IS NOT NULL AND m.type = 'activity'
 			GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
 		),
+		upsert(
+			"contact_slot",
+			contactKeys,
+			["messages", "tokens"],
+			`SELECT m.account_id, ${slot("m.created_at")}, m.contact_id, ${s}count(*), ${s}coalesce(sum(m.tokens), 0)
+			FROM ${source} m
+			WHERE m.contact_id IS NOT NULL
+			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+		),
 		// A conversation being erased in the same statement is already gone here: nothing to update.
 		`UPDATE conversation c SET
 			messages = c.messages + d.messages,
@@ -70,6 +80,15 @@ const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condi
 
 /** Conversation rows with a sign column `sign` → activity_slot conversations and the cohort_slot histogram. */
 const conversationSql = (signedSource: string) => [
+	upsert(
+		"contact_slot",
+		contactKeys,
+		["conversations"],
+		`SELECT c.account_id, ${slot("c.created_at")}, c.contact_id, sum(c.sign)
+		FROM ${signedSource} c
+		WHERE c.contact_id IS NOT NULL
+		GROUP BY 1, 2, 3 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3`,
+	),
 	upsert(
 		"activity_slot",
 		slotKeys,
@@ -182,6 +201,31 @@ export const rollupBackfillSql: ReadonlyArray<string> = [
 	...messageSql("message", 1).slice(0, 2),
 	...conversationSql(signed("conversation", 1)),
 	...ratingSql("rating", 1),
+];
+
+/** The trigger functions alone (the triggers that call them stay), for a migration that replaces their bodies. */
+export const rollupFunctionsSql: ReadonlyArray<string> = rollupTriggersSql.filter((sql) =>
+	sql.startsWith("CREATE OR REPLACE FUNCTION"),
+);
+
+/** Fills `contact_slot` from rows stored before its triggers existed. */
+export const contactSlotBackfillSql: ReadonlyArray<string> = [
+	upsert(
+		"contact_slot",
+		contactKeys,
+		["conversations"],
+		`SELECT account_id, ${slot("created_at")}, contact_id, count(*)
+		FROM conversation WHERE contact_id IS NOT NULL
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+	),
+	upsert(
+		"contact_slot",
+		contactKeys,
+		["messages", "tokens"],
+		`SELECT account_id, ${slot("created_at")}, contact_id, count(*), coalesce(sum(tokens), 0)
+		FROM message WHERE contact_id IS NOT NULL
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+	),
 ];
 
 export const rollupDropSql: ReadonlyArray<string> = [

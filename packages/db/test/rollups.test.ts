@@ -95,6 +95,15 @@ describe("rollups", () => {
 							answers.push(yield* repository.conversationCohort(scope, { start: days[5]!, end: days[9]! }));
 							answers.push(yield* repository.topActions(scope, { start: days[2]!, end: days.at(-1)! }, 10));
 						}
+						for (const by of ["conversations", "messages", "tokens"] as const) {
+							for (const range of [
+								{ start: days[0]!, end: days.at(-1)! },
+								{ start: days[6]!, end: days[8]! },
+							]) {
+								answers.push(yield* repository.topContacts(accountId, range, by, 20));
+								answers.push(yield* repository.topBots(accountId, range, by, 20));
+							}
+						}
 						return answers;
 					}),
 				);
@@ -132,6 +141,8 @@ describe("rollups", () => {
 				return match ? [{ name: match[1]!, body: match[2]! }] : [];
 			});
 			expect(functions.length).toBe(7);
+			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
+			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
 			for (const { name, body } of functions) {
 				const stored = await client.query("SELECT prosrc FROM pg_proc WHERE proname = $1", [name]);
 				expect(stored.rows[0]?.prosrc, name).toBe(body);

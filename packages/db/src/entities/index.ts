@@ -9,7 +9,7 @@ import { File } from "./file.entity.ts";
 import { Message } from "./message.entity.ts";
 import { Rating } from "./rating.entity.ts";
 import { DatasetRecord } from "./record.entity.ts";
-import { ActionSlot, ActivitySlot, CohortSlot } from "./rollup.entity.ts";
+import { ActionSlot, ActivitySlot, CohortSlot, ContactSlot } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
 
 export {
@@ -21,6 +21,7 @@ export {
 	Bot,
 	CohortSlot,
 	Contact,
+	ContactSlot,
 	Conversation,
 	Dataset,
 	DatasetRecord,
@@ -47,7 +48,8 @@ export const entities = [
 	ActivitySlot,
 	CohortSlot,
 	ActionSlot,
+	ContactSlot,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
-export const rollupEntities = [ActivitySlot, CohortSlot, ActionSlot] as const;
+export const rollupEntities = [ActivitySlot, CohortSlot, ActionSlot, ContactSlot] as const;

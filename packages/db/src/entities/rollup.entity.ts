@@ -74,3 +74,18 @@ export const ActionSlot = defineEntity({
 	},
 	primaryKeys: ["account", "botKey", "slot", "actionType", "actionName"],
 });
+
+/** Per contact and slot: conversations created, messages sent and their tokens — what the contact rankings need. */
+export const ContactSlot = defineEntity({
+	name: "ContactSlot",
+	tableName: "contact_slot",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		slot: p.datetime().primary(),
+		contactId: p.string().length(64).primary(),
+		conversations: counter(),
+		messages: counter(),
+		tokens: counter(),
+	},
+	primaryKeys: ["account", "slot", "contactId"],
+});

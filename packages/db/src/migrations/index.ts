@@ -1,6 +1,7 @@
 import { Migration20261124100951_initial } from "./Migration20261124100951_initial.ts";
 import { Migration20261124103359_message_record_without_account_fk } from "./Migration20261124103359_message_record_without_account_fk.ts";
 import { Migration20261124110516_rollups } from "./Migration20261124110516_rollups.ts";
+import { Migration20261124115826_contact_slot } from "./Migration20261124115826_contact_slot.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -11,4 +12,5 @@ export const migrations = [
 	Migration20261124100951_initial,
 	Migration20261124103359_message_record_without_account_fk,
 	Migration20261124110516_rollups,
+	Migration20261124115826_contact_slot,
 ];

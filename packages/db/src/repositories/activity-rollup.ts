@@ -2,6 +2,8 @@ import {
 	type ActionCount,
 	ActivityRepository,
 	type ActivityScope,
+	type BotActivity,
+	type ContactActivity,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
@@ -96,7 +98,78 @@ const rollupLayer = Layer.effect(
 			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: toNumber(row.count) }));
 		});
 
-		return ActivityRepository.of({ ...raw, countsBySlice, conversationCohort, topActions });
+		/** Rankings from per-slot rows: `contact_slot` for contacts, the per-bot rows of `activity_slot` for bots. */
+		const ranked = (
+			table: "contact" | "bot",
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) => {
+			const source =
+				table === "contact"
+					? `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
+							sum(tokens) AS tokens
+						FROM contact_slot WHERE account_id = $1 AND slot >= $2 AND slot < $3 GROUP BY 1`
+					: `SELECT bot_key AS id, sum(conversations) AS conversations, sum(messages) AS messages,
+							sum(tokens) AS tokens
+						FROM activity_slot WHERE account_id = $1 AND bot_key <> '' AND slot >= $2 AND slot < $3 GROUP BY 1`;
+			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
+			return query<Record<string, unknown>>(
+				`WITH activity AS (${source})
+				SELECT t.id, ${columns}, t.created_at, activity.conversations::float8 AS conversations,
+					activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
+				FROM activity JOIN ${table} t ON t.account_id = $1 AND t.id = activity.id
+				WHERE activity.${by} > 0
+				ORDER BY activity.${by} DESC, t.id COLLATE "C"
+				LIMIT $4`,
+				[accountId, range.start, range.end, limit],
+			);
+		};
+
+		const topContacts = Effect.fn("ActivityRepository.topContacts.rollup")(function* (
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) {
+			if (!onSlots([range.start, range.end])) return yield* raw.topContacts(accountId, range, by, limit);
+			const rows = yield* ranked("contact", accountId, range, by, limit);
+			return rows.map(
+				(row): ContactActivity => ({
+					id: String(row.id),
+					name: (row.name as string | null) ?? null,
+					email: (row.email as string | null) ?? null,
+					nick: (row.nick as string | null) ?? null,
+					createdAt: new Date(row.created_at as Date),
+					conversations: toNumber(row.conversations),
+					messages: toNumber(row.messages),
+					tokens: toNumber(row.tokens),
+				}),
+			);
+		});
+
+		const topBots = Effect.fn("ActivityRepository.topBots.rollup")(function* (
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) {
+			if (!onSlots([range.start, range.end])) return yield* raw.topBots(accountId, range, by, limit);
+			const rows = yield* ranked("bot", accountId, range, by, limit);
+			return rows.map(
+				(row): BotActivity => ({
+					id: String(row.id),
+					name: (row.name as string | null) ?? null,
+					createdAt: new Date(row.created_at as Date),
+					conversations: toNumber(row.conversations),
+					messages: toNumber(row.messages),
+					tokens: toNumber(row.tokens),
+				}),
+			);
+		});
+
+		return ActivityRepository.of({ ...raw, countsBySlice, conversationCohort, topActions, topContacts, topBots });
 	}),
 );
 
