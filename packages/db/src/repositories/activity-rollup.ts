@@ -2,8 +2,6 @@ import {
 	type ActionCount,
 	ActivityRepository,
 	type ActivityScope,
-	type BotActivity,
-	type ContactActivity,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
@@ -11,7 +9,14 @@ import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
 import { SLOT_MINUTES } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
-import { type CountsRow, cohortFromRow, countsFromRow, toNumber } from "./sql.ts";
+import {
+	botActivityFromRow,
+	type CountsRow,
+	cohortFromRow,
+	contactActivityFromRow,
+	countsFromRow,
+	toNumber,
+} from "./sql.ts";
 
 /**
  * The fast path: `ActivityRepository` answered from the rollup tables (`src/rollups.ts`), whose size is bounded by
@@ -135,18 +140,7 @@ const rollupLayer = Layer.effect(
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.topContacts(accountId, range, by, limit);
 			const rows = yield* ranked("contact", accountId, range, by, limit);
-			return rows.map(
-				(row): ContactActivity => ({
-					id: String(row.id),
-					name: (row.name as string | null) ?? null,
-					email: (row.email as string | null) ?? null,
-					nick: (row.nick as string | null) ?? null,
-					createdAt: new Date(row.created_at as Date),
-					conversations: toNumber(row.conversations),
-					messages: toNumber(row.messages),
-					tokens: toNumber(row.tokens),
-				}),
-			);
+			return rows.map(contactActivityFromRow);
 		});
 
 		const topBots = Effect.fn("ActivityRepository.topBots.rollup")(function* (
@@ -157,16 +151,7 @@ const rollupLayer = Layer.effect(
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.topBots(accountId, range, by, limit);
 			const rows = yield* ranked("bot", accountId, range, by, limit);
-			return rows.map(
-				(row): BotActivity => ({
-					id: String(row.id),
-					name: (row.name as string | null) ?? null,
-					createdAt: new Date(row.created_at as Date),
-					conversations: toNumber(row.conversations),
-					messages: toNumber(row.messages),
-					tokens: toNumber(row.tokens),
-				}),
-			);
+			return rows.map(botActivityFromRow);
 		});
 
 		return ActivityRepository.of({ ...raw, countsBySlice, conversationCohort, topActions, topContacts, topBots });

@@ -2,15 +2,23 @@ import {
 	type ActionCount,
 	ActivityRepository,
 	type ActivityScope,
-	type BotActivity,
-	type ContactActivity,
 	type RatingDetail,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
-import { type CountsRow, cohortFromRow, countsFromRow, perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
+import {
+	botActivityFromRow,
+	type CountsRow,
+	cohortFromRow,
+	contactActivityFromRow,
+	countsFromRow,
+	perSlice,
+	sliceOf,
+	toNumber,
+	withinSlices,
+} from "./sql.ts";
 
 /**
  * Aggregates over the activity tables, one SQL statement per call, slices bucketed as described in `sql.ts`. Every
@@ -200,18 +208,7 @@ export const activityRepositoryLayer = Layer.effect(
 			limit: number,
 		) {
 			const rows = yield* rankedActivity("contact", accountId, range, by, limit);
-			return rows.map(
-				(row): ContactActivity => ({
-					id: String(row.id),
-					name: (row.name as string | null) ?? null,
-					email: (row.email as string | null) ?? null,
-					nick: (row.nick as string | null) ?? null,
-					createdAt: new Date(row.created_at as Date),
-					conversations: toNumber(row.conversations),
-					messages: toNumber(row.messages),
-					tokens: toNumber(row.tokens),
-				}),
-			);
+			return rows.map(contactActivityFromRow);
 		});
 
 		const topBots = Effect.fn("ActivityRepository.topBots")(function* (
@@ -221,16 +218,7 @@ export const activityRepositoryLayer = Layer.effect(
 			limit: number,
 		) {
 			const rows = yield* rankedActivity("bot", accountId, range, by, limit);
-			return rows.map(
-				(row): BotActivity => ({
-					id: String(row.id),
-					name: (row.name as string | null) ?? null,
-					createdAt: new Date(row.created_at as Date),
-					conversations: toNumber(row.conversations),
-					messages: toNumber(row.messages),
-					tokens: toNumber(row.tokens),
-				}),
-			);
+			return rows.map(botActivityFromRow);
 		});
 
 		const ratings = Effect.fn("ActivityRepository.ratings")(function* (

@@ -1,4 +1,4 @@
-import type { ActivityCounts, ConversationCohort } from "@convolens/core";
+import type { ActivityCounts, BotActivity, ContactActivity, ConversationCohort } from "@convolens/core";
 
 /**
  * SQL fragments and conversions shared by the repository layers. Slice boundaries are always bound as parameter `$2`
@@ -64,4 +64,21 @@ export const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): Conv
 		fourToTen: toNumber(row.depth_four_to_ten),
 		elevenOrMore: toNumber(row.depth_eleven_or_more),
 	},
+});
+
+/** A ranked bot from its row (id, name, created_at and the three metrics), as both ranking queries return it. */
+export const botActivityFromRow = (row: Readonly<Record<string, unknown>>): BotActivity => ({
+	id: String(row.id),
+	name: (row.name as string | null) ?? null,
+	createdAt: new Date(row.created_at as Date),
+	conversations: toNumber(row.conversations),
+	messages: toNumber(row.messages),
+	tokens: toNumber(row.tokens),
+});
+
+/** A ranked contact from its row: the bot fields plus email and nick. */
+export const contactActivityFromRow = (row: Readonly<Record<string, unknown>>): ContactActivity => ({
+	...botActivityFromRow(row),
+	email: (row.email as string | null) ?? null,
+	nick: (row.nick as string | null) ?? null,
 });
