@@ -238,3 +238,128 @@ export const rollupDropSql: ReadonlyArray<string> = [
 	"DROP TRIGGER IF EXISTS rating_rollup_delete ON rating;",
 	"DROP FUNCTION IF EXISTS convolens_message_inserted, convolens_message_deleted, convolens_conversation_inserted, convolens_conversation_deleted, convolens_conversation_updated, convolens_rating_inserted, convolens_rating_deleted;",
 ];
+
+/**
+ * Distinct active contacts (`contact_day`, see its entity): contacts are numbered densely per account on insert,
+ * and each UTC day holds the numbers of the contacts that created a conversation that day, with the first and last
+ * slot of the day they did. Inserts append a part per transaction (no row is rewritten, so concurrent writers do not
+ * wait for each other); deletes, changed conversations and days with many parts are rebuilt from `conversation`
+ * under a per-day advisory lock. Each statement of a trigger function sees every transaction committed before it
+ * (READ COMMITTED), so a rebuild after the lock includes whatever a concurrent rebuild committed, and parts of
+ * transactions still in flight are neither seen nor deleted.
+ */
+const DAY = "date_bin('1 day', %s, timestamptz '2000-01-01 00:00:00+00')";
+const day = (column: string) => DAY.replace("%s", column);
+const slotOfDay = (column: string, dayColumn: string) =>
+	`floor(extract(epoch FROM ${column} - ${dayColumn}) / ${SLOT_MINUTES * 60})::int`;
+/** A packed entry: number (int4, big-endian), first slot (1 byte), last slot (1 byte). */
+const entry = (seq: string, first: string, last: string) =>
+	`int4send(${seq}) || int2send((${first} * 256 + ${last})::int2)`;
+/** Days with more parts than this are rebuilt into one by the inserting transaction. */
+export const CONTACT_DAY_MAX_PARTS = 16;
+
+const contactDayRebuildFn = `CREATE OR REPLACE FUNCTION convolens_contact_day_rebuild(p_account varchar, p_day timestamptz) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+	PERFORM pg_advisory_xact_lock(hashtext('contact_day'), hashtext(p_account || '/' || p_day::text));
+	DELETE FROM contact_day WHERE account_id = p_account AND day = p_day;
+	INSERT INTO contact_day (account_id, day, part, entries)
+	SELECT p_account, p_day, 0, string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
+	FROM (
+		SELECT ct.seq, min(${slotOfDay("c.created_at", "p_day")}) AS first, max(${slotOfDay("c.created_at", "p_day")}) AS last
+		FROM conversation c JOIN contact ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
+		WHERE c.account_id = p_account AND c.created_at >= p_day AND c.created_at < p_day + interval '1 day'
+		GROUP BY ct.seq
+	) e
+	HAVING count(*) > 0;
+END
+$fn$;`;
+
+const rebuildDays = (daysQuery: string) => `
+	FOR r IN ${daysQuery} LOOP
+		PERFORM convolens_contact_day_rebuild(r.account_id, r.day);
+	END LOOP;`;
+
+const contactDayFn = (name: string, body: string) =>
+	`CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+	r record;
+BEGIN${body}
+	RETURN NULL;
+END
+$fn$;`;
+
+export const contactDaySql: ReadonlyArray<string> = [
+	`CREATE OR REPLACE FUNCTION convolens_contact_numbered() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+	INSERT INTO contact_counter AS t (account_id, last) VALUES (NEW.account_id, 1)
+	ON CONFLICT (account_id) DO UPDATE SET last = t.last + 1
+	RETURNING t.last INTO NEW.seq;
+	RETURN NEW;
+END
+$fn$;`,
+	contactDayRebuildFn,
+	contactDayFn(
+		"convolens_contact_day_inserted",
+		`
+	INSERT INTO contact_day AS t (account_id, day, part, entries)
+	SELECT e.account_id, e.day, pg_current_xact_id()::text::bigint,
+		string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
+	FROM (
+		SELECT n.account_id, n.day, ct.seq,
+			min(${slotOfDay("n.created_at", "n.day")}) AS first, max(${slotOfDay("n.created_at", "n.day")}) AS last
+		FROM (SELECT x.account_id, x.contact_id, x.created_at, ${day("x.created_at")} AS day FROM new_rows x) n
+		JOIN contact ct ON ct.account_id = n.account_id AND ct.id = n.contact_id
+		GROUP BY 1, 2, 3
+	) e
+	GROUP BY 1, 2 ORDER BY 1, 2
+	ON CONFLICT (account_id, day, part) DO UPDATE SET entries = t.entries || EXCLUDED.entries;
+${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
+		JOIN (SELECT DISTINCT account_id, ${day("created_at")} AS day FROM new_rows WHERE contact_id IS NOT NULL) n
+			ON n.account_id = d.account_id AND n.day = d.day
+		GROUP BY 1, 2 HAVING count(*) > ${CONTACT_DAY_MAX_PARTS} ORDER BY 1, 2`)}`,
+	),
+	contactDayFn(
+		"convolens_contact_day_deleted",
+		rebuildDays(
+			`SELECT DISTINCT account_id, ${day("created_at")} AS day FROM old_rows WHERE contact_id IS NOT NULL ORDER BY 1, 2`,
+		),
+	),
+	contactDayFn(
+		"convolens_contact_day_updated",
+		rebuildDays(`SELECT DISTINCT x.account_id, ${day("x.created_at")} AS day
+		FROM old_rows o JOIN new_rows n ON n.account_id = o.account_id AND n.id = o.id
+		CROSS JOIN LATERAL (VALUES (o.account_id, o.created_at), (n.account_id, n.created_at)) AS x(account_id, created_at)
+		WHERE o.contact_id IS DISTINCT FROM n.contact_id OR o.created_at <> n.created_at
+		ORDER BY 1, 2`),
+	),
+	"CREATE TRIGGER contact_numbered BEFORE INSERT ON contact FOR EACH ROW EXECUTE FUNCTION convolens_contact_numbered();",
+	trigger("conversation_contact_day_insert", "conversation", "INSERT", "convolens_contact_day_inserted"),
+	trigger("conversation_contact_day_delete", "conversation", "DELETE", "convolens_contact_day_deleted"),
+	trigger("conversation_contact_day_update", "conversation", "UPDATE", "convolens_contact_day_updated"),
+];
+
+/** Numbers the contacts stored before numbering existed, then builds `contact_day` for every day with activity. */
+export const contactDayBackfillSql: ReadonlyArray<string> = [
+	`UPDATE contact c SET seq = n.seq
+	FROM (SELECT account_id, id, row_number() OVER (PARTITION BY account_id ORDER BY created_at, id)::int AS seq FROM contact) n
+	WHERE c.account_id = n.account_id AND c.id = n.id;`,
+	`INSERT INTO contact_counter (account_id, last) SELECT account_id, max(seq) FROM contact GROUP BY 1;`,
+	`INSERT INTO contact_day (account_id, day, part, entries)
+	SELECT e.account_id, e.day, 0, string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
+	FROM (
+		SELECT c.account_id, ${day("c.created_at")} AS day, ct.seq,
+			min(${slotOfDay("c.created_at", day("c.created_at"))}) AS first,
+			max(${slotOfDay("c.created_at", day("c.created_at"))}) AS last
+		FROM conversation c JOIN contact ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
+		GROUP BY 1, 2, 3
+	) e
+	GROUP BY 1, 2;`,
+];
+
+export const contactDayDropSql: ReadonlyArray<string> = [
+	"DROP TRIGGER IF EXISTS contact_numbered ON contact;",
+	"DROP TRIGGER IF EXISTS conversation_contact_day_insert ON conversation;",
+	"DROP TRIGGER IF EXISTS conversation_contact_day_delete ON conversation;",
+	"DROP TRIGGER IF EXISTS conversation_contact_day_update ON conversation;",
+	"DROP FUNCTION IF EXISTS convolens_contact_numbered(), convolens_contact_day_inserted(), convolens_contact_day_deleted(), convolens_contact_day_updated(), convolens_contact_day_rebuild(varchar, timestamptz);",
+];

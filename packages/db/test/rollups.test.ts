@@ -3,7 +3,7 @@ import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
-import { rollupTriggersSql } from "../src/rollups.ts";
+import { CONTACT_DAY_MAX_PARTS, contactDaySql, rollupTriggersSql } from "../src/rollups.ts";
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
@@ -95,6 +95,20 @@ describe("rollups", () => {
 							answers.push(yield* repository.conversationCohort(scope, { start: days[5]!, end: days[9]! }));
 							answers.push(yield* repository.topActions(scope, { start: days[2]!, end: days.at(-1)! }, 10));
 						}
+						// Distinct active contacts: daily, weekly and whole-span slices; a slice starting mid-day (suffix of
+						// one UTC day, prefix of another); hourly slices and a bot (which fall back to the raw rows).
+						const quarter = 15 * 60_000;
+						const hourly = Array.from({ length: 7 }, (_, index) => new Date(days[9]!.getTime() + index * 4 * quarter));
+						for (const boundaries of [
+							days,
+							[days[0]!, days.at(-1)!],
+							[days[0]!, days[7]!, days[14]!],
+							[new Date(days[3]!.getTime() + 3 * quarter), new Date(days[6]!.getTime() + 5 * quarter), days[12]!],
+							hourly,
+						]) {
+							answers.push(yield* repository.activeContacts({ accountId }, boundaries));
+						}
+						answers.push(yield* repository.activeContacts({ accountId, botId: "bot_01" }, days));
 						for (const by of ["conversations", "messages", "tokens"] as const) {
 							for (const range of [
 								{ start: days[0]!, end: days.at(-1)! },
@@ -116,6 +130,8 @@ describe("rollups", () => {
 				0,
 			);
 			expect(totals).toBeGreaterThan(5_000);
+			const span = fast[scopes.length * 4 + 1] as { total: number };
+			expect(span.total).toBeGreaterThan(50);
 		});
 	}
 
@@ -136,11 +152,11 @@ describe("rollups", () => {
 		const client = new pg.Client({ connectionString: database.url });
 		await client.connect();
 		try {
-			const functions = rollupTriggersSql.flatMap((sql) => {
-				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(\).*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
+			const functions = [...rollupTriggersSql, ...contactDaySql].flatMap((sql) => {
+				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
 				return match ? [{ name: match[1]!, body: match[2]! }] : [];
 			});
-			expect(functions.length).toBe(7);
+			expect(functions.length).toBe(12);
 			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
 			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
 			for (const { name, body } of functions) {
@@ -173,6 +189,22 @@ describe("rollups", () => {
 					OR c.user_messages <> coalesce(m.user_messages, 0)`,
 			);
 			expect(drift.rows[0].n).toBe(0);
+			// Contact numbers are unique per account; no day keeps more parts than a rebuild allows, and rebuilds
+			// (after erases and past the part limit) happened.
+			const numbers = await client.query(
+				"SELECT count(*)::int AS n, count(DISTINCT seq)::int AS seqs, min(seq)::int AS lowest FROM contact WHERE account_id = $1",
+				[accountId],
+			);
+			expect(numbers.rows[0].seqs).toBe(numbers.rows[0].n);
+			expect(numbers.rows[0].lowest).toBeGreaterThan(0);
+			const parts = await client.query(
+				`SELECT max(parts)::int AS most, count(*) FILTER (WHERE rebuilt)::int AS rebuilt FROM (
+					SELECT count(*) AS parts, bool_or(part = 0) AS rebuilt FROM contact_day WHERE account_id = $1 GROUP BY day
+				) d`,
+				[accountId],
+			);
+			expect(parts.rows[0].most).toBeLessThanOrEqual(CONTACT_DAY_MAX_PARTS + 1);
+			expect(parts.rows[0].rebuilt).toBeGreaterThan(0);
 			const conversations = await client.query("SELECT count(*)::int AS n FROM conversation WHERE account_id = $1", [
 				accountId,
 			]);

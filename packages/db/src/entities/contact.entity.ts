@@ -10,6 +10,8 @@ export const Contact = defineEntity({
 		name: p.text().nullable(),
 		email: p.text().nullable(),
 		nick: p.text().nullable(),
+		/** Dense number within the account, assigned by a trigger on insert (see `ContactCounter`). */
+		seq: p.integer().default(0),
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [{ name: "contact_account_created_idx", properties: ["account", "createdAt"] }],

@@ -9,7 +9,7 @@ import { File } from "./file.entity.ts";
 import { Message } from "./message.entity.ts";
 import { Rating } from "./rating.entity.ts";
 import { DatasetRecord } from "./record.entity.ts";
-import { ActionSlot, ActivitySlot, CohortSlot, ContactSlot } from "./rollup.entity.ts";
+import { ActionSlot, ActivitySlot, CohortSlot, ContactCounter, ContactDay, ContactSlot } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
 
 export {
@@ -21,6 +21,8 @@ export {
 	Bot,
 	CohortSlot,
 	Contact,
+	ContactCounter,
+	ContactDay,
 	ContactSlot,
 	Conversation,
 	Dataset,
@@ -49,7 +51,9 @@ export const entities = [
 	CohortSlot,
 	ActionSlot,
 	ContactSlot,
+	ContactCounter,
+	ContactDay,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
-export const rollupEntities = [ActivitySlot, CohortSlot, ActionSlot, ContactSlot] as const;
+export const rollupEntities = [ActivitySlot, CohortSlot, ActionSlot, ContactSlot, ContactCounter, ContactDay] as const;

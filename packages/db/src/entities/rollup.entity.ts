@@ -89,3 +89,38 @@ export const ContactSlot = defineEntity({
 	},
 	primaryKeys: ["account", "slot", "contactId"],
 });
+
+/**
+ * Dense per-account contact numbers: `contact.seq` is taken from here by a row trigger on insert, so the contact
+ * sets of `contact_day` can be unioned in arrays indexed by number. Numbers are never reused; a duplicate skipped by
+ * `ON CONFLICT DO NOTHING` or an erased contact leaves a gap.
+ */
+export const ContactCounter = defineEntity({
+	name: "ContactCounter",
+	tableName: "contact_counter",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		last: p.integer().default(0),
+	},
+	primaryKeys: ["account"],
+});
+
+/**
+ * The contacts with at least one conversation created in a UTC day, packed for exact distinct counts: `entries` is
+ * a sequence of 6-byte records — the contact's number (4 bytes, big-endian), then the first and the last 15-minute
+ * slot of the day (0–95) in which it created a conversation. First and last slot answer "active in a prefix or a
+ * suffix of the day", which is all a local day, week or month in any zone needs of a UTC day. A day is stored in
+ * parts: part 0 is rebuilt from the conversations; each writing transaction appends its own part (its transaction
+ * id), and past a few parts the day is rebuilt into one. Reads union all parts.
+ */
+export const ContactDay = defineEntity({
+	name: "ContactDay",
+	tableName: "contact_day",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		day: p.datetime().primary(),
+		part: p.bigint("number").primary(),
+		entries: p.blob(),
+	},
+	primaryKeys: ["account", "day", "part"],
+});

@@ -2,6 +2,7 @@ import { Migration20261124100951_initial } from "./Migration20261124100951_initi
 import { Migration20261124103359_message_record_without_account_fk } from "./Migration20261124103359_message_record_without_account_fk.ts";
 import { Migration20261124110516_rollups } from "./Migration20261124110516_rollups.ts";
 import { Migration20261124115826_contact_slot } from "./Migration20261124115826_contact_slot.ts";
+import { Migration20261124133432_contact_day } from "./Migration20261124133432_contact_day.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -13,4 +14,5 @@ export const migrations = [
 	Migration20261124103359_message_record_without_account_fk,
 	Migration20261124110516_rollups,
 	Migration20261124115826_contact_slot,
+	Migration20261124133432_contact_day,
 ];

@@ -27,6 +27,80 @@ import {
 const SLOT_MS = SLOT_MINUTES * 60_000;
 const onSlots = (instants: ReadonlyArray<Date>) => instants.every((instant) => instant.getTime() % SLOT_MS === 0);
 
+const DAY_MS = 86_400_000;
+const SLOTS_PER_DAY = DAY_MS / SLOT_MS;
+const utcDay = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS;
+
+/**
+ * `contact_day` knows, per UTC day, each contact's first and last slot: enough for a slice that covers a prefix, a
+ * suffix or the whole of every UTC day it touches — any slice of a day or longer, in any zone. A slice lying
+ * strictly inside one UTC day (hourly slices) needs the raw rows.
+ */
+const contactDaysApply = (instants: ReadonlyArray<number>) =>
+	instants.slice(1).every((end, index) => {
+		const start = instants[index]!;
+		const day = utcDay(start);
+		return start === day || end - day >= DAY_MS;
+	});
+
+/**
+ * Exact distinct counts from the packed days (`contact_day`): for each slice, in order, every entry of every day it
+ * touches marks its contact when the contact created a conversation inside the slice's part of that day; a contact
+ * counts once per slice (`slice` holds the last slice that counted it) and once for the whole span.
+ */
+export const countActiveContacts = (
+	instants: ReadonlyArray<number>,
+	rows: ReadonlyArray<{ readonly day: number; readonly entries: Uint8Array }>,
+) => {
+	const days: Array<{ day: number; parts: Array<Uint8Array> }> = [];
+	let maxSeq = 0;
+	for (const row of rows) {
+		const day = Number(row.day);
+		if (days.at(-1)?.day !== day) days.push({ day, parts: [] });
+		days.at(-1)!.parts.push(row.entries);
+		const view = new DataView(row.entries.buffer, row.entries.byteOffset, row.entries.byteLength);
+		for (let offset = 0; offset < row.entries.byteLength; offset += 6)
+			maxSeq = Math.max(maxSeq, view.getUint32(offset));
+	}
+	const slices = instants.length - 1;
+	const perSlice = new Array<number>(slices).fill(0);
+	const counted = new Int32Array(maxSeq + 1);
+	const inSpan = new Uint8Array(maxSeq + 1);
+	let total = 0;
+	let first = 0;
+	for (let slice = 0; slice < slices; slice++) {
+		const start = instants[slice]!;
+		const end = instants[slice + 1]!;
+		while (first < days.length && days[first]!.day + DAY_MS <= start) first++;
+		for (let index = first; index < days.length && days[index]!.day < end; index++) {
+			const { day, parts } = days[index]!;
+			const from = Math.max(0, (start - day) / SLOT_MS);
+			const to = Math.min(SLOTS_PER_DAY, (end - day) / SLOT_MS);
+			for (const entries of parts) {
+				for (let offset = 0; offset < entries.byteLength; offset += 6) {
+					// A prefix [0, to) holds the contact when its first slot is in it; a suffix [from, 96) when its last is.
+					const active = from === 0 ? entries[offset + 4]! < to : entries[offset + 5]! >= from;
+					if (!active) continue;
+					const seq =
+						(entries[offset]! << 24) |
+						(entries[offset + 1]! << 16) |
+						(entries[offset + 2]! << 8) |
+						entries[offset + 3]!;
+					if (counted[seq] !== slice + 1) {
+						counted[seq] = slice + 1;
+						perSlice[slice]!++;
+					}
+					if (inSpan[seq] === 0) {
+						inSpan[seq] = 1;
+						total++;
+					}
+				}
+			}
+		}
+	}
+	return { perSlice, total };
+};
+
 const rollupLayer = Layer.effect(
 	ActivityRepository,
 	Effect.gen(function* () {
@@ -154,7 +228,32 @@ const rollupLayer = Layer.effect(
 			return rows.map(botActivityFromRow);
 		});
 
-		return ActivityRepository.of({ ...raw, countsBySlice, conversationCohort, topActions, topContacts, topBots });
+		const activeContacts = Effect.fn("ActivityRepository.activeContacts.rollup")(function* (
+			scope: ActivityScope,
+			boundaries: SliceBoundaries,
+		) {
+			if (boundaries.length < 2) return { perSlice: [], total: 0 };
+			const instants = boundaries.map((boundary) => boundary.getTime());
+			if (scope.botId !== undefined || !onSlots(boundaries) || !contactDaysApply(instants)) {
+				return yield* raw.activeContacts(scope, boundaries);
+			}
+			const rows = yield* query<{ day: number; entries: Uint8Array }>(
+				`SELECT (extract(epoch FROM day) * 1000)::float8 AS day, entries FROM contact_day
+				WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day`,
+				[scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1)],
+			);
+			return countActiveContacts(instants, rows);
+		});
+
+		return ActivityRepository.of({
+			...raw,
+			countsBySlice,
+			activeContacts,
+			conversationCohort,
+			topActions,
+			topContacts,
+			topBots,
+		});
 	}),
 );
 
