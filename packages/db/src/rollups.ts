@@ -363,3 +363,74 @@ export const contactDayDropSql: ReadonlyArray<string> = [
 	"DROP TRIGGER IF EXISTS conversation_contact_day_update ON conversation;",
 	"DROP FUNCTION IF EXISTS convolens_contact_numbered(), convolens_contact_day_inserted(), convolens_contact_day_deleted(), convolens_contact_day_updated(), convolens_contact_day_rebuild(varchar, timestamptz);",
 ];
+
+/**
+ * All-time conversations, messages and tokens per contact (`contact_total`): an upper bound of the contact's value
+ * in any window, which lets the contact rankings skip the contacts that cannot reach the top (see
+ * `topContacts` in `src/repositories/activity-rollup.ts`).
+ */
+const contactTotalKeys = ["account_id", "contact_id"];
+const contactTotalMessages = (source: string, sign: 1 | -1) =>
+	upsert(
+		"contact_total",
+		contactTotalKeys,
+		["messages", "tokens"],
+		`SELECT account_id, contact_id, ${sign === 1 ? "" : "-"}count(*), ${sign === 1 ? "" : "-"}coalesce(sum(tokens), 0)
+		FROM ${source} WHERE contact_id IS NOT NULL
+		GROUP BY 1, 2 ORDER BY 1, 2`,
+	);
+const contactTotalConversations = (signedSource: string) =>
+	upsert(
+		"contact_total",
+		contactTotalKeys,
+		["conversations"],
+		`SELECT c.account_id, c.contact_id, sum(c.sign)
+		FROM ${signedSource} c WHERE c.contact_id IS NOT NULL
+		GROUP BY 1, 2 HAVING sum(c.sign) <> 0 ORDER BY 1, 2`,
+	);
+
+export const contactTotalSql: ReadonlyArray<string> = [
+	fn("convolens_contact_total_messages_inserted", [contactTotalMessages("new_rows", 1)]),
+	fn("convolens_contact_total_messages_deleted", [contactTotalMessages("old_rows", -1)]),
+	fn("convolens_contact_total_conversations_inserted", [contactTotalConversations(signed("new_rows", 1))]),
+	fn("convolens_contact_total_conversations_deleted", [contactTotalConversations(signed("old_rows", -1))]),
+	fn("convolens_contact_total_conversations_updated", [
+		contactTotalConversations(
+			`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`,
+		),
+	]),
+	trigger("message_contact_total_insert", "message", "INSERT", "convolens_contact_total_messages_inserted"),
+	trigger("message_contact_total_delete", "message", "DELETE", "convolens_contact_total_messages_deleted"),
+	trigger(
+		"conversation_contact_total_insert",
+		"conversation",
+		"INSERT",
+		"convolens_contact_total_conversations_inserted",
+	),
+	trigger(
+		"conversation_contact_total_delete",
+		"conversation",
+		"DELETE",
+		"convolens_contact_total_conversations_deleted",
+	),
+	trigger(
+		"conversation_contact_total_update",
+		"conversation",
+		"UPDATE",
+		"convolens_contact_total_conversations_updated",
+	),
+];
+
+export const contactTotalBackfillSql: ReadonlyArray<string> = [
+	contactTotalConversations(signed("conversation", 1)),
+	contactTotalMessages("message", 1),
+];
+
+export const contactTotalDropSql: ReadonlyArray<string> = [
+	"DROP TRIGGER IF EXISTS message_contact_total_insert ON message;",
+	"DROP TRIGGER IF EXISTS message_contact_total_delete ON message;",
+	"DROP TRIGGER IF EXISTS conversation_contact_total_insert ON conversation;",
+	"DROP TRIGGER IF EXISTS conversation_contact_total_delete ON conversation;",
+	"DROP TRIGGER IF EXISTS conversation_contact_total_update ON conversation;",
+	"DROP FUNCTION IF EXISTS convolens_contact_total_messages_inserted(), convolens_contact_total_messages_deleted(), convolens_contact_total_conversations_inserted(), convolens_contact_total_conversations_deleted(), convolens_contact_total_conversations_updated();",
+];

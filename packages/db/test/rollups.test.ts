@@ -3,7 +3,7 @@ import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
-import { CONTACT_DAY_MAX_PARTS, contactDaySql, rollupTriggersSql } from "../src/rollups.ts";
+import { CONTACT_DAY_MAX_PARTS, contactDaySql, contactTotalSql, rollupTriggersSql } from "../src/rollups.ts";
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
@@ -115,6 +115,7 @@ describe("rollups", () => {
 								{ start: days[6]!, end: days[8]! },
 							]) {
 								answers.push(yield* repository.topContacts(accountId, range, by, 20));
+								answers.push(yield* repository.topContacts(accountId, range, by, 3));
 								answers.push(yield* repository.topBots(accountId, range, by, 20));
 							}
 						}
@@ -152,11 +153,11 @@ describe("rollups", () => {
 		const client = new pg.Client({ connectionString: database.url });
 		await client.connect();
 		try {
-			const functions = [...rollupTriggersSql, ...contactDaySql].flatMap((sql) => {
+			const functions = [...rollupTriggersSql, ...contactDaySql, ...contactTotalSql].flatMap((sql) => {
 				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
 				return match ? [{ name: match[1]!, body: match[2]! }] : [];
 			});
-			expect(functions.length).toBe(12);
+			expect(functions.length).toBe(17);
 			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
 			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
 			for (const { name, body } of functions) {
@@ -189,6 +190,17 @@ describe("rollups", () => {
 					OR c.user_messages <> coalesce(m.user_messages, 0)`,
 			);
 			expect(drift.rows[0].n).toBe(0);
+			const totals = await client.query(
+				`SELECT count(*)::int AS n FROM contact_total t
+				FULL JOIN (
+					SELECT c.account_id, c.contact_id, count(*) AS conversations,
+						coalesce(sum(c.messages), 0) AS messages, coalesce(sum(c.tokens), 0) AS tokens
+					FROM conversation c WHERE c.contact_id IS NOT NULL GROUP BY 1, 2
+				) r ON r.account_id = t.account_id AND r.contact_id = t.contact_id
+				WHERE coalesce(t.conversations, 0) <> coalesce(r.conversations, 0)
+					OR coalesce(t.messages, 0) <> coalesce(r.messages, 0) OR coalesce(t.tokens, 0) <> coalesce(r.tokens, 0)`,
+			);
+			expect(totals.rows[0].n).toBe(0);
 			// Contact numbers are unique per account; no day keeps more parts than a rebuild allows, and rebuilds
 			// (after erases and past the part limit) happened.
 			const numbers = await client.query(

@@ -9,7 +9,15 @@ import { File } from "./file.entity.ts";
 import { Message } from "./message.entity.ts";
 import { Rating } from "./rating.entity.ts";
 import { DatasetRecord } from "./record.entity.ts";
-import { ActionSlot, ActivitySlot, CohortSlot, ContactCounter, ContactDay, ContactSlot } from "./rollup.entity.ts";
+import {
+	ActionSlot,
+	ActivitySlot,
+	CohortSlot,
+	ContactCounter,
+	ContactDay,
+	ContactSlot,
+	ContactTotal,
+} from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
 
 export {
@@ -24,6 +32,7 @@ export {
 	ContactCounter,
 	ContactDay,
 	ContactSlot,
+	ContactTotal,
 	Conversation,
 	Dataset,
 	DatasetRecord,
@@ -53,7 +62,16 @@ export const entities = [
 	ContactSlot,
 	ContactCounter,
 	ContactDay,
+	ContactTotal,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
-export const rollupEntities = [ActivitySlot, CohortSlot, ActionSlot, ContactSlot, ContactCounter, ContactDay] as const;
+export const rollupEntities = [
+	ActivitySlot,
+	CohortSlot,
+	ActionSlot,
+	ContactSlot,
+	ContactCounter,
+	ContactDay,
+	ContactTotal,
+] as const;

@@ -88,6 +88,30 @@ export const ContactSlot = defineEntity({
 		tokens: counter(),
 	},
 	primaryKeys: ["account", "slot", "contactId"],
+	// One contact's slots in a window: the exact window values of the few contacts a ranking has to consider.
+	indexes: [{ name: "contact_slot_contact_idx", properties: ["account", "contactId", "slot"] }],
+});
+
+/**
+ * All-time conversations, messages and tokens per contact: a bound on the contact's value in any window, so the
+ * contact rankings only sum the contacts that can still reach the top.
+ */
+export const ContactTotal = defineEntity({
+	name: "ContactTotal",
+	tableName: "contact_total",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		contactId: p.string().length(64).primary(),
+		conversations: counter(),
+		messages: counter(),
+		tokens: counter(),
+	},
+	primaryKeys: ["account", "contactId"],
+	indexes: [
+		{ name: "contact_total_conversations_idx", properties: ["account", "conversations"] },
+		{ name: "contact_total_messages_idx", properties: ["account", "messages"] },
+		{ name: "contact_total_tokens_idx", properties: ["account", "tokens"] },
+	],
 });
 
 /**

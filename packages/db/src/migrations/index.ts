@@ -3,6 +3,7 @@ import { Migration20261124103359_message_record_without_account_fk } from "./Mig
 import { Migration20261124110516_rollups } from "./Migration20261124110516_rollups.ts";
 import { Migration20261124115826_contact_slot } from "./Migration20261124115826_contact_slot.ts";
 import { Migration20261124133432_contact_day } from "./Migration20261124133432_contact_day.ts";
+import { Migration20261124133835_contact_total } from "./Migration20261124133835_contact_total.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -15,4 +16,5 @@ export const migrations = [
 	Migration20261124110516_rollups,
 	Migration20261124115826_contact_slot,
 	Migration20261124133432_contact_day,
+	Migration20261124133835_contact_total,
 ];

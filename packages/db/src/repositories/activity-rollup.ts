@@ -177,22 +177,34 @@ const rollupLayer = Layer.effect(
 			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: toNumber(row.count) }));
 		});
 
-		/** Rankings from per-slot rows: `contact_slot` for contacts, the per-bot rows of `activity_slot` for bots. */
+		/**
+		 * Rankings from per-slot rows: `contact_slot` for contacts, the per-bot rows of `activity_slot` for bots.
+		 * `contacts`, when given, restricts the contacts ranked to those whose all-time value is at least it.
+		 */
 		const ranked = (
 			table: "contact" | "bot",
 			accountId: string,
 			range: TimeRange,
 			by: "conversations" | "messages" | "tokens",
 			limit: number,
+			atLeast?: number,
 		) => {
 			const source =
-				table === "contact"
-					? `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
+				table === "bot"
+					? `SELECT bot_key AS id, sum(conversations) AS conversations, sum(messages) AS messages,
+							sum(tokens) AS tokens
+						FROM activity_slot WHERE account_id = $1 AND bot_key <> '' AND slot >= $2 AND slot < $3 GROUP BY 1`
+					: atLeast === undefined
+						? `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
 							sum(tokens) AS tokens
 						FROM contact_slot WHERE account_id = $1 AND slot >= $2 AND slot < $3 GROUP BY 1`
-					: `SELECT bot_key AS id, sum(conversations) AS conversations, sum(messages) AS messages,
-							sum(tokens) AS tokens
-						FROM activity_slot WHERE account_id = $1 AND bot_key <> '' AND slot >= $2 AND slot < $3 GROUP BY 1`;
+						: `SELECT cs.contact_id AS id, sum(cs.conversations) AS conversations, sum(cs.messages) AS messages,
+							sum(cs.tokens) AS tokens
+						FROM contact_total ct
+						JOIN contact_slot cs ON cs.account_id = $1 AND cs.contact_id = ct.contact_id
+							AND cs.slot >= $2 AND cs.slot < $3
+						WHERE ct.account_id = $1 AND ct.${by} >= $5
+						GROUP BY 1`;
 			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
 			return query<Record<string, unknown>>(
 				`WITH activity AS (${source})
@@ -202,10 +214,18 @@ const rollupLayer = Layer.effect(
 				WHERE activity.${by} > 0
 				ORDER BY activity.${by} DESC, t.id COLLATE "C"
 				LIMIT $4`,
-				[accountId, range.start, range.end, limit],
+				atLeast === undefined
+					? [accountId, range.start, range.end, limit]
+					: [accountId, range.start, range.end, limit, atLeast],
 			);
 		};
 
+		/**
+		 * Exact top contacts without summing every contact of the window: a contact's value in any window is at most
+		 * its all-time value (`contact_total`). The window values of the contacts with the highest all-time values
+		 * give a threshold — the `limit`-th best among them — and only contacts whose all-time value reaches it can
+		 * rank, ties included. When too few of those seeds were active in the window, every contact is summed.
+		 */
 		const topContacts = Effect.fn("ActivityRepository.topContacts.rollup")(function* (
 			accountId: string,
 			range: TimeRange,
@@ -213,7 +233,19 @@ const rollupLayer = Layer.effect(
 			limit: number,
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.topContacts(accountId, range, by, limit);
-			const rows = yield* ranked("contact", accountId, range, by, limit);
+			const threshold = yield* query<{ value: number }>(
+				`WITH seed AS (
+					SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by} DESC LIMIT $5
+				)
+				SELECT sum(cs.${by})::float8 AS value
+				FROM seed JOIN contact_slot cs ON cs.account_id = $1 AND cs.contact_id = seed.contact_id
+					AND cs.slot >= $2 AND cs.slot < $3
+				GROUP BY seed.contact_id HAVING sum(cs.${by}) > 0
+				ORDER BY 1 DESC OFFSET $4 LIMIT 1`,
+				[accountId, range.start, range.end, Math.max(limit - 1, 0), Math.max(100, limit * 5)],
+			);
+			const atLeast = threshold[0] === undefined ? undefined : toNumber(threshold[0].value);
+			const rows = yield* ranked("contact", accountId, range, by, limit, atLeast);
 			return rows.map(contactActivityFromRow);
 		});
 
