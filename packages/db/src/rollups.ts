@@ -22,28 +22,41 @@ const upsert = (table: string, keys: ReadonlyArray<string>, columns: ReadonlyArr
 		${columns.map((column) => `${column} = t.${column} + EXCLUDED.${column}`).join(",\n\t\t")};`;
 
 const slotKeys = ["account_id", "bot_key", "slot"];
+const dayKeys = ["account_id", "bot_key", "day"];
+const utcDay = (column: string) => `date_bin('1 day', ${column}, timestamptz '2000-01-01 00:00:00+00')`;
+
+/** The same sums into `<name>_slot` (15-minute slots) and `<name>_day` (UTC days); `select` gets the bucket. */
+const slotAndDay = (
+	name: "activity" | "cohort" | "action",
+	extraKeys: ReadonlyArray<string>,
+	columns: ReadonlyArray<string>,
+	select: (bucket: (column: string) => string) => string,
+) => [
+	upsert(`${name}_slot`, [...slotKeys, ...extraKeys], columns, select(slot)),
+	upsert(`${name}_day`, [...dayKeys, ...extraKeys], columns, select(utcDay)),
+];
 const contactKeys = ["account_id", "slot", "contact_id"];
 
 /** Message rows (with their sign) → activity_slot counts, action_slot counts, and their conversation's counters. */
 const messageSql = (source: string, sign: 1 | -1) => {
 	const s = sign === 1 ? "" : "-";
 	return [
-		upsert(
-			"activity_slot",
-			slotKeys,
+		...slotAndDay(
+			"activity",
+			[],
 			["messages", "user_messages", "bot_messages", "activity_messages", "tokens"],
-			`SELECT m.account_id, scope.bot_key, ${slot("m.created_at")},
+			(bucket) => `SELECT m.account_id, scope.bot_key, ${bucket("m.created_at")},
 				${s}count(*), ${s}count(*) FILTER (WHERE m.type = 'user'), ${s}count(*) FILTER (WHERE m.type = 'bot'),
 				${s}count(*) FILTER (WHERE m.type = 'activity'), ${s}coalesce(sum(m.tokens), 0)
 			FROM ${source} m ${scopes("m")}
 			WHERE scope.bot_key IS NOT NULL
 			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
 		),
-		upsert(
-			"action_slot",
-			[...slotKeys, "action_type", "action_name"],
+		...slotAndDay(
+			"action",
+			["action_type", "action_name"],
 			["count"],
-			`SELECT m.account_id, scope.bot_key, ${slot("m.created_at")},
+			(bucket) => `SELECT m.account_id, scope.bot_key, ${bucket("m.created_at")},
 				coalesce(m.action_type, 'unknown'), coalesce(m.action_name, 'unknown'), ${s}count(*)
 			FROM ${source} m ${scopes("m")}
 			WHERE scope.bot_key IS NOT NULL AND m.type = 'activity'
@@ -89,18 +102,18 @@ const conversationSql = (signedSource: string) => [
 		WHERE c.contact_id IS NOT NULL
 		GROUP BY 1, 2, 3 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3`,
 	),
-	upsert(
-		"activity_slot",
-		slotKeys,
+	...slotAndDay(
+		"activity",
+		[],
 		["conversations"],
-		`SELECT c.account_id, scope.bot_key, ${slot("c.created_at")}, sum(c.sign)
+		(bucket) => `SELECT c.account_id, scope.bot_key, ${bucket("c.created_at")}, sum(c.sign)
 		FROM ${signedSource} c ${scopes("c")}
 		WHERE scope.bot_key IS NOT NULL
 		GROUP BY 1, 2, 3 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3`,
 	),
-	upsert(
-		"cohort_slot",
-		slotKeys,
+	...slotAndDay(
+		"cohort",
+		[],
 		[
 			"conversations",
 			"messages",
@@ -114,7 +127,7 @@ const conversationSql = (signedSource: string) => [
 			"depth_four_to_ten",
 			"depth_eleven_or_more",
 		],
-		`SELECT c.account_id, scope.bot_key, ${slot("c.created_at")},
+		(bucket) => `SELECT c.account_id, scope.bot_key, ${bucket("c.created_at")},
 			sum(c.sign), sum(c.sign * c.messages), sum(c.sign * c.user_messages), sum(c.sign * c.bot_messages),
 			sum(c.sign * c.activity_messages), sum(c.sign * c.tokens),
 			${depth("c.user_messages = 0")}, ${depth("c.user_messages = 1")},
@@ -130,11 +143,11 @@ const conversationSql = (signedSource: string) => [
 const ratingSql = (source: string, sign: 1 | -1) => {
 	const s = sign === 1 ? "" : "-";
 	return [
-		upsert(
-			"activity_slot",
-			slotKeys,
+		...slotAndDay(
+			"activity",
+			[],
 			["ratings", "thumbs_up", "thumbs_down"],
-			`SELECT r.account_id, scope.bot_key, ${slot("r.created_at")},
+			(bucket) => `SELECT r.account_id, scope.bot_key, ${bucket("r.created_at")},
 				${s}count(*), ${s}count(*) FILTER (WHERE r.value > 0), ${s}count(*) FILTER (WHERE r.value < 0)
 			FROM ${source} r ${scopes("r")}
 			WHERE scope.bot_key IS NOT NULL
@@ -198,7 +211,7 @@ export const rollupBackfillSql: ReadonlyArray<string> = [
 		FROM message GROUP BY 1, 2
 	) d
 	WHERE c.account_id = d.account_id AND c.id = d.conversation_id;`,
-	...messageSql("message", 1).slice(0, 2),
+	...messageSql("message", 1).slice(0, 4),
 	...conversationSql(signed("conversation", 1)),
 	...ratingSql("rating", 1),
 ];
@@ -248,8 +261,6 @@ export const rollupDropSql: ReadonlyArray<string> = [
  * (READ COMMITTED), so a rebuild after the lock includes whatever a concurrent rebuild committed, and parts of
  * transactions still in flight are neither seen nor deleted.
  */
-const DAY = "date_bin('1 day', %s, timestamptz '2000-01-01 00:00:00+00')";
-const day = (column: string) => DAY.replace("%s", column);
 const slotOfDay = (column: string, dayColumn: string) =>
 	`floor(extract(epoch FROM ${column} - ${dayColumn}) / ${SLOT_MINUTES * 60})::int`;
 /** A packed entry: number (int4, big-endian), first slot (1 byte), last slot (1 byte). */
@@ -307,26 +318,26 @@ $fn$;`,
 	FROM (
 		SELECT n.account_id, n.day, ct.seq,
 			min(${slotOfDay("n.created_at", "n.day")}) AS first, max(${slotOfDay("n.created_at", "n.day")}) AS last
-		FROM (SELECT x.account_id, x.contact_id, x.created_at, ${day("x.created_at")} AS day FROM new_rows x) n
+		FROM (SELECT x.account_id, x.contact_id, x.created_at, ${utcDay("x.created_at")} AS day FROM new_rows x) n
 		JOIN contact ct ON ct.account_id = n.account_id AND ct.id = n.contact_id
 		GROUP BY 1, 2, 3
 	) e
 	GROUP BY 1, 2 ORDER BY 1, 2
 	ON CONFLICT (account_id, day, part) DO UPDATE SET entries = t.entries || EXCLUDED.entries;
 ${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
-		JOIN (SELECT DISTINCT account_id, ${day("created_at")} AS day FROM new_rows WHERE contact_id IS NOT NULL) n
+		JOIN (SELECT DISTINCT account_id, ${utcDay("created_at")} AS day FROM new_rows WHERE contact_id IS NOT NULL) n
 			ON n.account_id = d.account_id AND n.day = d.day
 		GROUP BY 1, 2 HAVING count(*) > ${CONTACT_DAY_MAX_PARTS} ORDER BY 1, 2`)}`,
 	),
 	contactDayFn(
 		"convolens_contact_day_deleted",
 		rebuildDays(
-			`SELECT DISTINCT account_id, ${day("created_at")} AS day FROM old_rows WHERE contact_id IS NOT NULL ORDER BY 1, 2`,
+			`SELECT DISTINCT account_id, ${utcDay("created_at")} AS day FROM old_rows WHERE contact_id IS NOT NULL ORDER BY 1, 2`,
 		),
 	),
 	contactDayFn(
 		"convolens_contact_day_updated",
-		rebuildDays(`SELECT DISTINCT x.account_id, ${day("x.created_at")} AS day
+		rebuildDays(`SELECT DISTINCT x.account_id, ${utcDay("x.created_at")} AS day
 		FROM old_rows o JOIN new_rows n ON n.account_id = o.account_id AND n.id = o.id
 		CROSS JOIN LATERAL (VALUES (o.account_id, o.created_at), (n.account_id, n.created_at)) AS x(account_id, created_at)
 		WHERE o.contact_id IS DISTINCT FROM n.contact_id OR o.created_at <> n.created_at
@@ -347,9 +358,9 @@ export const contactDayBackfillSql: ReadonlyArray<string> = [
 	`INSERT INTO contact_day (account_id, day, part, entries)
 	SELECT e.account_id, e.day, 0, string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
 	FROM (
-		SELECT c.account_id, ${day("c.created_at")} AS day, ct.seq,
-			min(${slotOfDay("c.created_at", day("c.created_at"))}) AS first,
-			max(${slotOfDay("c.created_at", day("c.created_at"))}) AS last
+		SELECT c.account_id, ${utcDay("c.created_at")} AS day, ct.seq,
+			min(${slotOfDay("c.created_at", utcDay("c.created_at"))}) AS first,
+			max(${slotOfDay("c.created_at", utcDay("c.created_at"))}) AS last
 		FROM conversation c JOIN contact ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
 		GROUP BY 1, 2, 3
 	) e
@@ -434,3 +445,47 @@ export const contactTotalDropSql: ReadonlyArray<string> = [
 	"DROP TRIGGER IF EXISTS conversation_contact_total_update ON conversation;",
 	"DROP FUNCTION IF EXISTS convolens_contact_total_messages_inserted(), convolens_contact_total_messages_deleted(), convolens_contact_total_conversations_inserted(), convolens_contact_total_conversations_deleted(), convolens_contact_total_conversations_updated();",
 ];
+
+/** Fills the `*_day` tables from their slot tables (for rows stored before they existed). */
+export const dayRollupBackfillSql: ReadonlyArray<string> = (
+	[
+		[
+			"activity",
+			[],
+			[
+				"conversations",
+				"messages",
+				"user_messages",
+				"bot_messages",
+				"activity_messages",
+				"tokens",
+				"ratings",
+				"thumbs_up",
+				"thumbs_down",
+			],
+		],
+		[
+			"cohort",
+			[],
+			[
+				"conversations",
+				"messages",
+				"user_messages",
+				"bot_messages",
+				"activity_messages",
+				"tokens",
+				"depth_zero",
+				"depth_one",
+				"depth_two_to_three",
+				"depth_four_to_ten",
+				"depth_eleven_or_more",
+			],
+		],
+		["action", ["action_type", "action_name"], ["count"]],
+	] as const
+).map(
+	([name, extraKeys, columns]) =>
+		`INSERT INTO ${name}_day (${[...dayKeys, ...extraKeys, ...columns].join(", ")})
+	SELECT account_id, bot_key, ${utcDay("slot")}, ${[...extraKeys, ...columns.map((column) => `sum(${column})`)].join(", ")}
+	FROM ${name}_slot GROUP BY ${[1, 2, 3, ...extraKeys.map((_, index) => index + 4)].join(", ")};`,
+);

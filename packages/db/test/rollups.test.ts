@@ -190,6 +190,28 @@ describe("rollups", () => {
 					OR c.user_messages <> coalesce(m.user_messages, 0)`,
 			);
 			expect(drift.rows[0].n).toBe(0);
+			// Every day row equals the sum of its slots, in all three rollups.
+			for (const [name, keys, columns] of [
+				["activity", "", "conversations, messages, tokens, ratings, thumbs_down"],
+				["cohort", "", "conversations, messages, tokens, depth_zero, depth_eleven_or_more"],
+				["action", ", action_type, action_name", "count"],
+			] as const) {
+				const sums = columns
+					.split(", ")
+					.map((column) => `sum(${column}) AS ${column}`)
+					.join(", ");
+				const mismatch = await client.query(
+					`SELECT count(*)::int AS n FROM (
+						SELECT account_id, bot_key, day${keys}, ${columns} FROM ${name}_day
+						EXCEPT
+						SELECT account_id, bot_key, date_bin('1 day', slot, timestamptz '2000-01-01Z') AS day${keys}, ${sums}
+						FROM ${name}_slot GROUP BY 1, 2, 3${keys}
+					) d`,
+				);
+				expect(mismatch.rows[0].n, name).toBe(0);
+				const rows = await client.query(`SELECT count(*)::int AS n FROM ${name}_day`);
+				expect(rows.rows[0].n, name).toBeGreaterThan(10);
+			}
 			const totals = await client.query(
 				`SELECT count(*)::int AS n FROM contact_total t
 				FULL JOIN (

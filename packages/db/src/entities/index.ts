@@ -10,8 +10,11 @@ import { Message } from "./message.entity.ts";
 import { Rating } from "./rating.entity.ts";
 import { DatasetRecord } from "./record.entity.ts";
 import {
+	ActionDay,
 	ActionSlot,
+	ActivityDay,
 	ActivitySlot,
+	CohortDay,
 	CohortSlot,
 	ContactCounter,
 	ContactDay,
@@ -23,10 +26,13 @@ import { Skillset } from "./skillset.entity.ts";
 export {
 	Ability,
 	Account,
+	type ActionDay,
 	ActionSlot,
+	type ActivityDay,
 	ActivitySlot,
 	ApiToken,
 	Bot,
+	type CohortDay,
 	CohortSlot,
 	Contact,
 	ContactCounter,
@@ -63,6 +69,9 @@ export const entities = [
 	ContactCounter,
 	ContactDay,
 	ContactTotal,
+	ActivityDay,
+	CohortDay,
+	ActionDay,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -74,4 +83,7 @@ export const rollupEntities = [
 	ContactCounter,
 	ContactDay,
 	ContactTotal,
+	ActivityDay,
+	CohortDay,
+	ActionDay,
 ] as const;

@@ -9,13 +9,18 @@ import { Account } from "./account.entity.ts";
  * boundaries. `bot_key` is `''` for the whole account and the bot's id for one bot. Keys lead with `account_id`,
  * like every tenant table, so the rollups distribute with the data.
  */
-const rollupKey = () => ({
+const scopeKey = () => ({
 	// No foreign key to account: erasing an account cascades into the activity tables, whose triggers then adjust
 	// rollup rows of the account being erased; a foreign key would reject those adjustments.
 	account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
 	botKey: p.string().length(64).primary(),
-	slot: p.datetime().primary(),
 });
+const rollupKey = () => ({ ...scopeKey(), slot: p.datetime().primary() });
+/**
+ * The same sums per UTC day (`*_day` tables), kept by the same triggers: a window reads whole UTC days from them and
+ * only its partial days from the slots, so a 30-day window reads ~30 day rows per scope instead of 2,880 slots.
+ */
+const dayKey = () => ({ ...scopeKey(), day: p.datetime().primary() });
 
 const counter = () => p.bigint("number").default(0);
 
@@ -36,6 +41,24 @@ export const ActivitySlot = defineEntity({
 		thumbsDown: counter(),
 	},
 	primaryKeys: ["account", "botKey", "slot"],
+});
+
+export const ActivityDay = defineEntity({
+	name: "ActivityDay",
+	tableName: "activity_day",
+	properties: {
+		...dayKey(),
+		conversations: counter(),
+		messages: counter(),
+		userMessages: counter(),
+		botMessages: counter(),
+		activityMessages: counter(),
+		tokens: counter(),
+		ratings: counter(),
+		thumbsUp: counter(),
+		thumbsDown: counter(),
+	},
+	primaryKeys: ["account", "botKey", "day"],
 });
 
 /**
@@ -62,6 +85,26 @@ export const CohortSlot = defineEntity({
 	primaryKeys: ["account", "botKey", "slot"],
 });
 
+export const CohortDay = defineEntity({
+	name: "CohortDay",
+	tableName: "cohort_day",
+	properties: {
+		...dayKey(),
+		conversations: counter(),
+		messages: counter(),
+		userMessages: counter(),
+		botMessages: counter(),
+		activityMessages: counter(),
+		tokens: counter(),
+		depthZero: counter(),
+		depthOne: counter(),
+		depthTwoToThree: counter(),
+		depthFourToTen: counter(),
+		depthElevenOrMore: counter(),
+	},
+	primaryKeys: ["account", "botKey", "day"],
+});
+
 /** Activity messages per slot and named action (`unknown` for a missing type or name). */
 export const ActionSlot = defineEntity({
 	name: "ActionSlot",
@@ -73,6 +116,18 @@ export const ActionSlot = defineEntity({
 		count: counter(),
 	},
 	primaryKeys: ["account", "botKey", "slot", "actionType", "actionName"],
+});
+
+export const ActionDay = defineEntity({
+	name: "ActionDay",
+	tableName: "action_day",
+	properties: {
+		...dayKey(),
+		actionType: p.text().primary(),
+		actionName: p.text().primary(),
+		count: counter(),
+	},
+	primaryKeys: ["account", "botKey", "day", "actionType", "actionName"],
 });
 
 /** Per contact and slot: conversations created, messages sent and their tokens — what the contact rankings need. */

@@ -4,6 +4,7 @@ import { Migration20261124110516_rollups } from "./Migration20261124110516_rollu
 import { Migration20261124115826_contact_slot } from "./Migration20261124115826_contact_slot.ts";
 import { Migration20261124133432_contact_day } from "./Migration20261124133432_contact_day.ts";
 import { Migration20261124133835_contact_total } from "./Migration20261124133835_contact_total.ts";
+import { Migration20261124134503_day_rollups } from "./Migration20261124134503_day_rollups.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -17,4 +18,5 @@ export const migrations = [
 	Migration20261124115826_contact_slot,
 	Migration20261124133432_contact_day,
 	Migration20261124133835_contact_total,
+	Migration20261124134503_day_rollups,
 ];

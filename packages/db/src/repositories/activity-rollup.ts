@@ -32,6 +32,68 @@ const SLOTS_PER_DAY = DAY_MS / SLOT_MS;
 const utcDay = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS;
 
 /**
+ * Splits the span of `instants` into whole UTC days that lie inside one slice (read from the `*_day` tables) and
+ * the rest (read from the `*_slot` tables), each as merged half-open ranges.
+ */
+export const splitDaysAndSlots = (instants: ReadonlyArray<number>) => {
+	const days: Array<[number, number]> = [];
+	const slots: Array<[number, number]> = [];
+	const add = (ranges: Array<[number, number]>, start: number, end: number) => {
+		if (start >= end) return;
+		const last = ranges.at(-1);
+		if (last && last[1] === start) last[1] = end;
+		else ranges.push([start, end]);
+	};
+	const first = instants[0]!;
+	const last = instants.at(-1)!;
+	let cursor = first;
+	let boundary = 1;
+	for (let day = Math.ceil(first / DAY_MS) * DAY_MS; day + DAY_MS <= last; day += DAY_MS) {
+		while (boundary < instants.length && instants[boundary]! <= day) boundary++;
+		// Clean when no boundary falls strictly inside the day.
+		if (boundary < instants.length && instants[boundary]! < day + DAY_MS) continue;
+		add(slots, cursor, day);
+		add(days, day, day + DAY_MS);
+		cursor = day + DAY_MS;
+	}
+	add(slots, cursor, last);
+	return { days, slots };
+};
+
+/** `(column >= $a AND column < $b) OR …` for the ranges, their instants appended to `params`; `false` when none. */
+const inRanges = (column: string, ranges: ReadonlyArray<[number, number]>, params: Array<unknown>) =>
+	ranges.length === 0
+		? "false"
+		: `(${ranges
+				.map(([start, end]) => {
+					params.push(new Date(start), new Date(end));
+					return `(${column} >= $${params.length - 1} AND ${column} < $${params.length})`;
+				})
+				.join(" OR ")})`;
+
+/**
+ * Rows of `<name>_slot` and `<name>_day` covering the span of `instants`, as one relation with the bucket start in
+ * `t`: `where` filters both (its parameters already in `params`), `columns` are selected from both.
+ */
+const slotsAndDays = (
+	name: "activity" | "cohort" | "action",
+	columns: string,
+	where: string,
+	instants: ReadonlyArray<number>,
+	params: Array<unknown>,
+) => {
+	const { days, slots } = splitDaysAndSlots(instants);
+	return `(SELECT slot AS t, ${columns} FROM ${name}_slot WHERE ${where} AND ${inRanges("slot", slots, params)}
+		UNION ALL
+		SELECT day AS t, ${columns} FROM ${name}_day WHERE ${where} AND ${inRanges("day", days, params)})`;
+};
+
+const activityColumns =
+	"conversations, messages, user_messages, bot_messages, activity_messages, tokens, ratings, thumbs_up, thumbs_down";
+const cohortColumns =
+	"conversations, messages, user_messages, bot_messages, activity_messages, tokens, depth_zero, depth_one, depth_two_to_three, depth_four_to_ten, depth_eleven_or_more";
+
+/**
  * `contact_day` knows, per UTC day, each contact's first and last slot: enough for a slice that covers a prefix, a
  * suffix or the whole of every UTC day it touches — any slice of a day or longer, in any zone. A slice lying
  * strictly inside one UTC day (hourly slices) needs the raw rows.
@@ -114,18 +176,24 @@ const rollupLayer = Layer.effect(
 		) {
 			if (boundaries.length < 2) return [];
 			if (!onSlots(boundaries)) return yield* raw.countsBySlice(scope, boundaries);
+			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
+			const source = slotsAndDays(
+				"activity",
+				activityColumns,
+				"account_id = $1 AND bot_key = $3",
+				boundaries.map((boundary) => boundary.getTime()),
+				params,
+			);
 			const rows = yield* query<CountsRow>(
-				`SELECT width_bucket(slot, $2::timestamptz[]) AS slice,
+				`SELECT width_bucket(t, $2::timestamptz[]) AS slice,
 					sum(conversations)::float8 AS conversations, sum(messages)::float8 AS messages,
 					sum(user_messages)::float8 AS user_messages, sum(bot_messages)::float8 AS bot_messages,
 					sum(activity_messages)::float8 AS activity_messages, sum(tokens)::float8 AS tokens,
 					sum(ratings)::float8 AS ratings, sum(thumbs_up)::float8 AS thumbs_up,
 					sum(thumbs_down)::float8 AS thumbs_down
-				FROM activity_slot
-				WHERE account_id = $1 AND bot_key = $3
-					AND slot >= ($2::timestamptz[])[1] AND slot < ($2::timestamptz[])[cardinality($2::timestamptz[])]
+				FROM ${source} x
 				GROUP BY 1`,
-				[scope.accountId, boundaries, botKey(scope)],
+				params,
 			);
 			const counts = Array.from({ length: boundaries.length - 1 }, (_, index) =>
 				countsFromRow({ slice: index + 1 } as CountsRow),
@@ -139,6 +207,14 @@ const rollupLayer = Layer.effect(
 			range: TimeRange,
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.conversationCohort(scope, range);
+			const params: Array<unknown> = [scope.accountId, botKey(scope)];
+			const source = slotsAndDays(
+				"cohort",
+				cohortColumns,
+				"account_id = $1 AND bot_key = $2",
+				[range.start.getTime(), range.end.getTime()],
+				params,
+			);
 			const rows = yield* query<Record<string, unknown>>(
 				`SELECT coalesce(sum(conversations), 0)::float8 AS conversations,
 					coalesce(sum(messages), 0)::float8 AS messages,
@@ -151,9 +227,8 @@ const rollupLayer = Layer.effect(
 					coalesce(sum(depth_two_to_three), 0)::float8 AS depth_two_to_three,
 					coalesce(sum(depth_four_to_ten), 0)::float8 AS depth_four_to_ten,
 					coalesce(sum(depth_eleven_or_more), 0)::float8 AS depth_eleven_or_more
-				FROM cohort_slot
-				WHERE account_id = $1 AND bot_key = $4 AND slot >= $2 AND slot < $3`,
-				[scope.accountId, range.start, range.end, botKey(scope)],
+				FROM ${source} x`,
+				params,
 			);
 			return cohortFromRow(rows[0]);
 		});
@@ -164,15 +239,22 @@ const rollupLayer = Layer.effect(
 			limit: number,
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.topActions(scope, range, limit);
+			const params: Array<unknown> = [scope.accountId, botKey(scope), limit];
+			const source = slotsAndDays(
+				"action",
+				"action_type, action_name, count",
+				"account_id = $1 AND bot_key = $2",
+				[range.start.getTime(), range.end.getTime()],
+				params,
+			);
 			const rows = yield* query<{ type: string; name: string; count: number }>(
 				`SELECT action_type AS type, action_name AS name, sum(count)::float8 AS count
-				FROM action_slot
-				WHERE account_id = $1 AND bot_key = $5 AND slot >= $2 AND slot < $3
+				FROM ${source} x
 				GROUP BY 1, 2
 				HAVING sum(count) > 0
 				ORDER BY sum(count) DESC, action_type COLLATE "C", action_name COLLATE "C"
-				LIMIT $4`,
-				[scope.accountId, range.start, range.end, limit, botKey(scope)],
+				LIMIT $3`,
+				params,
 			);
 			return rows.map((row): ActionCount => ({ type: row.type, name: row.name, count: toNumber(row.count) }));
 		});
@@ -189,22 +271,37 @@ const rollupLayer = Layer.effect(
 			limit: number,
 			atLeast?: number,
 		) => {
-			const source =
-				table === "bot"
-					? `SELECT bot_key AS id, sum(conversations) AS conversations, sum(messages) AS messages,
-							sum(tokens) AS tokens
-						FROM activity_slot WHERE account_id = $1 AND bot_key <> '' AND slot >= $2 AND slot < $3 GROUP BY 1`
-					: atLeast === undefined
-						? `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
-							sum(tokens) AS tokens
-						FROM contact_slot WHERE account_id = $1 AND slot >= $2 AND slot < $3 GROUP BY 1`
-						: `SELECT cs.contact_id AS id, sum(cs.conversations) AS conversations, sum(cs.messages) AS messages,
-							sum(cs.tokens) AS tokens
-						FROM contact_total ct
-						JOIN contact_slot cs ON cs.account_id = $1 AND cs.contact_id = ct.contact_id
-							AND cs.slot >= $2 AND cs.slot < $3
-						WHERE ct.account_id = $1 AND ct.${by} >= $5
-						GROUP BY 1`;
+			// $1 account, $2 limit; the source appends its own parameters.
+			const params: Array<unknown> = [accountId, limit];
+			const inWindow = (column: string) => {
+				params.push(range.start, range.end);
+				return `${column} >= $${params.length - 1} AND ${column} < $${params.length}`;
+			};
+			let source: string;
+			if (table === "bot") {
+				source = `SELECT bot_key AS id, sum(conversations) AS conversations, sum(messages) AS messages,
+						sum(tokens) AS tokens
+					FROM ${slotsAndDays(
+						"activity",
+						"bot_key, conversations, messages, tokens",
+						"account_id = $1 AND bot_key <> ''",
+						[range.start.getTime(), range.end.getTime()],
+						params,
+					)} x GROUP BY 1`;
+			} else if (atLeast === undefined) {
+				source = `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
+						sum(tokens) AS tokens
+					FROM contact_slot WHERE account_id = $1 AND ${inWindow("slot")} GROUP BY 1`;
+			} else {
+				const window = inWindow("cs.slot");
+				params.push(atLeast);
+				source = `SELECT cs.contact_id AS id, sum(cs.conversations) AS conversations, sum(cs.messages) AS messages,
+						sum(cs.tokens) AS tokens
+					FROM contact_total ct
+					JOIN contact_slot cs ON cs.account_id = $1 AND cs.contact_id = ct.contact_id AND ${window}
+					WHERE ct.account_id = $1 AND ct.${by} >= $${params.length}
+					GROUP BY 1`;
+			}
 			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
 			return query<Record<string, unknown>>(
 				`WITH activity AS (${source})
@@ -213,10 +310,8 @@ const rollupLayer = Layer.effect(
 				FROM activity JOIN ${table} t ON t.account_id = $1 AND t.id = activity.id
 				WHERE activity.${by} > 0
 				ORDER BY activity.${by} DESC, t.id COLLATE "C"
-				LIMIT $4`,
-				atLeast === undefined
-					? [accountId, range.start, range.end, limit]
-					: [accountId, range.start, range.end, limit, atLeast],
+				LIMIT $2`,
+				params,
 			);
 		};
 
