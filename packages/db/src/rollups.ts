@@ -381,35 +381,40 @@ export const contactDayDropSql: ReadonlyArray<string> = [
  * `topContacts` in `src/repositories/activity-rollup.ts`).
  */
 const contactTotalKeys = ["account_id", "contact_id"];
+const contactDayKeys = ["account_id", "contact_id", "day"];
+/** The same sums into `contact_total` (all time) and `contact_activity_day` (per UTC day). */
+const contactTotalAndDay = (columns: ReadonlyArray<string>, select: (day: string) => string) => [
+	upsert("contact_total", contactTotalKeys, columns, select("")),
+	upsert("contact_activity_day", contactDayKeys, columns, select(`, ${utcDay("created_at")}`)),
+];
 const contactTotalMessages = (source: string, sign: 1 | -1) =>
-	upsert(
-		"contact_total",
-		contactTotalKeys,
+	contactTotalAndDay(
 		["messages", "tokens"],
-		`SELECT account_id, contact_id, ${sign === 1 ? "" : "-"}count(*), ${sign === 1 ? "" : "-"}coalesce(sum(tokens), 0)
+		(
+			day,
+		) => `SELECT account_id, contact_id${day}, ${sign === 1 ? "" : "-"}count(*), ${sign === 1 ? "" : "-"}coalesce(sum(tokens), 0)
 		FROM ${source} WHERE contact_id IS NOT NULL
-		GROUP BY 1, 2 ORDER BY 1, 2`,
+		GROUP BY ${day ? "1, 2, 3 ORDER BY 1, 2, 3" : "1, 2 ORDER BY 1, 2"}`,
 	);
 const contactTotalConversations = (signedSource: string) =>
-	upsert(
-		"contact_total",
-		contactTotalKeys,
+	contactTotalAndDay(
 		["conversations"],
-		`SELECT c.account_id, c.contact_id, sum(c.sign)
-		FROM ${signedSource} c WHERE c.contact_id IS NOT NULL
-		GROUP BY 1, 2 HAVING sum(c.sign) <> 0 ORDER BY 1, 2`,
+		(day) => `SELECT account_id, contact_id${day}, sum(sign)
+		FROM ${signedSource} c WHERE contact_id IS NOT NULL
+		GROUP BY ${day ? "1, 2, 3" : "1, 2"} HAVING sum(sign) <> 0 ORDER BY ${day ? "1, 2, 3" : "1, 2"}`,
 	);
 
 export const contactTotalSql: ReadonlyArray<string> = [
-	fn("convolens_contact_total_messages_inserted", [contactTotalMessages("new_rows", 1)]),
-	fn("convolens_contact_total_messages_deleted", [contactTotalMessages("old_rows", -1)]),
-	fn("convolens_contact_total_conversations_inserted", [contactTotalConversations(signed("new_rows", 1))]),
-	fn("convolens_contact_total_conversations_deleted", [contactTotalConversations(signed("old_rows", -1))]),
-	fn("convolens_contact_total_conversations_updated", [
+	fn("convolens_contact_total_messages_inserted", contactTotalMessages("new_rows", 1)),
+	fn("convolens_contact_total_messages_deleted", contactTotalMessages("old_rows", -1)),
+	fn("convolens_contact_total_conversations_inserted", contactTotalConversations(signed("new_rows", 1))),
+	fn("convolens_contact_total_conversations_deleted", contactTotalConversations(signed("old_rows", -1))),
+	fn(
+		"convolens_contact_total_conversations_updated",
 		contactTotalConversations(
 			`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`,
 		),
-	]),
+	),
 	trigger("message_contact_total_insert", "message", "INSERT", "convolens_contact_total_messages_inserted"),
 	trigger("message_contact_total_delete", "message", "DELETE", "convolens_contact_total_messages_deleted"),
 	trigger(
@@ -433,8 +438,20 @@ export const contactTotalSql: ReadonlyArray<string> = [
 ];
 
 export const contactTotalBackfillSql: ReadonlyArray<string> = [
-	contactTotalConversations(signed("conversation", 1)),
-	contactTotalMessages("message", 1),
+	contactTotalConversations(signed("conversation", 1))[0]!,
+	contactTotalMessages("message", 1)[0]!,
+];
+
+/** The functions alone, for a migration that replaces their bodies. */
+export const contactTotalFunctionsSql: ReadonlyArray<string> = contactTotalSql.filter((sql) =>
+	sql.startsWith("CREATE OR REPLACE FUNCTION"),
+);
+
+/** Fills `contact_activity_day` from `contact_slot`. */
+export const contactActivityDayBackfillSql: ReadonlyArray<string> = [
+	`INSERT INTO contact_activity_day (account_id, contact_id, day, conversations, messages, tokens)
+	SELECT account_id, contact_id, ${utcDay("slot")}, sum(conversations), sum(messages), sum(tokens)
+	FROM contact_slot GROUP BY 1, 2, 3;`,
 ];
 
 export const contactTotalDropSql: ReadonlyArray<string> = [

@@ -212,6 +212,16 @@ describe("rollups", () => {
 				const rows = await client.query(`SELECT count(*)::int AS n FROM ${name}_day`);
 				expect(rows.rows[0].n, name).toBeGreaterThan(10);
 			}
+			const contactDays = await client.query(
+				`SELECT count(*)::int AS n FROM (
+					SELECT account_id, contact_id, day, conversations, messages, tokens FROM contact_activity_day
+					EXCEPT
+					SELECT account_id, contact_id, date_bin('1 day', slot, timestamptz '2000-01-01Z'), sum(conversations),
+						sum(messages), sum(tokens)
+					FROM contact_slot GROUP BY 1, 2, 3
+				) d`,
+			);
+			expect(contactDays.rows[0].n).toBe(0);
 			const totals = await client.query(
 				`SELECT count(*)::int AS n FROM contact_total t
 				FULL JOIN (

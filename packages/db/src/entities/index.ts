@@ -16,6 +16,7 @@ import {
 	ActivitySlot,
 	CohortDay,
 	CohortSlot,
+	ContactActivityDay,
 	ContactCounter,
 	ContactDay,
 	ContactSlot,
@@ -35,6 +36,7 @@ export {
 	type CohortDay,
 	CohortSlot,
 	Contact,
+	ContactActivityDay,
 	ContactCounter,
 	ContactDay,
 	ContactSlot,
@@ -72,6 +74,7 @@ export const entities = [
 	ActivityDay,
 	CohortDay,
 	ActionDay,
+	ContactActivityDay,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -86,4 +89,5 @@ export const rollupEntities = [
 	ActivityDay,
 	CohortDay,
 	ActionDay,
+	ContactActivityDay,
 ] as const;

@@ -203,3 +203,21 @@ export const ContactDay = defineEntity({
 	},
 	primaryKeys: ["account", "day", "part"],
 });
+
+/**
+ * A contact's conversations, messages and tokens per UTC day: the exact window values of the few contacts a ranking
+ * considers, read by day for the whole days of the window (and from `contact_slot` for its partial days).
+ */
+export const ContactActivityDay = defineEntity({
+	name: "ContactActivityDay",
+	tableName: "contact_activity_day",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		contactId: p.string().length(64).primary(),
+		day: p.datetime().primary(),
+		conversations: counter(),
+		messages: counter(),
+		tokens: counter(),
+	},
+	primaryKeys: ["account", "contactId", "day"],
+});

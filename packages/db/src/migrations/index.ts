@@ -5,6 +5,7 @@ import { Migration20261124115826_contact_slot } from "./Migration20261124115826_
 import { Migration20261124133432_contact_day } from "./Migration20261124133432_contact_day.ts";
 import { Migration20261124133835_contact_total } from "./Migration20261124133835_contact_total.ts";
 import { Migration20261124134503_day_rollups } from "./Migration20261124134503_day_rollups.ts";
+import { Migration20261124135221_contact_activity_day } from "./Migration20261124135221_contact_activity_day.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -19,4 +20,5 @@ export const migrations = [
 	Migration20261124133432_contact_day,
 	Migration20261124133835_contact_total,
 	Migration20261124134503_day_rollups,
+	Migration20261124135221_contact_activity_day,
 ];

@@ -88,6 +88,26 @@ const slotsAndDays = (
 		SELECT day AS t, ${columns} FROM ${name}_day WHERE ${where} AND ${inRanges("day", days, params)})`;
 };
 
+/**
+ * Conversations, messages and tokens in the window of each contact `ids` (a query selecting `contact_id`) yields:
+ * whole UTC days from `contact_activity_day`, partial days from `contact_slot` — a few dozen rows per contact
+ * whatever its volume. `$1` is the account.
+ */
+const contactValues = (ids: string, range: TimeRange, params: Array<unknown>) => {
+	const { days, slots } = splitDaysAndSlots([range.start.getTime(), range.end.getTime()]);
+	return `SELECT ids.contact_id AS id, sum(x.conversations) AS conversations, sum(x.messages) AS messages,
+			sum(x.tokens) AS tokens
+		FROM (${ids}) ids
+		CROSS JOIN LATERAL (
+			SELECT d.conversations, d.messages, d.tokens FROM contact_activity_day d
+			WHERE d.account_id = $1 AND d.contact_id = ids.contact_id AND ${inRanges("d.day", days, params)}
+			UNION ALL
+			SELECT s.conversations, s.messages, s.tokens FROM contact_slot s
+			WHERE s.account_id = $1 AND s.contact_id = ids.contact_id AND ${inRanges("s.slot", slots, params)}
+		) x
+		GROUP BY 1`;
+};
+
 const activityColumns =
 	"conversations, messages, user_messages, bot_messages, activity_messages, tokens, ratings, thumbs_up, thumbs_down";
 const cohortColumns =
@@ -293,14 +313,12 @@ const rollupLayer = Layer.effect(
 						sum(tokens) AS tokens
 					FROM contact_slot WHERE account_id = $1 AND ${inWindow("slot")} GROUP BY 1`;
 			} else {
-				const window = inWindow("cs.slot");
 				params.push(atLeast);
-				source = `SELECT cs.contact_id AS id, sum(cs.conversations) AS conversations, sum(cs.messages) AS messages,
-						sum(cs.tokens) AS tokens
-					FROM contact_total ct
-					JOIN contact_slot cs ON cs.account_id = $1 AND cs.contact_id = ct.contact_id AND ${window}
-					WHERE ct.account_id = $1 AND ct.${by} >= $${params.length}
-					GROUP BY 1`;
+				source = contactValues(
+					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} >= $${params.length}`,
+					range,
+					params,
+				);
 			}
 			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
 			return query<Record<string, unknown>>(
@@ -328,16 +346,16 @@ const rollupLayer = Layer.effect(
 			limit: number,
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.topContacts(accountId, range, by, limit);
+			// $1 account, $2 seeds, $3 offset of the limit-th value; contactValues appends its own.
+			const params: Array<unknown> = [accountId, Math.max(2 * limit, 20), Math.max(limit - 1, 0)];
+			const seeds = contactValues(
+				`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by} DESC LIMIT $2`,
+				range,
+				params,
+			);
 			const threshold = yield* query<{ value: number }>(
-				`WITH seed AS (
-					SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by} DESC LIMIT $5
-				)
-				SELECT sum(cs.${by})::float8 AS value
-				FROM seed JOIN contact_slot cs ON cs.account_id = $1 AND cs.contact_id = seed.contact_id
-					AND cs.slot >= $2 AND cs.slot < $3
-				GROUP BY seed.contact_id HAVING sum(cs.${by}) > 0
-				ORDER BY 1 DESC OFFSET $4 LIMIT 1`,
-				[accountId, range.start, range.end, Math.max(limit - 1, 0), Math.max(100, limit * 5)],
+				`SELECT ${by}::float8 AS value FROM (${seeds}) v WHERE ${by} > 0 ORDER BY ${by} DESC OFFSET $3 LIMIT 1`,
+				params,
 			);
 			const atLeast = threshold[0] === undefined ? undefined : toNumber(threshold[0].value);
 			const rows = yield* ranked("contact", accountId, range, by, limit, atLeast);
