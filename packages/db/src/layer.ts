@@ -8,6 +8,7 @@ import {
 import { Layer } from "effect";
 import { Database, type DatabaseOptions, databaseLayer } from "./database.ts";
 import { accountRepositoryLayer } from "./repositories/account.ts";
+import { rollupAccountRepositoryLayer } from "./repositories/account-rollup.ts";
 import { activityRepositoryLayer } from "./repositories/activity.ts";
 import { rollupActivityRepositoryLayer } from "./repositories/activity-rollup.ts";
 import { ingestRepositoryLayer } from "./repositories/ingest.ts";
@@ -36,7 +37,7 @@ export const makeDatabaseLayer = (
 ): Layer.Layer<DatabaseLayerServices, StorageError> =>
 	Layer.mergeAll(
 		options.analytics === "raw" ? activityRepositoryLayer : rollupActivityRepositoryLayer,
-		accountRepositoryLayer,
+		options.analytics === "raw" ? accountRepositoryLayer : rollupAccountRepositoryLayer,
 		tenantRepositoryLayer,
 		ingestRepositoryLayer,
 	).pipe(Layer.provideMerge(databaseLayer(options)));

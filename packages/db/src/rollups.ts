@@ -506,3 +506,42 @@ export const dayRollupBackfillSql: ReadonlyArray<string> = (
 	SELECT account_id, bot_key, ${utcDay("slot")}, ${[...extraKeys, ...columns.map((column) => `sum(${column})`)].join(", ")}
 	FROM ${name}_slot GROUP BY ${[1, 2, 3, ...extraKeys.map((_, index) => index + 4)].join(", ")};`,
 );
+
+/**
+ * Contacts by creation (`contacts_slot`, `contacts_day`) and the account's running count (`contact_counter.contacts`):
+ * Total Contacts without counting the contact table.
+ */
+const contactCountSql = (source: string, sign: 1 | -1) => {
+	const s = sign === 1 ? "" : "-";
+	return [
+		upsert(
+			"contacts_slot",
+			["account_id", "slot"],
+			["contacts"],
+			`SELECT account_id, ${slot("created_at")}, ${s}count(*) FROM ${source} GROUP BY 1, 2 ORDER BY 1, 2`,
+		),
+		upsert(
+			"contacts_day",
+			["account_id", "day"],
+			["contacts"],
+			`SELECT account_id, ${utcDay("created_at")}, ${s}count(*) FROM ${source} GROUP BY 1, 2 ORDER BY 1, 2`,
+		),
+		`UPDATE contact_counter t SET contacts = t.contacts + d.n
+		FROM (SELECT account_id, ${s}count(*) AS n FROM ${source} GROUP BY 1 ORDER BY 1) d
+		WHERE t.account_id = d.account_id;`,
+	];
+};
+
+export const contactCountTriggersSql: ReadonlyArray<string> = [
+	fn("convolens_contacts_inserted", contactCountSql("new_rows", 1)),
+	fn("convolens_contacts_deleted", contactCountSql("old_rows", -1)),
+	trigger("contact_count_insert", "contact", "INSERT", "convolens_contacts_inserted"),
+	trigger("contact_count_delete", "contact", "DELETE", "convolens_contacts_deleted"),
+];
+
+export const contactCountBackfillSql: ReadonlyArray<string> = [
+	`INSERT INTO contacts_slot (account_id, slot, contacts) SELECT account_id, ${slot("created_at")}, count(*) FROM contact GROUP BY 1, 2;`,
+	`INSERT INTO contacts_day (account_id, day, contacts) SELECT account_id, ${utcDay("created_at")}, count(*) FROM contact GROUP BY 1, 2;`,
+	`UPDATE contact_counter t SET contacts = d.n FROM (SELECT account_id, count(*) AS n FROM contact GROUP BY 1) d
+	WHERE t.account_id = d.account_id;`,
+];

@@ -2,8 +2,14 @@ import { addDays, IngestRepository, localDate, startOfLocalDay } from "@convolen
 import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
-import { CONTACT_DAY_MAX_PARTS, contactDaySql, contactTotalSql, rollupTriggersSql } from "../src/rollups.ts";
+import { AccountRepository, ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
+import {
+	CONTACT_DAY_MAX_PARTS,
+	contactCountTriggersSql,
+	contactDaySql,
+	contactTotalSql,
+	rollupTriggersSql,
+} from "../src/rollups.ts";
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
@@ -136,6 +142,26 @@ describe("rollups", () => {
 		});
 	}
 
+	it("count contacts, and contacts created per slice, as the contact table does", async () => {
+		const ask = (runtime: ManagedRuntime.ManagedRuntime<AccountRepository, unknown>) =>
+			runtime.runPromise(
+				Effect.gen(function* () {
+					const accounts = yield* AccountRepository;
+					const answers: Array<unknown> = [yield* accounts.totalContacts(accountId)];
+					for (const timeZone of zones) {
+						const days = localMidnights(timeZone, 14);
+						answers.push(yield* accounts.contactsCreated(accountId, days));
+						answers.push(yield* accounts.contactsCreated(accountId, [days[0]!, days[7]!, days.at(-1)!]));
+					}
+					return answers;
+				}),
+			);
+		const fast = await ask(rollups as never);
+		expect(fast).toEqual(await ask(raw as never));
+		expect(fast[0]).toBeGreaterThan(50);
+		expect((fast[1] as Array<number>).reduce((sum, value) => sum + value, 0)).toBeGreaterThan(20);
+	});
+
 	it("fall back to the raw tables for boundaries off the 15-minute grid, with the same answers", async () => {
 		const odd = [0, 7, 31, 200, 1_000].map((hours) => new Date(now.getTime() - (hours * 60 + 7) * 60_000));
 		const boundaries = odd.reverse();
@@ -153,11 +179,16 @@ describe("rollups", () => {
 		const client = new pg.Client({ connectionString: database.url });
 		await client.connect();
 		try {
-			const functions = [...rollupTriggersSql, ...contactDaySql, ...contactTotalSql].flatMap((sql) => {
+			const functions = [
+				...rollupTriggersSql,
+				...contactDaySql,
+				...contactTotalSql,
+				...contactCountTriggersSql,
+			].flatMap((sql) => {
 				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
 				return match ? [{ name: match[1]!, body: match[2]! }] : [];
 			});
-			expect(functions.length).toBe(17);
+			expect(functions.length).toBe(19);
 			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
 			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
 			for (const { name, body } of functions) {

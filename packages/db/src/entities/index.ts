@@ -20,6 +20,8 @@ import {
 	ContactCounter,
 	ContactDay,
 	ContactSlot,
+	ContactsDay,
+	ContactsSlot,
 	ContactTotal,
 } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
@@ -40,6 +42,8 @@ export {
 	ContactCounter,
 	ContactDay,
 	ContactSlot,
+	ContactsDay,
+	ContactsSlot,
 	ContactTotal,
 	Conversation,
 	Dataset,
@@ -75,6 +79,8 @@ export const entities = [
 	CohortDay,
 	ActionDay,
 	ContactActivityDay,
+	ContactsSlot,
+	ContactsDay,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -90,4 +96,6 @@ export const rollupEntities = [
 	CohortDay,
 	ActionDay,
 	ContactActivityDay,
+	ContactsSlot,
+	ContactsDay,
 ] as const;

@@ -180,6 +180,8 @@ export const ContactCounter = defineEntity({
 	properties: {
 		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
 		last: p.integer().default(0),
+		/** Contacts the account has now (Total Contacts). */
+		contacts: counter(),
 	},
 	primaryKeys: ["account"],
 });
@@ -220,4 +222,27 @@ export const ContactActivityDay = defineEntity({
 		tokens: counter(),
 	},
 	primaryKeys: ["account", "contactId", "day"],
+});
+
+/** Contacts by the slot and by the UTC day they were created in (Total Contacts' new contacts per bucket). */
+export const ContactsSlot = defineEntity({
+	name: "ContactsSlot",
+	tableName: "contacts_slot",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		slot: p.datetime().primary(),
+		contacts: counter(),
+	},
+	primaryKeys: ["account", "slot"],
+});
+
+export const ContactsDay = defineEntity({
+	name: "ContactsDay",
+	tableName: "contacts_day",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		day: p.datetime().primary(),
+		contacts: counter(),
+	},
+	primaryKeys: ["account", "day"],
 });

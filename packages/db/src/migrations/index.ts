@@ -6,6 +6,7 @@ import { Migration20261124133432_contact_day } from "./Migration20261124133432_c
 import { Migration20261124133835_contact_total } from "./Migration20261124133835_contact_total.ts";
 import { Migration20261124134503_day_rollups } from "./Migration20261124134503_day_rollups.ts";
 import { Migration20261124135221_contact_activity_day } from "./Migration20261124135221_contact_activity_day.ts";
+import { Migration20261124135628_contact_counts } from "./Migration20261124135628_contact_counts.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -21,4 +22,5 @@ export const migrations = [
 	Migration20261124133835_contact_total,
 	Migration20261124134503_day_rollups,
 	Migration20261124135221_contact_activity_day,
+	Migration20261124135628_contact_counts,
 ];

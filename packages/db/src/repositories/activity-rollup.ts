@@ -75,8 +75,8 @@ const inRanges = (column: string, ranges: ReadonlyArray<[number, number]>, param
  * Rows of `<name>_slot` and `<name>_day` covering the span of `instants`, as one relation with the bucket start in
  * `t`: `where` filters both (its parameters already in `params`), `columns` are selected from both.
  */
-const slotsAndDays = (
-	name: "activity" | "cohort" | "action",
+export const slotsAndDays = (
+	name: "activity" | "cohort" | "action" | "contacts",
 	columns: string,
 	where: string,
 	instants: ReadonlyArray<number>,
