@@ -119,6 +119,8 @@ describe("rollups", () => {
 							for (const range of [
 								{ start: days[0]!, end: days.at(-1)! },
 								{ start: days[6]!, end: days[8]! },
+								// Too short for the seeds to yield a threshold: every contact of the window is summed.
+								{ start: days[9]!, end: new Date(days[9]!.getTime() + 2 * 3_600_000) },
 							]) {
 								answers.push(yield* repository.topContacts(accountId, range, by, 20));
 								answers.push(yield* repository.topContacts(accountId, range, by, 3));

@@ -51,8 +51,30 @@ export interface WallTime {
 	readonly offsetMinutes: number;
 }
 
+/**
+ * Readings already computed, per timezone: `formatToParts` costs microseconds, and a batch of reports resolves the
+ * same local midnights many times (every report of a 30-day window asks for the same 62 boundaries). Bounded: a
+ * zone's map is dropped when it grows past `WALL_TIME_CACHE_SIZE` entries.
+ */
+const WALL_TIME_CACHE_SIZE = 20_000;
+const wallTimes = new Map<string, Map<number, WallTime>>();
+
 /** The local wall-clock reading of an instant in a timezone. */
 export const wallTime = (timeZone: string, instant: number): WallTime => {
+	let cache = wallTimes.get(timeZone);
+	if (cache === undefined) {
+		cache = new Map();
+		wallTimes.set(timeZone, cache);
+	}
+	const cached = cache.get(instant);
+	if (cached !== undefined) return cached;
+	const reading = readWallTime(timeZone, instant);
+	if (cache.size >= WALL_TIME_CACHE_SIZE) cache.clear();
+	cache.set(instant, reading);
+	return reading;
+};
+
+const readWallTime = (timeZone: string, instant: number): WallTime => {
 	const parts = formatterFor(timeZone).formatToParts(instant);
 	let year = 0;
 	let month = 0;
