@@ -289,11 +289,10 @@ const rollupLayer = Layer.effect(
 			range: TimeRange,
 			by: "conversations" | "messages" | "tokens",
 			limit: number,
-			pruned = false,
+			atLeast?: number,
 		) => {
 			// $1 account, $2 limit; the source appends its own parameters.
 			const params: Array<unknown> = [accountId, limit];
-			let threshold = "";
 			const inWindow = (column: string) => {
 				params.push(range.start, range.end);
 				return `${column} >= $${params.length - 1} AND ${column} < $${params.length}`;
@@ -309,32 +308,21 @@ const rollupLayer = Layer.effect(
 						[range.start.getTime(), range.end.getTime()],
 						params,
 					)} x GROUP BY 1`;
-			} else if (!pruned) {
+			} else if (atLeast === undefined) {
 				source = `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
 						sum(tokens) AS tokens
 					FROM contact_slot WHERE account_id = $1 AND ${inWindow("slot")} GROUP BY 1`;
 			} else {
-				// The window values of the seeds (the contacts with the highest all-time values) give the threshold.
-				params.push(Math.max(2 * limit, 20), Math.max(limit - 1, 0));
-				const seeds = contactValues(
-					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0
-					ORDER BY ${by} DESC LIMIT $${params.length - 1}`,
-					range,
-					params,
-				);
-				threshold = `threshold AS (
-					SELECT ${by} AS value FROM (${seeds}) v WHERE ${by} > 0 ORDER BY ${by} DESC OFFSET $4 LIMIT 1
-				), `;
+				params.push(atLeast);
 				source = contactValues(
-					`SELECT contact_id FROM contact_total
-					WHERE account_id = $1 AND ${by} >= (SELECT value FROM threshold)`,
+					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} >= $${params.length}`,
 					range,
 					params,
 				);
 			}
 			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
 			return query<Record<string, unknown>>(
-				`WITH ${threshold}activity AS (${source})
+				`WITH activity AS (${source})
 				SELECT t.id, ${columns}, t.created_at, activity.conversations::float8 AS conversations,
 					activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
 				FROM activity JOIN ${table} t ON t.account_id = $1 AND t.id = activity.id
@@ -349,8 +337,7 @@ const rollupLayer = Layer.effect(
 		 * Exact top contacts without summing every contact of the window: a contact's value in any window is at most
 		 * its all-time value (`contact_total`). The window values of the contacts with the highest all-time values
 		 * give a threshold — the `limit`-th best among them — and only contacts whose all-time value reaches it can
-		 * rank, ties included. One statement computes the threshold and ranks the candidates; when too few seeds were
-		 * active in the window there is no threshold and every contact is summed.
+		 * rank, ties included. When too few of those seeds were active in the window, every contact is summed.
 		 */
 		const topContacts = Effect.fn("ActivityRepository.topContacts.rollup")(function* (
 			accountId: string,
@@ -359,9 +346,19 @@ const rollupLayer = Layer.effect(
 			limit: number,
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.topContacts(accountId, range, by, limit);
-			// No rows: fewer than `limit` seeds were active in the window (no threshold), so every contact is summed.
-			const pruned = yield* ranked("contact", accountId, range, by, limit, true);
-			const rows = pruned.length > 0 ? pruned : yield* ranked("contact", accountId, range, by, limit);
+			// $1 account, $2 seeds, $3 offset of the limit-th value; contactValues appends its own.
+			const params: Array<unknown> = [accountId, Math.max(2 * limit, 20), Math.max(limit - 1, 0)];
+			const seeds = contactValues(
+				`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by} DESC LIMIT $2`,
+				range,
+				params,
+			);
+			const threshold = yield* query<{ value: number }>(
+				`SELECT ${by}::float8 AS value FROM (${seeds}) v WHERE ${by} > 0 ORDER BY ${by} DESC OFFSET $3 LIMIT 1`,
+				params,
+			);
+			const atLeast = threshold[0] === undefined ? undefined : toNumber(threshold[0].value);
+			const rows = yield* ranked("contact", accountId, range, by, limit, atLeast);
 			return rows.map(contactActivityFromRow);
 		});
 
