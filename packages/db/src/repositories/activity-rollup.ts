@@ -132,17 +132,15 @@ const contactDaysApply = (instants: ReadonlyArray<number>) =>
  */
 export const countActiveContacts = (
 	instants: ReadonlyArray<number>,
-	rows: ReadonlyArray<{ readonly day: number; readonly entries: Uint8Array }>,
+	rows: ReadonlyArray<{ readonly day: number; readonly entries: Uint8Array; readonly numbers: number }>,
 ) => {
 	const days: Array<{ day: number; parts: Array<Uint8Array> }> = [];
-	let maxSeq = 0;
+	// Contact numbers never exceed the account's last number (read in the same statement as the days).
+	const maxSeq = rows.reduce((most, row) => Math.max(most, Number(row.numbers)), 0);
 	for (const row of rows) {
 		const day = Number(row.day);
 		if (days.at(-1)?.day !== day) days.push({ day, parts: [] });
 		days.at(-1)!.parts.push(row.entries);
-		const view = new DataView(row.entries.buffer, row.entries.byteOffset, row.entries.byteLength);
-		for (let offset = 0; offset < row.entries.byteLength; offset += 6)
-			maxSeq = Math.max(maxSeq, view.getUint32(offset));
 	}
 	const slices = instants.length - 1;
 	const perSlice = new Array<number>(slices).fill(0);
@@ -382,8 +380,10 @@ const rollupLayer = Layer.effect(
 			if (scope.botId !== undefined || !onSlots(boundaries) || !contactDaysApply(instants)) {
 				return yield* raw.activeContacts(scope, boundaries);
 			}
-			const rows = yield* query<{ day: number; entries: Uint8Array }>(
-				`SELECT (extract(epoch FROM day) * 1000)::float8 AS day, entries FROM contact_day
+			const rows = yield* query<{ day: number; entries: Uint8Array; numbers: number }>(
+				`SELECT (extract(epoch FROM day) * 1000)::float8 AS day, entries,
+					(SELECT last FROM contact_counter WHERE account_id = $1) AS numbers
+				FROM contact_day
 				WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day`,
 				[scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1)],
 			);
