@@ -67,6 +67,12 @@ export interface ContactActivity {
 	readonly tokens: number;
 }
 
+export interface ContactRankings {
+	readonly conversations: ReadonlyArray<ContactActivity>;
+	readonly messages: ReadonlyArray<ContactActivity>;
+	readonly tokens: ReadonlyArray<ContactActivity>;
+}
+
 export interface BotActivity {
 	readonly id: string;
 	readonly name: string | null;
@@ -126,6 +132,15 @@ export class ActivityRepository extends Context.Service<
 			by: "conversations" | "messages" | "tokens",
 			limit: number,
 		) => Effect.Effect<ReadonlyArray<ContactActivity>, StorageError>;
+		/**
+		 * The three contact rankings of `topContacts` (by conversations, messages and tokens) over one range: what the
+		 * Overview and Analytics lists show, computed together (a fast path shares the work between them).
+		 */
+		readonly contactRankings: (
+			accountId: string,
+			range: TimeRange,
+			limit: number,
+		) => Effect.Effect<ContactRankings, StorageError>;
 		/** Bots ranked by `by` over the range; ties by id. */
 		readonly topBots: (
 			accountId: string,

@@ -124,6 +124,10 @@ describe("rollups", () => {
 							]) {
 								answers.push(yield* repository.topContacts(accountId, range, by, 20));
 								answers.push(yield* repository.topContacts(accountId, range, by, 3));
+								if (by === "conversations") {
+									answers.push(yield* repository.contactRankings(accountId, range, 20));
+									answers.push(yield* repository.contactRankings(accountId, range, 2));
+								}
 								answers.push(yield* repository.topBots(accountId, range, by, 20));
 							}
 						}

@@ -141,8 +141,7 @@ export const overviewEntries = Effect.fnUntraced(function* (
 		activeBefore,
 		cohortNow,
 		cohortBefore,
-		contactsByConversations,
-		contactsByMessages,
+		contactRankings,
 		actions,
 	] = yield* Effect.all(
 		[
@@ -153,8 +152,7 @@ export const overviewEntries = Effect.fnUntraced(function* (
 			activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
 			activity.conversationCohort(scope, current),
 			activity.conversationCohort(scope, toRange(period.previous)),
-			activity.topContacts(context.accountId, current, "conversations", OVERVIEW_LIST_LIMIT),
-			activity.topContacts(context.accountId, current, "messages", OVERVIEW_LIST_LIMIT),
+			activity.contactRankings(context.accountId, current, OVERVIEW_LIST_LIMIT),
 			activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),
 		],
 		{ concurrency: "unbounded" },
@@ -253,12 +251,12 @@ export const overviewEntries = Effect.fnUntraced(function* (
 			details: {
 				metric: "activeUsers",
 				chart: chart(activeNow.perSlice),
-				list: contactsByConversations.map(contactItem),
+				list: contactRankings.conversations.map(contactItem),
 			},
 		},
-		additive("totalConversations", (slice) => slice.conversations, contactsByConversations.map(contactItem)),
-		additive("totalMessages", (slice) => slice.messages, contactsByMessages.map(contactItem)),
-		additive("userMessages", (slice) => slice.userMessages, contactsByMessages.map(contactItem)),
+		additive("totalConversations", (slice) => slice.conversations, contactRankings.conversations.map(contactItem)),
+		additive("totalMessages", (slice) => slice.messages, contactRankings.messages.map(contactItem)),
+		additive("userMessages", (slice) => slice.userMessages, contactRankings.messages.map(contactItem)),
 		additive("botMessages", (slice) => slice.botMessages),
 		additive("activityMessages", (slice) => slice.activityMessages, actionItems),
 		averageEntry("averageUserMessagesPerConversation", (slice) => slice.userMessages),
@@ -266,15 +264,12 @@ export const overviewEntries = Effect.fnUntraced(function* (
 		averageEntry("averageActionsPerConversation", (slice) => slice.activityMessages, actionItems),
 	];
 	if (withTokens) {
-		const [bots, contacts] = yield* Effect.all(
-			[
-				activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
-				activity.topContacts(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT),
-			],
-			{ concurrency: "unbounded" },
-		);
+		const bots = yield* activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT);
 		entries.push(
-			additive("totalTokens", (slice) => slice.tokens, [...bots.map(botItem), ...contacts.map(contactItem)]),
+			additive("totalTokens", (slice) => slice.tokens, [
+				...bots.map(botItem),
+				...contactRankings.tokens.map(contactItem),
+			]),
 		);
 	}
 	return { data: entries } satisfies { data: Array<OverviewEntry> };

@@ -362,6 +362,12 @@ export const memoryActivityRepository = (snapshot: DataSnapshot) => {
 		conversationCohort: (scope, range) => Effect.sync(() => queries.conversationCohort(scope, range)),
 		topActions: (scope, range, limit) => Effect.sync(() => queries.topActions(scope, range, limit)),
 		topContacts: (accountId, range, by, limit) => Effect.sync(() => queries.topContacts(accountId, range, by, limit)),
+		contactRankings: (accountId, range, limit) =>
+			Effect.sync(() => ({
+				conversations: queries.topContacts(accountId, range, "conversations", limit),
+				messages: queries.topContacts(accountId, range, "messages", limit),
+				tokens: queries.topContacts(accountId, range, "tokens", limit),
+			})),
 		topBots: (accountId, range, by, limit) => Effect.sync(() => queries.topBots(accountId, range, by, limit)),
 		ratings: (scope, range, sign, limit) => Effect.sync(() => queries.ratings(scope, range, sign, limit)),
 	});

@@ -2,6 +2,7 @@ import {
 	type ActionCount,
 	ActivityRepository,
 	type ActivityScope,
+	type ContactActivity,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
@@ -360,6 +361,89 @@ const rollupLayer = Layer.effect(
 			return rows.map(contactActivityFromRow);
 		});
 
+		/**
+		 * The three rankings together, with the same bound as `topContacts`: one statement reads the window values of
+		 * the seeds of all three (the union of each metric's top all-time contacts) and yields three thresholds; one
+		 * statement ranks, three ways, the contacts whose all-time values reach any of them. A metric without a
+		 * threshold (too few active seeds) is ranked over every contact of the window.
+		 */
+		const contactRankings = Effect.fn("ActivityRepository.contactRankings.rollup")(function* (
+			accountId: string,
+			range: TimeRange,
+			limit: number,
+		) {
+			if (!onSlots([range.start, range.end])) return yield* raw.contactRankings(accountId, range, limit);
+			const metrics = ["conversations", "messages", "tokens"] as const;
+			// $1 account, $2 seeds per metric, $3 offset of the limit-th value; contactValues appends its own.
+			const seedParams: Array<unknown> = [accountId, Math.max(2 * limit, 20), Math.max(limit - 1, 0)];
+			const seeds = contactValues(
+				metrics
+					.map(
+						(metric) =>
+							`(SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${metric} > 0 ORDER BY ${metric} DESC LIMIT $2)`,
+					)
+					.join(" UNION "),
+				range,
+				seedParams,
+			);
+			const [thresholds] = yield* query<Record<(typeof metrics)[number], number | null>>(
+				`WITH v AS MATERIALIZED (${seeds})
+				SELECT ${metrics
+					.map(
+						(metric) =>
+							`(SELECT ${metric} FROM v WHERE ${metric} > 0 ORDER BY ${metric} DESC OFFSET $3 LIMIT 1)::float8 AS ${metric}`,
+					)
+					.join(", ")}`,
+				seedParams,
+			);
+			const bounded = metrics.filter((metric) => thresholds?.[metric] !== null && thresholds?.[metric] !== undefined);
+			const rankings: Record<(typeof metrics)[number], ReadonlyArray<ContactActivity>> = {
+				conversations: [],
+				messages: [],
+				tokens: [],
+			};
+			if (bounded.length > 0) {
+				// $1 account, $2 limit, then the thresholds; contactValues appends its own.
+				const params: Array<unknown> = [accountId, limit];
+				const reach = bounded
+					.map((metric) => {
+						params.push(toNumber(thresholds![metric]));
+						return `${metric} >= $${params.length}`;
+					})
+					.join(" OR ");
+				const values = contactValues(
+					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND (${reach})`,
+					range,
+					params,
+				);
+				const rows = yield* query<Record<string, unknown>>(
+					`WITH activity AS MATERIALIZED (${values})
+					${bounded
+						.map(
+							(metric) => `(SELECT '${metric}' AS ranking,
+								row_number() OVER (ORDER BY activity.${metric} DESC, t.id COLLATE "C") AS position,
+								t.id, t.name, t.email, t.nick, t.created_at, activity.conversations::float8 AS conversations,
+								activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
+							FROM activity JOIN contact t ON t.account_id = $1 AND t.id = activity.id
+							WHERE activity.${metric} > 0
+							ORDER BY position LIMIT $2)`,
+						)
+						.join(" UNION ALL ")}`,
+					params,
+				);
+				for (const metric of bounded) {
+					rankings[metric] = rows
+						.filter((row) => row.ranking === metric)
+						.sort((a, b) => Number(a.position) - Number(b.position))
+						.map(contactActivityFromRow);
+				}
+			}
+			for (const metric of metrics.filter((metric) => !bounded.includes(metric))) {
+				rankings[metric] = (yield* ranked("contact", accountId, range, metric, limit)).map(contactActivityFromRow);
+			}
+			return rankings;
+		});
+
 		const topBots = Effect.fn("ActivityRepository.topBots.rollup")(function* (
 			accountId: string,
 			range: TimeRange,
@@ -397,6 +481,7 @@ const rollupLayer = Layer.effect(
 			conversationCohort,
 			topActions,
 			topContacts,
+			contactRankings,
 			topBots,
 		});
 	}),

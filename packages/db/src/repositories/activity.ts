@@ -260,6 +260,15 @@ export const activityRepositoryLayer = Layer.effect(
 			conversationCohort,
 			topActions,
 			topContacts,
+			contactRankings: (accountId: string, range: TimeRange, limit: number) =>
+				Effect.all(
+					{
+						conversations: topContacts(accountId, range, "conversations", limit),
+						messages: topContacts(accountId, range, "messages", limit),
+						tokens: topContacts(accountId, range, "tokens", limit),
+					},
+					{ concurrency: "unbounded" },
+				),
 			topBots,
 			ratings,
 		});
