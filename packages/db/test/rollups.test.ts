@@ -294,4 +294,46 @@ describe("rollups", () => {
 			await client.end();
 		}
 	});
+	it("count active contacts exactly across reads, late events and erases (cached packed days are never stale)", async () => {
+		const days = localMidnights("Asia/Kathmandu", 14);
+		const ask = (runtime: typeof raw) =>
+			runtime.runPromise(
+				Effect.gen(function* () {
+					const repository = yield* ActivityRepository;
+					return [
+						yield* repository.activeContacts({ accountId }, days),
+						yield* repository.activeContacts({ accountId }, [days[0]!, days.at(-1)!]),
+					];
+				}),
+			);
+		const before = await ask(rollups as typeof raw);
+		expect(before).toEqual(await ask(raw));
+		await rollups.runPromise(
+			Effect.gen(function* () {
+				const late = generateActivity({
+					seed: 9,
+					now: new Date(now.getTime() - 6 * 86_400_000),
+					days: 4,
+					messages: 600,
+					bots: 2,
+					contacts: 40,
+					idPrefix: "cache_",
+				});
+				yield* loadBodies(accountId, late.parents());
+				yield* loadBodies(accountId, late.events());
+			}),
+		);
+		const afterLate = await ask(rollups as typeof raw);
+		expect(afterLate).toEqual(await ask(raw));
+		expect(afterLate).not.toEqual(before);
+		await rollups.runPromise(
+			Effect.gen(function* () {
+				const ingest = yield* IngestRepository;
+				yield* ingest.erase(accountId, { contacts: ["cache_ct_00000", "ct_00001"] });
+			}),
+		);
+		const afterErase = await ask(rollups as typeof raw);
+		expect(afterErase).toEqual(await ask(raw));
+		expect(afterErase).not.toEqual(afterLate);
+	});
 });

@@ -182,9 +182,58 @@ export const countActiveContacts = (
 	return { perSlice, total };
 };
 
+/**
+ * Packed days already read, by row version (`day/part/xmin/length`): a version's entries never change, so a copy is
+ * exact, and a read asks only for the entries of versions it does not hold — in practice today's, since past days
+ * change only when a late event or an erase rebuilds them. Bounded: past `maxBytes`, the oldest copies go.
+ */
+export class PackedDayCache {
+	private readonly accounts = new Map<string, Map<string, Uint8Array>>();
+	private bytes = 0;
+	private readonly maxBytes: number;
+
+	constructor(maxBytes = 64 * 1024 * 1024) {
+		this.maxBytes = maxBytes;
+	}
+
+	/** The copies held for an account, as of now (later evictions do not affect the returned map). */
+	held(accountId: string): ReadonlyMap<string, Uint8Array> {
+		return new Map(this.accounts.get(accountId) ?? []);
+	}
+
+	set(accountId: string, key: string, entries: Uint8Array): Uint8Array {
+		let days = this.accounts.get(accountId);
+		if (days === undefined) {
+			days = new Map();
+			this.accounts.set(accountId, days);
+		}
+		// Versions of the same day and part that this one replaces are unreachable now.
+		const prefix = key.slice(0, key.indexOf("/", key.indexOf("/") + 1) + 1);
+		for (const [held, bytes] of days) {
+			if (held.startsWith(prefix)) {
+				days.delete(held);
+				this.bytes -= bytes.byteLength;
+			}
+		}
+		days.set(key, entries);
+		this.bytes += entries.byteLength;
+		for (const [account, held] of this.accounts) {
+			if (this.bytes <= this.maxBytes) break;
+			for (const [oldest, bytes] of held) {
+				if (this.bytes <= this.maxBytes) break;
+				held.delete(oldest);
+				this.bytes -= bytes.byteLength;
+			}
+			if (held.size === 0) this.accounts.delete(account);
+		}
+		return entries;
+	}
+}
+
 const rollupLayer = Layer.effect(
 	ActivityRepository,
 	Effect.gen(function* () {
+		const packedDays = new PackedDayCache();
 		const raw = yield* ActivityRepository;
 		const { query } = yield* Database;
 		const botKey = (scope: ActivityScope) => scope.botId ?? "";
@@ -464,14 +513,26 @@ const rollupLayer = Layer.effect(
 			if (scope.botId !== undefined || !onSlots(boundaries) || !contactDaysApply(instants)) {
 				return yield* raw.activeContacts(scope, boundaries);
 			}
-			const rows = yield* query<{ day: number; entries: Uint8Array; numbers: number }>(
-				`SELECT (extract(epoch FROM day) * 1000)::float8 AS day, entries,
+			const held = packedDays.held(scope.accountId);
+			const rows = yield* query<{ day: number; key: string; entries: Uint8Array | null; numbers: number }>(
+				`SELECT d.day, d.key, CASE WHEN d.key = ANY($4::text[]) THEN NULL ELSE d.entries END AS entries,
 					(SELECT last FROM contact_counter WHERE account_id = $1) AS numbers
-				FROM contact_day
-				WHERE account_id = $1 AND day >= $2 AND day < $3 ORDER BY day`,
-				[scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1)],
+				FROM (
+					SELECT (extract(epoch FROM day) * 1000)::float8 AS day, entries,
+						concat_ws('/', (extract(epoch FROM day) * 1000)::bigint, part, xmin, octet_length(entries)) AS key
+					FROM contact_day WHERE account_id = $1 AND day >= $2 AND day < $3
+				) d
+				ORDER BY d.day`,
+				[scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1), [...held.keys()]],
 			);
-			return countActiveContacts(instants, rows);
+			return countActiveContacts(
+				instants,
+				rows.map((row) => ({
+					day: row.day,
+					numbers: row.numbers,
+					entries: row.entries === null ? held.get(row.key)! : packedDays.set(scope.accountId, row.key, row.entries),
+				})),
+			);
 		});
 
 		return ActivityRepository.of({
