@@ -383,8 +383,29 @@ export const contactDayDropSql: ReadonlyArray<string> = [
 const contactTotalKeys = ["account_id", "contact_id"];
 const contactDayKeys = ["account_id", "contact_id", "day"];
 /** The same sums into `contact_total` (all time) and `contact_activity_day` (per UTC day). */
+/** Bit length of a non-negative count (0 for 0): the magnitude the ranking bound is indexed by. */
+export const contactTotalScale = (value: string) =>
+	`CASE WHEN ${value} > 0 THEN floor(log(2, (${value})::numeric))::int + 1 ELSE 0 END`;
+
+/**
+ * `contact_total` keeps, beside each value, its `*_scale` (bit length): the indexed column. A new value rarely
+ * changes its scale, so most updates leave every index untouched (HOT updates), while the index still finds every
+ * contact whose value reaches a threshold (value ≥ T implies scale ≥ scale(T)).
+ */
+const contactTotalUpsert = (columns: ReadonlyArray<string>, select: string) => `
+	INSERT INTO contact_total AS t (${[...contactTotalKeys, ...columns, ...columns.map((column) => `${column}_scale`)].join(", ")})
+	SELECT s.*, ${columns.map((column) => contactTotalScale(`s.${column}`)).join(", ")}
+	FROM (${select}) AS s(${[...contactTotalKeys, ...columns].join(", ")})
+	ON CONFLICT (${contactTotalKeys.join(", ")}) DO UPDATE SET
+		${columns
+			.flatMap((column) => [
+				`${column} = t.${column} + EXCLUDED.${column}`,
+				`${column}_scale = ${contactTotalScale(`t.${column} + EXCLUDED.${column}`)}`,
+			])
+			.join(",\n\t\t")};`;
+
 const contactTotalAndDay = (columns: ReadonlyArray<string>, select: (day: string) => string) => [
-	upsert("contact_total", contactTotalKeys, columns, select("")),
+	contactTotalUpsert(columns, select("")),
 	upsert("contact_activity_day", contactDayKeys, columns, select(`, ${utcDay("created_at")}`)),
 ];
 const contactTotalMessages = (source: string, sign: 1 | -1) =>
@@ -544,4 +565,10 @@ export const contactCountBackfillSql: ReadonlyArray<string> = [
 	`INSERT INTO contacts_day (account_id, day, contacts) SELECT account_id, ${utcDay("created_at")}, count(*) FROM contact GROUP BY 1, 2;`,
 	`UPDATE contact_counter t SET contacts = d.n FROM (SELECT account_id, count(*) AS n FROM contact GROUP BY 1) d
 	WHERE t.account_id = d.account_id;`,
+];
+
+/** Fills the `*_scale` columns of `contact_total` (added after the totals). */
+export const contactTotalScaleBackfillSql: ReadonlyArray<string> = [
+	`UPDATE contact_total SET conversations_scale = ${contactTotalScale("conversations")}, messages_scale = ${contactTotalScale("messages")},
+		tokens_scale = ${contactTotalScale("tokens")};`,
 ];

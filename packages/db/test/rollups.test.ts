@@ -7,6 +7,7 @@ import {
 	CONTACT_DAY_MAX_PARTS,
 	contactCountTriggersSql,
 	contactDaySql,
+	contactTotalScale,
 	contactTotalSql,
 	rollupTriggersSql,
 } from "../src/rollups.ts";
@@ -270,6 +271,12 @@ describe("rollups", () => {
 					OR coalesce(t.messages, 0) <> coalesce(r.messages, 0) OR coalesce(t.tokens, 0) <> coalesce(r.tokens, 0)`,
 			);
 			expect(totals.rows[0].n).toBe(0);
+			const scales = await client.query(
+				`SELECT count(*)::int AS n FROM contact_total
+				WHERE conversations_scale <> ${contactTotalScale("conversations")} OR messages_scale <> ${contactTotalScale("messages")}
+					OR tokens_scale <> ${contactTotalScale("tokens")}`,
+			);
+			expect(scales.rows[0].n).toBe(0);
 			// Contact numbers are unique per account; no day keeps more parts than a rebuild allows, and rebuilds
 			// (after erases and past the part limit) happened.
 			const numbers = await client.query(

@@ -160,12 +160,16 @@ export const ContactTotal = defineEntity({
 		conversations: counter(),
 		messages: counter(),
 		tokens: counter(),
+		// Bit length of each value: indexed instead of the value, so most updates are HOT (see src/rollups.ts).
+		conversationsScale: p.smallint().default(0),
+		messagesScale: p.smallint().default(0),
+		tokensScale: p.smallint().default(0),
 	},
 	primaryKeys: ["account", "contactId"],
 	indexes: [
-		{ name: "contact_total_conversations_idx", properties: ["account", "conversations"] },
-		{ name: "contact_total_messages_idx", properties: ["account", "messages"] },
-		{ name: "contact_total_tokens_idx", properties: ["account", "tokens"] },
+		{ name: "contact_total_conversations_scale_idx", properties: ["account", "conversationsScale"] },
+		{ name: "contact_total_messages_scale_idx", properties: ["account", "messagesScale"] },
+		{ name: "contact_total_tokens_scale_idx", properties: ["account", "tokensScale"] },
 	],
 });
 

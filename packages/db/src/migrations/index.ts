@@ -7,6 +7,7 @@ import { Migration20261124133835_contact_total } from "./Migration20261124133835
 import { Migration20261124134503_day_rollups } from "./Migration20261124134503_day_rollups.ts";
 import { Migration20261124135221_contact_activity_day } from "./Migration20261124135221_contact_activity_day.ts";
 import { Migration20261124135628_contact_counts } from "./Migration20261124135628_contact_counts.ts";
+import { Migration20261124141604_contact_total_scale } from "./Migration20261124141604_contact_total_scale.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -23,4 +24,5 @@ export const migrations = [
 	Migration20261124134503_day_rollups,
 	Migration20261124135221_contact_activity_day,
 	Migration20261124135628_contact_counts,
+	Migration20261124141604_contact_total_scale,
 ];

@@ -8,7 +8,7 @@ import {
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
-import { SLOT_MINUTES } from "../rollups.ts";
+import { contactTotalScale, SLOT_MINUTES } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
 import {
 	botActivityFromRow,
@@ -88,6 +88,13 @@ export const slotsAndDays = (
 		UNION ALL
 		SELECT day AS t, ${columns} FROM ${name}_day WHERE ${where} AND ${inRanges("day", days, params)})`;
 };
+
+/**
+ * `contact_total` rows whose `metric` reaches `threshold` (a parameter): through the index on the metric's scale (bit
+ * length; a value ≥ T has a scale ≥ scale(T)), then exactly.
+ */
+const reaches = (metric: "conversations" | "messages" | "tokens", threshold: string) =>
+	`(${metric}_scale >= ${contactTotalScale(`${threshold}::bigint`)} AND ${metric} >= ${threshold}::bigint)`;
 
 /**
  * Conversations, messages and tokens in the window of each contact `ids` (a query selecting `contact_id`) yields:
@@ -363,7 +370,7 @@ const rollupLayer = Layer.effect(
 			} else {
 				params.push(atLeast);
 				source = contactValues(
-					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} >= $${params.length}`,
+					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${reaches(by, `$${params.length}`)}`,
 					range,
 					params,
 				);
@@ -397,7 +404,7 @@ const rollupLayer = Layer.effect(
 			// $1 account, $2 seeds, $3 offset of the limit-th value; contactValues appends its own.
 			const params: Array<unknown> = [accountId, Math.max(2 * limit, 20), Math.max(limit - 1, 0)];
 			const seeds = contactValues(
-				`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by} DESC LIMIT $2`,
+				`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by}_scale DESC LIMIT $2`,
 				range,
 				params,
 			);
@@ -429,7 +436,7 @@ const rollupLayer = Layer.effect(
 				metrics
 					.map(
 						(metric) =>
-							`(SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${metric} > 0 ORDER BY ${metric} DESC LIMIT $2)`,
+							`(SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${metric} > 0 ORDER BY ${metric}_scale DESC LIMIT $2)`,
 					)
 					.join(" UNION "),
 				range,
@@ -457,7 +464,7 @@ const rollupLayer = Layer.effect(
 				const reach = bounded
 					.map((metric) => {
 						params.push(toNumber(thresholds![metric]));
-						return `${metric} >= $${params.length}`;
+						return reaches(metric, `$${params.length}`);
 					})
 					.join(" OR ");
 				const values = contactValues(
