@@ -42,6 +42,7 @@ const scales = values.scales.split(",").map((value) => Number(value.replaceAll("
 const requests = Number(values.requests);
 const baselineRequests = Number(values["baseline-requests"]);
 const timezone = values.timezone;
+const INGEST_CLIENTS = 4;
 const repoRoot = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
 type Runtime = ManagedRuntime.ManagedRuntime<DatabaseLayerServices, unknown>;
@@ -201,7 +202,8 @@ try {
 		// The baseline's reports may run far longer than the service's 10 s report limit: let them finish.
 		const raw = ManagedRuntime.make(
 			Layer.mergeAll(
-				makeDatabaseLayer({ url, poolSize: 10, analytics: "raw", statementTimeoutMs: 600_000 }),
+				// A connection for every query of a batch: queued queries would time out waiting for one.
+				makeDatabaseLayer({ url, poolSize: 40, analytics: "raw", statementTimeoutMs: 600_000 }),
 				Layer.succeed(ReportTimeoutMs, 600_000),
 			),
 		) as Runtime;
@@ -268,16 +270,31 @@ try {
 			idPrefix: `probe${Date.now().toString(36)}_`,
 		});
 		for (const parents of probe.parents()) await post(`${fastServer.url}/api/v1/ingest`, token, parents);
+		// Four clients at once, as several producers would send: throughput, not one client's latency.
 		let ingested = 0;
 		const ingestStarted = performance.now();
-		for (const events of probe.events()) {
-			await post(`${fastServer.url}/api/v1/ingest`, token, events);
-			ingested += events.messages?.length ?? 0;
-		}
+		const pending = probe.events()[Symbol.iterator]();
+		await Promise.all(
+			Array.from({ length: INGEST_CLIENTS }, async () => {
+				for (let next = pending.next(); !next.done; next = pending.next()) {
+					await post(`${fastServer.url}/api/v1/ingest`, token, next.value);
+					ingested += next.value.messages?.length ?? 0;
+				}
+			}),
+		);
 		const ingestSeconds = (performance.now() - ingestStarted) / 1000;
 		const afterFast = await generate(fastServer.url)();
 		const afterRaw = await generate(rawServer.url)();
 		const exact = JSON.stringify(afterFast) === JSON.stringify(afterRaw);
+		for (const [id, entry] of [...Object.entries(afterFast), ...Object.entries(afterRaw)]) {
+			if (entry && typeof entry === "object" && "error" in entry)
+				console.error(`  ${id} answered an error: ${JSON.stringify(entry)}`);
+		}
+		if (!exact) {
+			for (const id of Object.keys(afterFast)) {
+				if (JSON.stringify(afterFast[id]) !== JSON.stringify(afterRaw[id])) console.error(`  ${id} differs`);
+			}
+		}
 
 		console.log("\n| report | rollups p50 | p95 | p99 | raw scan p50 | ratio |\n|---|---|---|---|---|---|");
 		console.log(
@@ -291,7 +308,7 @@ try {
 		}
 		console.log(
 			`\nthroughput (concurrency 8): ${batchesPerSecond.toFixed(1)} full batches/s` +
-				`\ningest over HTTP: ${Math.round(ingested / ingestSeconds).toLocaleString("en")} messages/s (${ingested.toLocaleString("en")} messages in batches of 1,000 items)` +
+				`\ningest over HTTP: ${Math.round(ingested / ingestSeconds).toLocaleString("en")} messages/s (${ingested.toLocaleString("en")} messages in batches of 1,000 items, ${INGEST_CLIENTS} clients)` +
 				(load ? `\ninitial load: ${Math.round(load.messages / load.seconds).toLocaleString("en")} messages/s` : "") +
 				`\nafter ingest, rollups and raw scan answer identically: ${exact ? "yes" : "NO"}`,
 		);
