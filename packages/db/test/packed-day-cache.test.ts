@@ -20,7 +20,8 @@ describe("the cache of packed contact days", () => {
 	});
 
 	it("drops the oldest copies past its byte bound", () => {
-		const cache = new PackedDayCache(100);
+		// Each 40-byte day decodes to 60 bytes (6 entries: number, first and last slot, rank by last slot).
+		const cache = new PackedDayCache(150);
 		cache.set("a", "1/0/1/40", bytes(40));
 		cache.set("b", "1/0/2/40", bytes(40));
 		cache.set("a", "2/0/3/40", bytes(40));

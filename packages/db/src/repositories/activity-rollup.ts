@@ -138,11 +138,36 @@ const contactDaysApply = (instants: ReadonlyArray<number>) =>
  * touches marks its contact when the contact created a conversation inside the slice's part of that day; a contact
  * counts once per slice (`slice` holds the last slice that counted it) and once for the whole span.
  */
+/** A packed day decoded: contact numbers and the first and last slot of each (see `contact_day`). */
+export interface PackedDay {
+	readonly seqs: Int32Array;
+	readonly first: Uint8Array;
+	readonly last: Uint8Array;
+	/** Entry indexes by last slot, latest first: a suffix of the day visits only the entries that reach it. */
+	readonly byLast: Int32Array;
+}
+
+/** Decodes 6-byte entries: number (4 bytes, big-endian), first slot, last slot. */
+export const decodePackedDay = (entries: Uint8Array): PackedDay => {
+	const count = Math.floor(entries.byteLength / 6);
+	const seqs = new Int32Array(count);
+	const first = new Uint8Array(count);
+	const last = new Uint8Array(count);
+	for (let index = 0, offset = 0; index < count; index++, offset += 6) {
+		seqs[index] =
+			(entries[offset]! << 24) | (entries[offset + 1]! << 16) | (entries[offset + 2]! << 8) | entries[offset + 3]!;
+		first[index] = entries[offset + 4]!;
+		last[index] = entries[offset + 5]!;
+	}
+	const byLast = Int32Array.from({ length: count }, (_, index) => index).sort((a, b) => last[b]! - last[a]!);
+	return { seqs, first, last, byLast };
+};
+
 export const countActiveContacts = (
 	instants: ReadonlyArray<number>,
-	rows: ReadonlyArray<{ readonly day: number; readonly entries: Uint8Array; readonly numbers: number }>,
+	rows: ReadonlyArray<{ readonly day: number; readonly entries: PackedDay; readonly numbers: number }>,
 ) => {
-	const days: Array<{ day: number; parts: Array<Uint8Array> }> = [];
+	const days: Array<{ day: number; parts: Array<PackedDay> }> = [];
 	// Contact numbers never exceed the account's last number (read in the same statement as the days).
 	const maxSeq = rows.reduce((most, row) => Math.max(most, Number(row.numbers)), 0);
 	for (const row of rows) {
@@ -155,36 +180,47 @@ export const countActiveContacts = (
 	const counted = new Int32Array(maxSeq + 1);
 	const inSpan = new Uint8Array(maxSeq + 1);
 	let total = 0;
-	let first = 0;
+	let firstDay = 0;
 	for (let slice = 0; slice < slices; slice++) {
 		const start = instants[slice]!;
 		const end = instants[slice + 1]!;
-		while (first < days.length && days[first]!.day + DAY_MS <= start) first++;
-		for (let index = first; index < days.length && days[index]!.day < end; index++) {
+		const mark = slice + 1;
+		let count = 0;
+		while (firstDay < days.length && days[firstDay]!.day + DAY_MS <= start) firstDay++;
+		for (let index = firstDay; index < days.length && days[index]!.day < end; index++) {
 			const { day, parts } = days[index]!;
 			const from = Math.max(0, (start - day) / SLOT_MS);
 			const to = Math.min(SLOTS_PER_DAY, (end - day) / SLOT_MS);
-			for (const entries of parts) {
-				for (let offset = 0; offset < entries.byteLength; offset += 6) {
-					// A prefix [0, to) holds the contact when its first slot is in it; a suffix [from, 96) when its last is.
-					const active = from === 0 ? entries[offset + 4]! < to : entries[offset + 5]! >= from;
-					if (!active) continue;
-					const seq =
-						(entries[offset]! << 24) |
-						(entries[offset + 1]! << 16) |
-						(entries[offset + 2]! << 8) |
-						entries[offset + 3]!;
-					if (counted[seq] !== slice + 1) {
-						counted[seq] = slice + 1;
-						perSlice[slice]!++;
+			for (const { seqs, first, last, byLast } of parts) {
+				if (from === 0) {
+					// A prefix [0, to) (or the whole day) holds the contact when its first slot is in it.
+					for (let entry = 0; entry < seqs.length; entry++) {
+						if (first[entry]! >= to) continue;
+						const seq = seqs[entry]!;
+						if (counted[seq] === mark) continue;
+						counted[seq] = mark;
+						count++;
+						if (inSpan[seq] === 0) {
+							inSpan[seq] = 1;
+							total++;
+						}
 					}
-					if (inSpan[seq] === 0) {
-						inSpan[seq] = 1;
-						total++;
+				} else {
+					// A suffix [from, 96) holds it when its last slot is: only the entries that reach `from`.
+					for (let rank = 0; rank < byLast.length && last[byLast[rank]!]! >= from; rank++) {
+						const seq = seqs[byLast[rank]!]!;
+						if (counted[seq] === mark) continue;
+						counted[seq] = mark;
+						count++;
+						if (inSpan[seq] === 0) {
+							inSpan[seq] = 1;
+							total++;
+						}
 					}
 				}
 			}
 		}
+		perSlice[slice] = count;
 	}
 	return { perSlice, total };
 };
@@ -195,7 +231,7 @@ export const countActiveContacts = (
  * change only when a late event or an erase rebuilds them. Bounded: past `maxBytes`, the oldest copies go.
  */
 export class PackedDayCache {
-	private readonly accounts = new Map<string, Map<string, Uint8Array>>();
+	private readonly accounts = new Map<string, Map<string, PackedDay>>();
 	private bytes = 0;
 	private readonly maxBytes: number;
 
@@ -204,11 +240,13 @@ export class PackedDayCache {
 	}
 
 	/** The copies held for an account, as of now (later evictions do not affect the returned map). */
-	held(accountId: string): ReadonlyMap<string, Uint8Array> {
+	held(accountId: string): ReadonlyMap<string, PackedDay> {
 		return new Map(this.accounts.get(accountId) ?? []);
 	}
 
-	set(accountId: string, key: string, entries: Uint8Array): Uint8Array {
+	/** Decodes and keeps `entries` as the version `key`; returns the decoded day. */
+	set(accountId: string, key: string, entries: Uint8Array): PackedDay {
+		const decoded = decodePackedDay(entries);
 		let days = this.accounts.get(accountId);
 		if (days === undefined) {
 			days = new Map();
@@ -219,23 +257,26 @@ export class PackedDayCache {
 		for (const [held, bytes] of days) {
 			if (held.startsWith(prefix)) {
 				days.delete(held);
-				this.bytes -= bytes.byteLength;
+				this.bytes -= sizeOf(bytes);
 			}
 		}
-		days.set(key, entries);
-		this.bytes += entries.byteLength;
+		days.set(key, decoded);
+		this.bytes += sizeOf(decoded);
 		for (const [account, held] of this.accounts) {
 			if (this.bytes <= this.maxBytes) break;
 			for (const [oldest, bytes] of held) {
 				if (this.bytes <= this.maxBytes) break;
 				held.delete(oldest);
-				this.bytes -= bytes.byteLength;
+				this.bytes -= sizeOf(bytes);
 			}
 			if (held.size === 0) this.accounts.delete(account);
 		}
-		return entries;
+		return decoded;
 	}
 }
+
+const sizeOf = (day: PackedDay) =>
+	day.seqs.byteLength + day.first.byteLength + day.last.byteLength + day.byLast.byteLength;
 
 const rollupLayer = Layer.effect(
 	ActivityRepository,
