@@ -140,10 +140,18 @@ export const parseDate = (
 	return { year, month, day };
 };
 
+/** Calendar dates already converted (a batch converts the same few dozen dates thousands of times). */
+const utcMidnights = new Map<string, number>();
+
 const dateToUtcMidnight = (date: string): number => {
+	const cached = utcMidnights.get(date);
+	if (cached !== undefined) return cached;
 	const parsed = parseDate(date);
 	if (parsed === undefined) throw new Error(`not a calendar date: ${date}`);
-	return Date.UTC(parsed.year, parsed.month - 1, parsed.day);
+	const midnight = Date.UTC(parsed.year, parsed.month - 1, parsed.day);
+	if (utcMidnights.size >= WALL_TIME_CACHE_SIZE) utcMidnights.clear();
+	utcMidnights.set(date, midnight);
+	return midnight;
 };
 
 const utcMidnightToDate = (utcMidnight: number): string => {
