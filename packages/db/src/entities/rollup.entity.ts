@@ -41,6 +41,8 @@ export const ActivitySlot = defineEntity({
 		thumbsDown: counter(),
 	},
 	primaryKeys: ["account", "botKey", "slot"],
+	// Every bot's slots in a time range (the bot rankings): the primary key would be searched once per bot.
+	indexes: [{ name: "activity_slot_account_slot_idx", properties: ["account", "slot"] }],
 });
 
 export const ActivityDay = defineEntity({

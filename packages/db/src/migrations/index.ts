@@ -8,6 +8,7 @@ import { Migration20261124134503_day_rollups } from "./Migration20261124134503_d
 import { Migration20261124135221_contact_activity_day } from "./Migration20261124135221_contact_activity_day.ts";
 import { Migration20261124135628_contact_counts } from "./Migration20261124135628_contact_counts.ts";
 import { Migration20261124141604_contact_total_scale } from "./Migration20261124141604_contact_total_scale.ts";
+import { Migration20261124145412_activity_slot_by_slot } from "./Migration20261124145412_activity_slot_by_slot.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -25,4 +26,5 @@ export const migrations = [
 	Migration20261124135221_contact_activity_day,
 	Migration20261124135628_contact_counts,
 	Migration20261124141604_contact_total_scale,
+	Migration20261124145412_activity_slot_by_slot,
 ];
