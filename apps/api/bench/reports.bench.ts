@@ -1,13 +1,15 @@
 /**
- * Report speed at scale, over HTTP: `pnpm bench [--scales 1000000,10000000] [--requests 200] [--timezone Europe/Berlin]`.
+ * Report speed at scale, over HTTP:
+ * `pnpm bench [--scales 1000000,10000000] [--requests 200] [--timezone Europe/Berlin] [--reload]`.
  *
- * For each scale it loads (once; reused by later runs) an account of N messages over 90 days — N/10 conversations,
- * min(100k, N/100) contacts, 50 bots — plus nine small tenants, through the ingest path. It then serves the same
- * database twice, in-process on loopback: the service as shipped (rollups) and a raw-scan baseline (every report
- * query over the raw tables with their indexes, the way peers compute reports), and measures:
+ * For each scale it loads (once, timed; reused by later runs unless `--reload`) an account of N messages over 90 days
+ * — N/10 conversations, min(100k, N/100) contacts, 50 bots — plus nine small tenants, through the ingest path. It
+ * then serves the same database three times, in-process on loopback: the service as shipped (rollups and the
+ * versioned result cache), the same service computing every request (cache off), and a raw-scan baseline (every
+ * report query over the raw tables with their indexes, the way peers compute reports), and measures:
  *   - the full 22-report batch (periodDays 30, non-UTC timezone) and each report alone: p50/p95/p99;
  *   - full batches per second at concurrency 8;
- *   - ingest throughput in batches of 1,000 items, and afterwards that both servers still answer identically.
+ *   - ingest throughput in batches of 1,000 items, and afterwards that all three still answer identically.
  * Prints a table and writes JSON under `bench-results/`. Data lives in `.data/bench-postgres` (or DATABASE_URL).
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -36,6 +38,7 @@ const { values } = parseArgs({
 		"baseline-requests": { type: "string", default: "10" },
 		timezone: { type: "string", default: "Europe/Berlin" },
 		seconds: { type: "string", default: "10" },
+		reload: { type: "boolean", default: false },
 	},
 });
 const scales = values.scales.split(",").map((value) => Number(value.replaceAll("_", "")));
@@ -103,10 +106,11 @@ const serve = async (runtime: ManagedRuntime.ManagedRuntime<never, unknown>) => 
 	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 };
 
-const ensureDatabase = async (serverUrl: string, name: string) => {
+const ensureDatabase = async (serverUrl: string, name: string, reload: boolean) => {
 	const admin = new pg.Client({ connectionString: serverUrl });
 	await admin.connect();
 	try {
+		if (reload) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 		const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
 		if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
 	} finally {
@@ -124,6 +128,7 @@ const ensureData = async (runtime: Runtime, scale: number) => {
 	);
 	if (existing[0]) return { accountId: existing[0].id, load: undefined };
 	const now = new Date();
+	const started = performance.now();
 	const contacts = Math.min(100_000, Math.max(1_000, Math.round(scale / 100)));
 	console.log(
 		`loading ${scale.toLocaleString("en")} messages (${contacts.toLocaleString("en")} contacts, 50 bots, 90 days) + 9 small tenants…`,
@@ -170,7 +175,12 @@ const ensureData = async (runtime: Runtime, scale: number) => {
 			return { accountId: main.id, messages: result.messages, seconds: result.elapsedMs / 1000 };
 		}),
 	);
-	return { accountId: load.accountId, load: { messages: load.messages, seconds: load.seconds } };
+	// Everything: resources, parents, the main account's events and the nine tenants.
+	const totalSeconds = (performance.now() - started) / 1000;
+	return {
+		accountId: load.accountId,
+		load: { messages: load.messages, seconds: load.seconds, totalSeconds },
+	};
 };
 
 const batchBody = () => {
@@ -196,14 +206,15 @@ const serverUrl = external ?? embedded!.url;
 
 try {
 	for (const scale of scales) {
-		const url = await ensureDatabase(serverUrl, `bench_${scale}`);
+		const url = await ensureDatabase(serverUrl, `bench_${scale}`, values.reload);
 		await runMigrations(url);
 		const fast = ManagedRuntime.make(makeDatabaseLayer({ url, poolSize: 10 })) as Runtime;
+		const computed = ManagedRuntime.make(makeDatabaseLayer({ url, poolSize: 10, resultCache: false })) as Runtime;
 		// The baseline's reports may run far longer than the service's 10 s report limit: let them finish.
 		const raw = ManagedRuntime.make(
 			Layer.mergeAll(
 				// A connection for every query of a batch: queued queries would time out waiting for one.
-				makeDatabaseLayer({ url, poolSize: 40, analytics: "raw", statementTimeoutMs: 600_000 }),
+				makeDatabaseLayer({ url, poolSize: 40, analytics: "raw", statementTimeoutMs: 600_000, resultCache: false }),
 				Layer.succeed(ReportTimeoutMs, 600_000),
 			),
 		) as Runtime;
@@ -215,22 +226,28 @@ try {
 			}),
 		);
 		const fastServer = await serve(fast as never);
+		const computedServer = await serve(computed as never);
 		const rawServer = await serve(raw as never);
 		const body = batchBody();
 		const generate = (base: string) => () => post(`${base}/api/v1/platform/report/generate`, token, body);
 
 		// Warm both (plans, caches) before measuring.
-		for (let index = 0; index < 5; index++) await generate(fastServer.url)();
+		for (let index = 0; index < 5; index++) {
+			await generate(fastServer.url)();
+			await generate(computedServer.url)();
+		}
 		await generate(rawServer.url)();
 
 		console.log(`\n${scale.toLocaleString("en")} messages: full batch of ${reports.length} reports, ${timezone}`);
 		const fullFast = await time(requests, generate(fastServer.url));
+		const fullComputed = await time(requests, generate(computedServer.url));
 		const fullRaw = await time(baselineRequests, generate(rawServer.url));
 
 		const perReport: Array<{
 			id: string;
 			name: string;
 			fast: ReturnType<typeof summarize>;
+			computed: ReturnType<typeof summarize>;
 			raw: ReturnType<typeof summarize>;
 		}> = [];
 		for (const report of reports) {
@@ -240,23 +257,28 @@ try {
 				id: report.id,
 				name: report.name,
 				fast: await time(requests, single(fastServer.url)),
+				computed: await time(requests, single(computedServer.url)),
 				raw: await time(Math.max(3, Math.round(baselineRequests / 2)), single(rawServer.url)),
 			});
 		}
 
 		// Throughput: 8 clients sending full batches back to back.
 		const seconds = Number(values.seconds);
-		let completed = 0;
-		const until = performance.now() + seconds * 1000;
-		await Promise.all(
-			Array.from({ length: 8 }, async () => {
-				while (performance.now() < until) {
-					await generate(fastServer.url)();
-					completed++;
-				}
-			}),
-		);
-		const batchesPerSecond = completed / seconds;
+		const throughput = async (base: string) => {
+			let completed = 0;
+			const until = performance.now() + seconds * 1000;
+			await Promise.all(
+				Array.from({ length: 8 }, async () => {
+					while (performance.now() < until) {
+						await generate(base)();
+						completed++;
+					}
+				}),
+			);
+			return completed / seconds;
+		};
+		const batchesPerSecond = await throughput(fastServer.url);
+		const computedBatchesPerSecond = await throughput(computedServer.url);
 
 		// Ingest: batches of 1,000 items through the HTTP endpoint, then both servers must still agree exactly.
 		const probe = generateActivity({
@@ -283,84 +305,134 @@ try {
 			}),
 		);
 		const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+		// The service (its cache now stale: the ingest moved the data version), the computing service, the baseline.
 		const afterFast = await generate(fastServer.url)();
+		const afterComputed = await generate(computedServer.url)();
 		const afterRaw = await generate(rawServer.url)();
-		const exact = JSON.stringify(afterFast) === JSON.stringify(afterRaw);
+		const exact =
+			JSON.stringify(afterFast) === JSON.stringify(afterRaw) &&
+			JSON.stringify(afterComputed) === JSON.stringify(afterRaw);
 		for (const [id, entry] of [...Object.entries(afterFast), ...Object.entries(afterRaw)]) {
 			if (entry && typeof entry === "object" && "error" in entry)
 				console.error(`  ${id} answered an error: ${JSON.stringify(entry)}`);
 		}
 		if (!exact) {
 			for (const id of Object.keys(afterFast)) {
-				if (JSON.stringify(afterFast[id]) !== JSON.stringify(afterRaw[id])) console.error(`  ${id} differs`);
+				if (JSON.stringify(afterFast[id]) !== JSON.stringify(afterRaw[id])) console.error(`  ${id} differs (service)`);
+				if (JSON.stringify(afterComputed[id]) !== JSON.stringify(afterRaw[id]))
+					console.error(`  ${id} differs (computed)`);
 			}
 		}
 
-		console.log("\n| report | rollups p50 | p95 | p99 | raw scan p50 | ratio |\n|---|---|---|---|---|---|");
+		const ratio = (raw: number, value: number) => `${(raw / value).toFixed(1)}×`;
 		console.log(
-			`| **full batch** | ${ms(fullFast.p50)} | ${ms(fullFast.p95)} | ${ms(fullFast.p99)} | ${ms(fullRaw.p50)} | ${(fullRaw.p50 / fullFast.p50).toFixed(1)}× |`,
+			"\n| report | repeated p50 | p95 | p99 | computed p50 | p95 | p99 | raw scan p50 | raw ÷ computed |\n|---|---|---|---|---|---|---|---|---|",
 		);
-		for (const row of perReport) {
-			const failures = row.fast.failed + row.raw.failed;
-			console.log(
-				`| ${row.name} | ${ms(row.fast.p50)} | ${ms(row.fast.p95)} | ${ms(row.fast.p99)} | ${ms(row.raw.p50)} | ${(row.raw.p50 / row.fast.p50).toFixed(1)}× |${failures > 0 ? ` ${failures} failed` : ""}`,
-			);
-		}
+		const line = (
+			name: string,
+			cached: ReturnType<typeof summarize>,
+			fresh: ReturnType<typeof summarize>,
+			raw: ReturnType<typeof summarize>,
+		) => {
+			const failures = cached.failed + fresh.failed + raw.failed;
+			return `| ${name} | ${ms(cached.p50)} | ${ms(cached.p95)} | ${ms(cached.p99)} | ${ms(fresh.p50)} | ${ms(fresh.p95)} | ${ms(fresh.p99)} | ${ms(raw.p50)} | ${ratio(raw.p50, fresh.p50)} |${failures > 0 ? ` ${failures} failed` : ""}`;
+		};
+		console.log(line("**full batch**", fullFast, fullComputed, fullRaw));
+		for (const row of perReport) console.log(line(row.name, row.fast, row.computed, row.raw));
+		const minutes = (total: number) => `${Math.floor(total / 60)} min ${Math.round(total % 60)} s`;
 		console.log(
-			`\nthroughput (concurrency 8): ${batchesPerSecond.toFixed(1)} full batches/s` +
+			`\nthroughput (concurrency 8): ${batchesPerSecond.toFixed(1)} full batches/s repeated (result cache), ${computedBatchesPerSecond.toFixed(1)} computed` +
 				`\ningest over HTTP: ${Math.round(ingested / ingestSeconds).toLocaleString("en")} messages/s (${ingested.toLocaleString("en")} messages in batches of 1,000 items, ${INGEST_CLIENTS} clients)` +
-				(load ? `\ninitial load: ${Math.round(load.messages / load.seconds).toLocaleString("en")} messages/s` : "") +
-				`\nafter ingest, rollups and raw scan answer identically: ${exact ? "yes" : "NO"}`,
+				(load
+					? `\ninitial load: ${load.messages.toLocaleString("en")} messages at ${Math.round(load.messages / load.seconds).toLocaleString("en")}/s; everything (resources, parents, events, 9 tenants) in ${minutes(load.totalSeconds)}`
+					: "") +
+				`\nafter ingest, the service, the computing service and the raw scan answer identically: ${exact ? "yes" : "NO"}`,
 		);
 		results.push({
 			scale,
 			timezone,
 			requests,
 			baselineRequests,
-			fullBatch: { rollups: fullFast, raw: fullRaw, ratio: fullRaw.p50 / fullFast.p50 },
+			fullBatch: {
+				rollups: fullFast,
+				computed: fullComputed,
+				raw: fullRaw,
+				ratio: fullRaw.p50 / fullFast.p50,
+				computedRatio: fullRaw.p50 / fullComputed.p50,
+			},
 			perReport,
 			batchesPerSecond,
+			computedBatchesPerSecond,
 			ingestMessagesPerSecond: ingested / ingestSeconds,
 			initialLoad: load,
 			exactAfterIngest: exact,
 		});
-		await new Promise((resolve) => fastServer.server.close(resolve));
-		await new Promise((resolve) => rawServer.server.close(resolve));
+		for (const { server } of [fastServer, computedServer, rawServer]) {
+			await new Promise((resolve) => server.close(resolve));
+		}
 		await fast.dispose();
+		await computed.dispose();
 		await raw.dispose();
 		if (!exact) process.exitCode = 1;
 	}
-	if (results.length > 1) {
-		const first = results[0] as { scale: number; fullBatch: { rollups: { p50: number } } };
-		for (const result of results.slice(1) as Array<typeof first>) {
-			console.log(
-				`\nfull batch p50 at ${result.scale.toLocaleString("en")} vs ${first.scale.toLocaleString("en")} messages: ${(result.fullBatch.rollups.p50 / first.fullBatch.rollups.p50).toFixed(2)}×`,
-			);
-		}
-	}
-	// The targets, judged on the largest scale measured; a missed one says by how much.
+	type Summary = { p50: number; p95: number };
 	type Result = {
 		scale: number;
-		fullBatch: { rollups: { p50: number; p95: number }; ratio: number };
+		fullBatch: { rollups: Summary; computed: Summary; ratio: number; computedRatio: number };
 		batchesPerSecond: number;
+		computedBatchesPerSecond: number;
 		ingestMessagesPerSecond: number;
+		initialLoad?: { totalSeconds: number };
 	};
-	const largest = results.at(-1) as Result | undefined;
-	const smallest = results[0] as Result | undefined;
+	const measured = results as Array<Result>;
+	for (const result of measured.slice(1)) {
+		const first = measured[0]!;
+		console.log(
+			`\nfull batch p50 at ${result.scale.toLocaleString("en")} vs ${first.scale.toLocaleString("en")} messages: ` +
+				`${(result.fullBatch.rollups.p50 / first.fullBatch.rollups.p50).toFixed(2)}× repeated, ` +
+				`${(result.fullBatch.computed.p50 / first.fullBatch.computed.p50).toFixed(2)}× computed`,
+		);
+	}
+	// The targets, judged on the largest scale measured, for repeated requests (answered by the result cache while
+	// the data is unchanged) and for computed ones (every request computed); a missed one says by how much.
+	const largest = measured.at(-1);
+	const smallest = measured[0];
 	if (largest && smallest) {
 		const atMost = (value: number, limit: number) =>
 			value <= limit ? "met" : `missed by ${(value / limit).toFixed(1)}×`;
 		const atLeast = (value: number, limit: number) =>
 			value >= limit ? "met" : `missed by ${(limit / value).toFixed(1)}×`;
+		const both = (
+			target: string,
+			repeated: number,
+			computed: number,
+			shown: (value: number) => string,
+			judge: (value: number) => string,
+		): Array<[string, string, string]> => [
+			[`${target} (repeated)`, shown(repeated), judge(repeated)],
+			[`${target} (computed)`, shown(computed), judge(computed)],
+		];
 		const rows: Array<[string, string, string]> = [
-			["full batch p50 ≤ 15 ms", ms(largest.fullBatch.rollups.p50), atMost(largest.fullBatch.rollups.p50, 15)],
-			["full batch p95 ≤ 40 ms", ms(largest.fullBatch.rollups.p95), atMost(largest.fullBatch.rollups.p95, 40)],
-			["≥ 100× the raw scan", `${largest.fullBatch.ratio.toFixed(1)}×`, atLeast(largest.fullBatch.ratio, 100)],
-			[
+			...both("full batch p50 ≤ 15 ms", largest.fullBatch.rollups.p50, largest.fullBatch.computed.p50, ms, (v) =>
+				atMost(v, 15),
+			),
+			...both("full batch p95 ≤ 40 ms", largest.fullBatch.rollups.p95, largest.fullBatch.computed.p95, ms, (v) =>
+				atMost(v, 40),
+			),
+			...both(
+				"≥ 100× the raw scan",
+				largest.fullBatch.ratio,
+				largest.fullBatch.computedRatio,
+				(v) => `${v.toFixed(1)}×`,
+				(v) => atLeast(v, 100),
+			),
+			...both(
 				"≥ 150 full batches/s at concurrency 8",
-				largest.batchesPerSecond.toFixed(1),
-				atLeast(largest.batchesPerSecond, 150),
-			],
+				largest.batchesPerSecond,
+				largest.computedBatchesPerSecond,
+				(v) => v.toFixed(1),
+				(v) => atLeast(v, 150),
+			),
 			[
 				"ingest ≥ 20,000 messages/s",
 				Math.round(largest.ingestMessagesPerSecond).toLocaleString("en"),
@@ -368,17 +440,28 @@ try {
 			],
 		];
 		if (largest !== smallest) {
-			const growth = largest.fullBatch.rollups.p50 / smallest.fullBatch.rollups.p50;
+			rows.push(
+				...both(
+					`p50 at ${largest.scale.toLocaleString("en")} within 1.3× of ${smallest.scale.toLocaleString("en")}`,
+					largest.fullBatch.rollups.p50 / smallest.fullBatch.rollups.p50,
+					largest.fullBatch.computed.p50 / smallest.fullBatch.computed.p50,
+					(v) => `${v.toFixed(2)}×`,
+					(v) => atMost(v, 1.3),
+				),
+			);
+		}
+		if (largest.initialLoad) {
+			const minutes = largest.initialLoad.totalSeconds / 60;
 			rows.push([
-				`p50 at ${largest.scale.toLocaleString("en")} within 1.3× of ${smallest.scale.toLocaleString("en")}`,
-				`${growth.toFixed(2)}×`,
-				atMost(growth, 1.3),
+				`load of ${largest.scale.toLocaleString("en")} messages + 9 tenants < 15 min`,
+				`${minutes.toFixed(1)} min`,
+				atMost(minutes, 15),
 			]);
 		}
 		console.log(
 			`\ntargets (${largest.scale.toLocaleString("en")} messages)\n| target | measured | status |\n|---|---|---|`,
 		);
-		for (const [target, measured, status] of rows) console.log(`| ${target} | ${measured} | ${status} |`);
+		for (const [target, value, status] of rows) console.log(`| ${target} | ${value} | ${status} |`);
 	}
 	const outDir = path.join(repoRoot, "bench-results");
 	await mkdir(outDir, { recursive: true });

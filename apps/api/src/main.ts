@@ -46,6 +46,8 @@ const main = async () => {
 	const rateLimitPerMinute = integer("RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000);
 	const requestTimeoutMs = integer("REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000);
 	const corsOrigins = env.CORS_ORIGINS?.trim();
+	const cachedRequests = integer("RESULT_CACHE_REQUESTS", 256, 0, 100_000);
+	const cachedCalls = integer("RESULT_CACHE_CALLS", 4_096, 0, 1_000_000);
 
 	let stopEmbedded = async () => {};
 	let url = env.DATABASE_URL;
@@ -72,7 +74,13 @@ const main = async () => {
 			const applied = await runMigrations(url);
 			logger.info("migrations applied", { count: applied.length, names: applied });
 		}
-		runtime = ManagedRuntime.make(makeDatabaseLayer({ url }));
+		runtime = ManagedRuntime.make(
+			makeDatabaseLayer({
+				url,
+				resultCache:
+					cachedRequests === 0 && cachedCalls === 0 ? false : { requests: cachedRequests, calls: cachedCalls },
+			}),
+		);
 		// Build the layer now, so a bad database fails the start instead of the first request.
 		await runtime.runPromise(Database.use((database) => database.ping));
 

@@ -1,3 +1,11 @@
+export {
+	calendarKey,
+	deepFreeze,
+	makeResultStore,
+	ResultCache,
+	type ResultCacheService,
+	type ResultStore,
+} from "./cache.ts";
 export * from "./errors.ts";
 export * from "./ingest.ts";
 export { type Alert, type AlertsOutput, alertTypes, type Severity, severities } from "./reports/alert-rules.ts";

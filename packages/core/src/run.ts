@@ -1,5 +1,6 @@
-import { Context, Deferred, Effect, Layer } from "effect";
+import { Clock, Context, Deferred, Effect, Layer } from "effect";
 import type { z } from "zod";
+import { calendarKey, deepFreeze, ResultCache, type ResultCacheService } from "./cache.ts";
 import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
@@ -81,12 +82,8 @@ const parseInput = <S extends z.ZodType>(schema: S, rawInput: unknown): Effect.E
 // ---------------------------------------------------------------------------------------------------------------
 // Running
 
-/**
- * Runs one report: parses the input (unknown keys ignored) and runs the program under the `ReportTimeoutMs` limit.
- * Period reports use the input's `timezone`, else `ctx.timezone`, else UTC, and reject an unknown zone (field
- * `timezone`); reports without a period ignore the header.
- */
-export const generateReport = <const Id extends string>(
+/** Runs one report with whatever repositories are in context (see `generateReport`). */
+const runReport = <const Id extends string>(
 	id: Id,
 	rawInput: unknown,
 	ctx: GenerateContext,
@@ -111,20 +108,91 @@ export const generateReport = <const Id extends string>(
 		)) as OutputOf<Id>;
 	});
 
+interface CachedRequest {
+	readonly cache: ResultCacheService;
+	readonly version: string;
+	readonly accountId: string;
+}
+
+/** The cache and the account's data version for this request, or nothing when there is no cache or no version. */
+const cacheFor = (accountId: string): Effect.Effect<CachedRequest | undefined> =>
+	Effect.gen(function* () {
+		const cache = yield* ResultCache;
+		if (cache === undefined) return undefined;
+		const version = yield* cache.dataVersion(accountId).pipe(Effect.orElseSucceed(() => undefined));
+		return version === undefined ? undefined : { cache, version, accountId };
+	});
+
+/**
+ * The key of a whole request: account, data version, today's dates in the zones it uses, and the request itself.
+ * None (so the request is computed) for a body JSON cannot render, e.g. nested deeper than its recursion allows.
+ */
+const requestKey = (
+	kind: string,
+	version: string,
+	ctx: GenerateContext,
+	inputs: ReadonlyArray<unknown>,
+	body: unknown,
+): Effect.Effect<string | undefined> =>
+	Effect.map(Clock.currentTimeMillis, (now) => {
+		let text: string | undefined;
+		try {
+			text = JSON.stringify(body);
+		} catch {
+			return undefined;
+		}
+		return `${kind}\u0000${ctx.accountId}\u0000${version}\u0000${calendarKey(inputs, ctx.timezone ?? "UTC", now)}\u0000${ctx.timezone ?? ""}\u0000${text ?? ""}`;
+	});
+
+/** A failure that may not happen again: such a result is never kept. */
+const isTransient = (error: ReportError) => error._tag === "ReportTimeout" || error._tag === "StorageError";
+
+/**
+ * Runs one report: parses the input (unknown keys ignored) and runs the program under the `ReportTimeoutMs` limit.
+ * Period reports use the input's `timezone`, else `ctx.timezone`, else UTC, and reject an unknown zone (field
+ * `timezone`); reports without a period ignore the header. With a `ResultCache`, a repeated request at an unchanged
+ * data version (and calendar day) is answered from the stored result.
+ */
+export const generateReport = <const Id extends string>(
+	id: Id,
+	rawInput: unknown,
+	ctx: GenerateContext,
+): Effect.Effect<OutputOf<Id>, ReportError, ReportServices> =>
+	Effect.gen(function* () {
+		const cached = yield* cacheFor(ctx.accountId);
+		if (cached === undefined) return yield* runReport(id, rawInput, ctx);
+		const key = yield* requestKey(`report:${id}`, cached.version, ctx, [rawInput], rawInput);
+		const hit = key === undefined ? undefined : cached.cache.requests.get(key);
+		if (hit !== undefined) return hit as OutputOf<Id>;
+		const repositories = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
+		const value = yield* runReport(id, rawInput, ctx).pipe(Effect.provideContext(repositories));
+		if (key !== undefined) cached.cache.requests.set(key, deepFreeze(value));
+		return value;
+	});
+
 /**
  * Runs a batch concurrently; each report fails alone. Within the batch identical repository calls (same method,
- * same arguments) run once and share their result.
+ * same arguments) run once and share their result; with a `ResultCache`, across requests too (see `cache.ts`).
  */
 export const generateBatch = <const Requests extends Record<string, unknown>>(
 	requests: Requests,
 	ctx: GenerateContext,
 ): Effect.Effect<BatchResults<Requests>, never, ReportServices> =>
 	Effect.gen(function* () {
-		const memoized = yield* Layer.build(memoizedRepositories).pipe(Effect.scoped);
+		const cached = yield* cacheFor(ctx.accountId);
+		const key =
+			cached === undefined
+				? undefined
+				: yield* requestKey("batch", cached.version, ctx, Object.values(requests), requests);
+		if (cached !== undefined && key !== undefined) {
+			const hit = cached.cache.requests.get(key);
+			if (hit !== undefined) return hit as BatchResults<Requests>;
+		}
+		const memoized = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
 		const entries = yield* Effect.forEach(
 			Object.entries(requests),
 			([id, input]) =>
-				generateReport(id, input, ctx).pipe(
+				runReport(id, input, ctx).pipe(
 					Effect.map((value): BatchResult<unknown> => ({ ok: true, value })),
 					Effect.catch((error: ReportError) => Effect.succeed<BatchResult<unknown>>({ ok: false, error })),
 					Effect.provideContext(memoized),
@@ -132,7 +200,15 @@ export const generateBatch = <const Requests extends Record<string, unknown>>(
 				),
 			{ concurrency: "unbounded" },
 		);
-		return Object.fromEntries(entries) as BatchResults<Requests>;
+		const results = Object.fromEntries(entries) as BatchResults<Requests>;
+		if (
+			cached !== undefined &&
+			key !== undefined &&
+			entries.every(([, result]) => result.ok || !isTransient(result.error))
+		) {
+			cached.cache.requests.set(key, deepFreeze(results));
+		}
+		return results;
 	});
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -165,27 +241,59 @@ const makeMemo = () => {
 	return memo;
 };
 
-/** Wraps every method of a service so that identical calls share one execution. */
+/** The account a repository call reads: its first argument, an account ID or a scope naming one. */
+const accountOf = (args: ReadonlyArray<unknown>): string | undefined => {
+	const first = args[0];
+	if (typeof first === "string") return first;
+	if (first !== null && typeof first === "object" && "accountId" in first) {
+		const accountId = (first as { accountId?: unknown }).accountId;
+		return typeof accountId === "string" ? accountId : undefined;
+	}
+	return undefined;
+};
+
+/**
+ * Wraps every method of a service so that identical calls share one execution; with a cache, a call reading the
+ * account whose version was read is also looked up in (and stored to) the cache under that version.
+ */
 const memoizeService = <S extends Record<string, (...args: Array<never>) => Effect.Effect<unknown, unknown>>>(
 	name: string,
 	service: S,
 	memo: ReturnType<typeof makeMemo>,
+	cached: CachedRequest | undefined,
 ): S =>
 	Object.fromEntries(
 		Object.entries(service).map(([method, fn]) => [
 			method,
-			(...args: Array<never>) => memo(keyOf(`${name}.${method}`, args), () => fn(...args)),
+			(...args: Array<never>) => {
+				const key = keyOf(`${name}.${method}`, args);
+				if (cached === undefined || accountOf(args) !== cached.accountId) return memo(key, () => fn(...args));
+				const cacheKey = `${cached.accountId}\u0000${cached.version}\u0000${key}`;
+				return Effect.suspend(() => {
+					const hit = cached.cache.calls.get(cacheKey);
+					if (hit !== undefined) return Effect.succeed(hit);
+					return memo(key, () =>
+						fn(...args).pipe(
+							Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, deepFreeze(value)))),
+						),
+					);
+				});
+			},
 		]),
 	) as S;
 
-/** A layer that replaces both repositories with per-instance memoizing wrappers of the ambient ones. */
-export const memoizedRepositories = Layer.effectContext(
-	Effect.gen(function* () {
-		const activity = yield* ActivityRepository;
-		const accounts = yield* AccountRepository;
-		const memo = makeMemo();
-		return Context.make(ActivityRepository, memoizeService("activity", activity, memo)).pipe(
-			Context.add(AccountRepository, memoizeService("accounts", accounts, memo)),
-		);
-	}),
-);
+/**
+ * A layer that replaces both repositories with per-instance memoizing wrappers of the ambient ones; given the
+ * request's cache and data version (for `accountId`), the wrappers also share results across requests.
+ */
+export const memoizedRepositories = (cached?: CachedRequest) =>
+	Layer.effectContext(
+		Effect.gen(function* () {
+			const activity = yield* ActivityRepository;
+			const accounts = yield* AccountRepository;
+			const memo = makeMemo();
+			return Context.make(ActivityRepository, memoizeService("activity", activity, memo, cached)).pipe(
+				Context.add(AccountRepository, memoizeService("accounts", accounts, memo, cached)),
+			);
+		}),
+	);

@@ -2,10 +2,12 @@ import {
 	AccountRepository,
 	ActivityRepository,
 	IngestRepository,
+	makeResultStore,
+	ResultCache,
 	type StorageError,
 	TenantRepository,
 } from "@convolens/core";
-import { Layer } from "effect";
+import { Effect, Layer } from "effect";
 import { Database, type DatabaseOptions, databaseLayer } from "./database.ts";
 import { accountRepositoryLayer } from "./repositories/account.ts";
 import { rollupAccountRepositoryLayer } from "./repositories/account-rollup.ts";
@@ -33,6 +35,12 @@ export const makeDatabaseLayer = (
 		 * query scans the activity tables — the baseline the benchmark compares against, and a cross-check in tests.
 		 */
 		readonly analytics?: "rollups" | "raw";
+		/**
+		 * Report results kept across requests, keyed by each account's data version (see `@convolens/core`'s
+		 * `ResultCache`): how many whole requests and how many repository calls (least recently used go first), or
+		 * `false` to compute every request. Default 256 requests and 4,096 calls.
+		 */
+		readonly resultCache?: false | { readonly requests?: number; readonly calls?: number };
 	},
 ): Layer.Layer<DatabaseLayerServices, StorageError> =>
 	Layer.mergeAll(
@@ -40,6 +48,28 @@ export const makeDatabaseLayer = (
 		options.analytics === "raw" ? accountRepositoryLayer : rollupAccountRepositoryLayer,
 		tenantRepositoryLayer,
 		ingestRepositoryLayer,
+		options.resultCache === false ? Layer.empty : resultCacheLayer(options.resultCache ?? {}),
 	).pipe(Layer.provideMerge(databaseLayer(options)));
+
+/** The account's data version: the sum of its `data_version` rows (see `src/rollups.ts`). */
+const resultCacheLayer = (sizes: { readonly requests?: number; readonly calls?: number }) =>
+	Layer.effect(
+		ResultCache,
+		Effect.gen(function* () {
+			const { query } = yield* Database;
+			return {
+				dataVersion: (accountId: string) =>
+					Effect.map(
+						query<{ version: string }>(
+							"SELECT coalesce(sum(version), 0)::text AS version FROM data_version WHERE account_id = $1",
+							[accountId],
+						),
+						(rows) => rows[0]?.version ?? "0",
+					),
+				requests: makeResultStore(sizes.requests ?? 256),
+				calls: makeResultStore(sizes.calls ?? 4_096),
+			};
+		}),
+	);
 
 export { AccountRepository, ActivityRepository, Database, IngestRepository, TenantRepository };

@@ -47,7 +47,7 @@ describe("tenant schema rule", () => {
 		const rollups = [...orm.getMetadata().getAll().values()].filter((meta) =>
 			rollupEntities.some((entity) => entity.meta.tableName === meta.tableName),
 		);
-		assert.strictEqual(rollups.length, 13);
+		assert.strictEqual(rollups.length, 14);
 		for (const meta of rollups) {
 			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
 			assert.strictEqual(pkColumns[0], "account_id", `${meta.tableName} primary key`);
@@ -71,7 +71,7 @@ describe("tenant schema rule", () => {
 			);
 			const rollupTables = new Set<string>(rollupEntities.map((entity) => entity.meta.tableName));
 			const tables = new Set(rows.map((row) => row.table));
-			assert.strictEqual(tables.size, 24);
+			assert.strictEqual(tables.size, 25);
 			const foreignKeys = rows.filter((row) => row.type === "f");
 			assert.isAbove(foreignKeys.length, 11);
 			for (const row of rows) {

@@ -23,6 +23,7 @@ import {
 	ContactsDay,
 	ContactsSlot,
 	ContactTotal,
+	DataVersion,
 } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
 
@@ -48,6 +49,7 @@ export {
 	Conversation,
 	Dataset,
 	DatasetRecord,
+	DataVersion,
 	File,
 	Message,
 	Rating,
@@ -81,6 +83,7 @@ export const entities = [
 	ContactActivityDay,
 	ContactsSlot,
 	ContactsDay,
+	DataVersion,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -98,4 +101,5 @@ export const rollupEntities = [
 	ContactActivityDay,
 	ContactsSlot,
 	ContactsDay,
+	DataVersion,
 ] as const;

@@ -252,3 +252,19 @@ export const ContactsDay = defineEntity({
 	},
 	primaryKeys: ["account", "day"],
 });
+
+/**
+ * The account's data version: `sum(version)` over its rows changes in every transaction that writes its data (the
+ * triggers of `src/rollups.ts` add 1 to the row of the writing backend's shard). The API keys cached report results
+ * by it. No foreign key, like the rollups: an erase's cascade still bumps it.
+ */
+export const DataVersion = defineEntity({
+	name: "DataVersion",
+	tableName: "data_version",
+	properties: {
+		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		shard: p.smallint().primary(),
+		version: counter(),
+	},
+	primaryKeys: ["account", "shard"],
+});

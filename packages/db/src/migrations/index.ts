@@ -9,6 +9,7 @@ import { Migration20261124135221_contact_activity_day } from "./Migration2026112
 import { Migration20261124135628_contact_counts } from "./Migration20261124135628_contact_counts.ts";
 import { Migration20261124141604_contact_total_scale } from "./Migration20261124141604_contact_total_scale.ts";
 import { Migration20261124145412_activity_slot_by_slot } from "./Migration20261124145412_activity_slot_by_slot.ts";
+import { Migration20261124153742_data_version } from "./Migration20261124153742_data_version.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -27,4 +28,5 @@ export const migrations = [
 	Migration20261124135628_contact_counts,
 	Migration20261124141604_contact_total_scale,
 	Migration20261124145412_activity_slot_by_slot,
+	Migration20261124153742_data_version,
 ];
