@@ -398,10 +398,10 @@ try {
 	const largest = measured.at(-1);
 	const smallest = measured[0];
 	if (largest && smallest) {
-		const atMost = (value: number, limit: number) =>
-			value <= limit ? "met" : `missed by ${(value / limit).toFixed(1)}×`;
-		const atLeast = (value: number, limit: number) =>
-			value >= limit ? "met" : `missed by ${(limit / value).toFixed(1)}×`;
+		// A near miss shows two decimals, so "missed by 1.0×" never reads as met.
+		const missedBy = (factor: number) => `missed by ${factor.toFixed(factor < 1.1 ? 2 : 1)}×`;
+		const atMost = (value: number, limit: number) => (value <= limit ? "met" : missedBy(value / limit));
+		const atLeast = (value: number, limit: number) => (value >= limit ? "met" : missedBy(limit / value));
 		const both = (
 			target: string,
 			repeated: number,

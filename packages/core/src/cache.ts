@@ -31,56 +31,77 @@ export const ResultCache = Context.Reference<ResultCacheService | undefined>("@c
 	defaultValue: () => undefined,
 });
 
-/** A least-recently-used map with a fixed number of entries. */
+/**
+ * A least-recently-used map bounded by entries and by the objects its values hold (a 30-day breakdown is ~30, an
+ * hourly one up to 2,000), so a few large results cannot hold a process's memory. `set` freezes the value.
+ */
 export interface ResultStore {
 	readonly get: (key: string) => unknown;
 	readonly set: (key: string, value: unknown) => void;
 	readonly size: () => number;
+	/** Objects held by the stored values. */
+	readonly objects: () => number;
 	readonly clear: () => void;
 }
 
-export const makeResultStore = (maxEntries: number): ResultStore => {
-	const entries = new Map<string, unknown>();
+/** Default object budget of one store: ~1M objects, on the order of 100 MB. */
+export const DEFAULT_MAX_OBJECTS = 1_000_000;
+
+export const makeResultStore = (maxEntries: number, maxObjects = DEFAULT_MAX_OBJECTS): ResultStore => {
+	const entries = new Map<string, { readonly value: unknown; readonly objects: number }>();
+	let objects = 0;
+	const remove = (key: string) => {
+		const entry = entries.get(key);
+		if (entry === undefined) return;
+		entries.delete(key);
+		objects -= entry.objects;
+	};
 	return {
 		get: (key) => {
-			if (!entries.has(key)) return undefined;
-			const value = entries.get(key);
+			const entry = entries.get(key);
+			if (entry === undefined) return undefined;
 			// Re-inserting moves the key to the end: the map's order is the recency order.
 			entries.delete(key);
-			entries.set(key, value);
-			return value;
+			entries.set(key, entry);
+			return entry.value;
 		},
 		set: (key, value) => {
-			entries.delete(key);
-			entries.set(key, value);
-			while (entries.size > maxEntries) {
+			const weight = freezeCounting(value);
+			remove(key);
+			if (weight > maxObjects) return;
+			entries.set(key, { value, objects: weight });
+			objects += weight;
+			while (entries.size > maxEntries || objects > maxObjects) {
 				const oldest = entries.keys().next();
 				if (oldest.done) break;
-				entries.delete(oldest.value);
+				remove(oldest.value);
 			}
 		},
 		size: () => entries.size,
-		clear: () => entries.clear(),
+		objects: () => objects,
+		clear: () => {
+			entries.clear();
+			objects = 0;
+		},
 	};
 };
 
 /**
- * Freezes a value and everything reachable from it: cached results are shared by every request that reads them, so
- * a consumer that tried to change one would throw instead of corrupting the answers of others.
+ * Freezes a value and everything reachable from it, counting the objects it froze (a primitive counts 1, so every
+ * entry weighs something). Cached results are shared by every request that reads them: a consumer that tried to
+ * change one throws instead of corrupting the answers of others.
  */
-export const deepFreeze = <A>(value: A): A => {
+const freezeCounting = (value: unknown): number => {
 	// Typed errors stay as they are: the runtime may annotate a failure it propagates.
-	if (value === null || typeof value !== "object" || Object.isFrozen(value) || value instanceof Error) return value;
+	if (value === null || typeof value !== "object" || Object.isFrozen(value) || value instanceof Error) return 1;
 	Object.freeze(value);
+	let count = 1;
 	if (value instanceof Map) {
-		for (const [key, entry] of value) {
-			deepFreeze(key);
-			deepFreeze(entry);
-		}
+		for (const [key, entry] of value) count += freezeCounting(key) + freezeCounting(entry);
 	} else if (!(value instanceof Date)) {
-		for (const entry of Object.values(value)) deepFreeze(entry);
+		for (const entry of Object.values(value)) count += freezeCounting(entry);
 	}
-	return value;
+	return count;
 };
 
 /**

@@ -1,6 +1,6 @@
 export {
 	calendarKey,
-	deepFreeze,
+	DEFAULT_MAX_OBJECTS,
 	makeResultStore,
 	ResultCache,
 	type ResultCacheService,

@@ -1,6 +1,6 @@
 import { Clock, Context, Deferred, Effect, Layer } from "effect";
 import type { z } from "zod";
-import { calendarKey, deepFreeze, ResultCache, type ResultCacheService } from "./cache.ts";
+import { calendarKey, ResultCache, type ResultCacheService } from "./cache.ts";
 import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
@@ -166,7 +166,7 @@ export const generateReport = <const Id extends string>(
 		if (hit !== undefined) return hit as OutputOf<Id>;
 		const repositories = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
 		const value = yield* runReport(id, rawInput, ctx).pipe(Effect.provideContext(repositories));
-		if (key !== undefined) cached.cache.requests.set(key, deepFreeze(value));
+		if (key !== undefined) cached.cache.requests.set(key, value);
 		return value;
 	});
 
@@ -206,7 +206,7 @@ export const generateBatch = <const Requests extends Record<string, unknown>>(
 			key !== undefined &&
 			entries.every(([, result]) => result.ok || !isTransient(result.error))
 		) {
-			cached.cache.requests.set(key, deepFreeze(results));
+			cached.cache.requests.set(key, results);
 		}
 		return results;
 	});
@@ -273,9 +273,7 @@ const memoizeService = <S extends Record<string, (...args: Array<never>) => Effe
 					const hit = cached.cache.calls.get(cacheKey);
 					if (hit !== undefined) return Effect.succeed(hit);
 					return memo(key, () =>
-						fn(...args).pipe(
-							Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, deepFreeze(value)))),
-						),
+						fn(...args).pipe(Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, value)))),
 					);
 				});
 			},

@@ -221,7 +221,7 @@ describe("the result cache", () => {
 		}),
 	);
 
-	it("evicts the least recently used entry", () => {
+	it("evicts the least recently used entry, by entries and by objects held", () => {
 		const store = makeResultStore(2);
 		store.set("a", 1);
 		store.set("b", 2);
@@ -231,5 +231,21 @@ describe("the result cache", () => {
 		assert.strictEqual(store.get("a"), 1);
 		assert.strictEqual(store.get("c"), 3);
 		assert.strictEqual(store.size(), 2);
+
+		const bounded = makeResultStore(100, 10);
+		bounded.set("small", [{ n: 1 }]);
+		assert.strictEqual(bounded.objects(), 3);
+		bounded.set("medium", [{ n: 1 }, { n: 2 }, { n: 3 }]);
+		assert.strictEqual(bounded.objects(), 10);
+		bounded.set("more", [{ n: 4 }]);
+		assert.strictEqual(bounded.get("small"), undefined, "the oldest goes first");
+		assert.deepStrictEqual(bounded.get("more"), [{ n: 4 }]);
+		assert.isAtMost(bounded.objects(), 10);
+		bounded.set(
+			"huge",
+			Array.from({ length: 20 }, (_, n) => ({ n })),
+		);
+		assert.strictEqual(bounded.get("huge"), undefined, "a value larger than the budget is not kept");
+		assert.isTrue(Object.isFrozen(bounded.get("more")));
 	});
 });

@@ -9,6 +9,7 @@ import {
 	contactDaySql,
 	contactTotalScale,
 	contactTotalSql,
+	dataVersionSql,
 	rollupTriggersSql,
 } from "../src/rollups.ts";
 import { generateActivity } from "../src/seed/generate.ts";
@@ -191,11 +192,12 @@ describe("rollups", () => {
 				...contactDaySql,
 				...contactTotalSql,
 				...contactCountTriggersSql,
+				...dataVersionSql,
 			].flatMap((sql) => {
 				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
 				return match ? [{ name: match[1]!, body: match[2]! }] : [];
 			});
-			expect(functions.length).toBe(19);
+			expect(functions.length).toBe(21);
 			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
 			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
 			for (const { name, body } of functions) {
