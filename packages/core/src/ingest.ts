@@ -150,6 +150,120 @@ export const itemSchemas = {
 
 type Parsed<C extends IngestCollection> = z.output<(typeof itemSchemas)[C]>;
 
+// ---------------------------------------------------------------------------------------------------------------
+// Fast path
+//
+// The schemas above cost ~10 µs an item (unions that build issues before trying their next branch, transforms,
+// refinements): a quarter of a core at 20,000 items/s. Producers send well-formed items, so each collection has a
+// hand-written check for the common shapes that returns exactly what its schema returns, or NOT_FAST for anything
+// else — which the schema then parses, with its messages. `ingest.test.ts` holds the two to the same output on
+// generated, mutated and edge-case items.
+
+const NOT_FAST: unique symbol = Symbol("not fast");
+type Fast<A> = A | typeof NOT_FAST;
+
+/** The same expression `z.iso.datetime({ offset: true })` checks. */
+const DATETIME_PATTERN = z.core.regexes.datetime({ offset: true });
+
+const fastId = (value: unknown): Fast<string> =>
+	typeof value === "string" && value.length >= 1 && value.length <= 64 && ID_PATTERN.test(value) ? value : NOT_FAST;
+
+const fastOptionalId = (value: unknown): Fast<string | null> => (value == null ? null : fastId(value));
+
+const fastOptionalText = (value: unknown, max: number): Fast<string | null> =>
+	value == null ? null : typeof value === "string" && value.length <= max && withoutNul(value) ? value : NOT_FAST;
+
+/** `undefined` when absent or `undefined`. */
+const fastCreatedAt = (value: unknown): Fast<Date | undefined> => {
+	if (value === undefined) return undefined;
+	if (typeof value === "number") {
+		return Number.isInteger(value) && value >= 0 && value <= MAX_EPOCH_MS ? new Date(value) : NOT_FAST;
+	}
+	return typeof value === "string" && DATETIME_PATTERN.test(value) ? new Date(value) : NOT_FAST;
+};
+
+const fastInteger = (value: unknown, min: number, max: number): Fast<number> =>
+	typeof value === "number" && Number.isInteger(value) && value >= min && value <= max ? value : NOT_FAST;
+
+/** Builds the item from its fields' fast checks; NOT_FAST as soon as one of them is. */
+const fastItem = (
+	raw: Record<string, unknown>,
+	fields: ReadonlyArray<readonly [string, (value: unknown) => unknown]>,
+): Fast<Record<string, unknown>> => {
+	const id = fastId(raw.id);
+	if (id === NOT_FAST) return NOT_FAST;
+	const createdAt = fastCreatedAt(raw.createdAt);
+	if (createdAt === NOT_FAST) return NOT_FAST;
+	// As the schema does: an absent `createdAt` stays absent, one given as `undefined` stays `undefined`.
+	const item: Record<string, unknown> = createdAt === undefined && !("createdAt" in raw) ? { id } : { id, createdAt };
+	for (const [key, check] of fields) {
+		const value = check(raw[key]);
+		if (value === NOT_FAST) return NOT_FAST;
+		item[key] = value;
+	}
+	return item;
+};
+
+const text = (max: number) => (value: unknown) => fastOptionalText(value, max);
+const messageType = (value: unknown): Fast<string> =>
+	typeof value === "string" && value.length >= 1 && value.length <= 64 && withoutNul(value) ? value : NOT_FAST;
+const action = (value: unknown): Fast<{ type: string | null; name: string | null } | null> => {
+	if (value == null) return null;
+	if (typeof value !== "object" || Array.isArray(value)) return NOT_FAST;
+	const { type, name } = value as Record<string, unknown>;
+	const fastType = fastOptionalText(type, 256);
+	const fastName = fastOptionalText(name, 256);
+	return fastType === NOT_FAST || fastName === NOT_FAST ? NOT_FAST : { type: fastType, name: fastName };
+};
+
+const fastFields: { readonly [C in IngestCollection]: ReadonlyArray<readonly [string, (value: unknown) => unknown]> } =
+	{
+		contacts: [
+			["name", text(512)],
+			["email", text(512)],
+			["nick", text(512)],
+		],
+		bots: [["name", text(512)]],
+		datasets: [["name", text(512)]],
+		skillsets: [["name", text(512)]],
+		conversations: [
+			["botId", fastOptionalId],
+			["contactId", fastOptionalId],
+		],
+		messages: [
+			["conversationId", fastId],
+			["type", messageType],
+			["tokens", (value) => (value === undefined ? 0 : fastInteger(value, 0, 2_147_483_647))],
+			["action", action],
+		],
+		ratings: [
+			["value", (value) => fastInteger(value, -100, 100)],
+			["reason", text(4096)],
+			["botId", fastOptionalId],
+			["conversationId", fastOptionalId],
+			["messageId", fastOptionalId],
+			["contactId", fastOptionalId],
+		],
+		records: [["datasetId", fastId]],
+		abilities: [
+			["name", text(512)],
+			["skillsetId", fastOptionalId],
+		],
+		files: [["name", text(512)]],
+	};
+
+/**
+ * An item of `collection` as its schema parses it, when it has one of the common well-formed shapes; `undefined`
+ * otherwise (then only the schema can say whether, and why, it is invalid). Exported for the tests.
+ */
+export const parseItemFast = <C extends IngestCollection>(
+	collection: C,
+	raw: Record<string, unknown>,
+): Parsed<C> | undefined => {
+	const item = fastItem(raw, fastFields[collection]);
+	return item === NOT_FAST ? undefined : (item as Parsed<C>);
+};
+
 /** A validated item: its fields with `createdAt` resolved, plus its position in the request. */
 export type IngestItem<C extends IngestCollection> = Omit<Parsed<C>, "createdAt"> & {
 	readonly createdAt: Date;
@@ -224,13 +338,14 @@ export const parseIngestBody = (body: unknown, now: Date): ParsedIngest | Invali
 				errors.push({ collection, index, id, code: "BAD_REQUEST", message: "item must be an object" });
 				return;
 			}
-			const result = schema.safeParse(raw);
-			if (!result.success) {
+			const fast = parseItemFast(collection, raw) as { createdAt?: Date } | undefined;
+			const result = fast === undefined ? schema.safeParse(raw) : undefined;
+			if (result && !result.success) {
 				const message = result.error.issues.map(issueMessage).join("; ");
 				errors.push({ collection, index, id, code: "BAD_REQUEST", message });
 				return;
 			}
-			const item = result.data as { createdAt?: Date };
+			const item = (fast ?? result?.data) as { createdAt?: Date };
 			valid.push({ ...item, createdAt: item.createdAt ?? now, index });
 		});
 		batch[collection] = valid;
