@@ -13,8 +13,8 @@ export interface OrmConfigInput {
 	readonly poolSize?: number;
 	readonly debug?: boolean;
 	/**
-	 * Server-side limit per statement, in ms (none by default). The service sets one: a report's own timeout stops
-	 * waiting for a query but cannot cancel it, so this bounds what an abandoned query can cost the server.
+	 * Server-side limit per statement, in ms (none by default). The service sets one: report queries whose caller
+	 * gives up are cancelled (`cancellableQuery`), and this bounds any statement whose cancel could not be delivered.
 	 */
 	readonly statementTimeoutMs?: number;
 }

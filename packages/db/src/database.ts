@@ -1,7 +1,7 @@
 import { StorageError } from "@convolens/core";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { Context, Effect, Layer } from "effect";
-import type pg from "pg";
+import pg from "pg";
 import { ormConfig } from "./config.ts";
 import { createStatisticsKeeper, type StatisticsKeeper } from "./statistics.ts";
 
@@ -70,6 +70,59 @@ export const runTransaction = async <A>(pool: pg.Pool, work: (client: pg.PoolCli
 	}
 };
 
+/** What `pg` offers for a protocol-level cancel request, beyond its typings. */
+interface CancellingClient {
+	readonly connection: { on(event: "error", listener: () => void): void };
+	cancel(target: pg.PoolClient, query: unknown): void;
+}
+
+/**
+ * One statement on a pooled connection that the server stops as soon as `signal` aborts — a report timing out, or
+ * its HTTP client going away — instead of running on until the statement limit. The cancel is a protocol cancel
+ * request on a connection of its own (so it never waits for a free pooled one). A cancel can land after the
+ * statement has finished, so a connection that was sent one is closed rather than reused: it can never stop a later
+ * statement. The statement limit stays the backstop when the cancel cannot be delivered.
+ */
+export const cancellableQuery = async (
+	pool: pg.Pool,
+	sql: string,
+	params: ReadonlyArray<unknown>,
+	signal: AbortSignal,
+): Promise<pg.QueryResult> => {
+	if (signal.aborted) throw signal.reason;
+	const client = await pool.connect();
+	if (signal.aborted) {
+		client.release();
+		throw signal.reason;
+	}
+	let running = true;
+	let discard = false;
+	const cancel = () => {
+		if (!running) return;
+		discard = true;
+		try {
+			const canceller = new pg.Client(pool.options) as unknown as CancellingClient;
+			canceller.connection.on("error", () => {});
+			canceller.cancel(client, (client as unknown as { activeQuery: unknown }).activeQuery);
+		} catch {
+			// Undeliverable: the statement limit ends the statement instead.
+		}
+	};
+	signal.addEventListener("abort", cancel, { once: true });
+	try {
+		return await client.query(sql, params as Array<unknown>);
+	} catch (cause) {
+		// A statement error (with a SQLSTATE) leaves the connection usable; anything else, such as a lost
+		// connection, does not.
+		if (sqlState(cause) === "") discard = true;
+		throw cause;
+	} finally {
+		running = false;
+		signal.removeEventListener("abort", cancel);
+		client.release(discard);
+	}
+};
+
 const acquire = (options: DatabaseOptions) =>
 	Effect.tryPromise({
 		try: async () => {
@@ -99,7 +152,7 @@ export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, S
 			);
 			const query = <Row>(sql: string, params: ReadonlyArray<unknown> = []) =>
 				Effect.tryPromise({
-					try: async () => (await pool.query(sql, params as Array<unknown>)).rows as Array<Row>,
+					try: async (signal) => (await cancellableQuery(pool, sql, params, signal)).rows as Array<Row>,
 					catch: toStorageError("run a query"),
 				});
 			return Database.of({

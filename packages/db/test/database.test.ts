@@ -35,6 +35,32 @@ describe("Database", () => {
 		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1, statementTimeoutMs: 300 }))),
 	);
 
+	it.live("stops the server's statement when the caller gives up, and goes on serving", () =>
+		Effect.gen(function* () {
+			const { query } = yield* Database;
+			const started = Date.now();
+			const outcome = yield* query("SELECT pg_sleep(30), 'report query' AS marker").pipe(
+				Effect.timeoutOrElse({ duration: 200, orElse: () => Effect.succeed("timed out" as const) }),
+			);
+			assert.strictEqual(outcome, "timed out");
+			assert.isBelow(Date.now() - started, 5_000);
+			// The statement is gone from the server within moments, not after the 30 s it asked for.
+			let running = 1;
+			for (let attempt = 0; attempt < 50 && running > 0; attempt++) {
+				yield* Effect.sleep(100);
+				const rows = yield* query<{ running: number }>(
+					"SELECT count(*)::int AS running FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'",
+				);
+				running = rows[0]?.running ?? -1;
+			}
+			assert.strictEqual(running, 0);
+			// With one connection in the pool (the cancelled one is replaced), the next statement succeeds.
+			const [row] = yield* query<{ answer: number }>("SELECT 42 AS answer");
+			assert.strictEqual(row?.answer, 42);
+			assert.isBelow(Date.now() - started, 10_000);
+		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1, statementTimeoutMs: 60_000 }))),
+	);
+
 	it.live("fails to start with a StorageError when the server cannot be reached", () =>
 		Effect.gen(function* () {
 			const error = yield* Effect.flip(
