@@ -278,6 +278,15 @@ export class PackedDayCache {
 const sizeOf = (day: PackedDay) =>
 	day.seqs.byteLength + day.first.byteLength + day.last.byteLength + day.byLast.byteLength;
 
+/**
+ * The columns of a `contact_day` read: the day (epoch ms), the row version `day/part/xmin/length` that keys the
+ * copies of `PackedDayCache`, the given entries expression, and the account's last contact number.
+ */
+const packedDayColumns = (entries: string) =>
+	`(extract(epoch FROM day) * 1000)::float8 AS day,
+	concat_ws('/', (extract(epoch FROM day) * 1000)::bigint, part, xmin, octet_length(entries)) AS key,
+	${entries} AS entries, (SELECT last FROM contact_counter WHERE account_id = $1) AS numbers`;
+
 const rollupLayer = Layer.effect(
 	ActivityRepository,
 	Effect.gen(function* () {
@@ -562,17 +571,23 @@ const rollupLayer = Layer.effect(
 				return yield* raw.activeContacts(scope, boundaries);
 			}
 			const held = packedDays.held(scope.accountId);
-			const rows = yield* query<{ day: number; key: string; entries: Uint8Array | null; numbers: number }>(
-				`SELECT d.day, d.key, CASE WHEN d.key = ANY($4::text[]) THEN NULL ELSE d.entries END AS entries,
-					(SELECT last FROM contact_counter WHERE account_id = $1) AS numbers
-				FROM (
-					SELECT (extract(epoch FROM day) * 1000)::float8 AS day, entries,
-						concat_ws('/', (extract(epoch FROM day) * 1000)::bigint, part, xmin, octet_length(entries)) AS key
-					FROM contact_day WHERE account_id = $1 AND day >= $2 AND day < $3
-				) d
-				ORDER BY d.day`,
-				[scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1), [...held.keys()]],
+			const params = [scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1)];
+			// Usually every version in the window is held (only today's changes): then the versions alone, cheap to
+			// list. Otherwise one statement returns the versions with the entries of those not held, so all come
+			// from the same snapshot.
+			let rows = yield* query<{ day: number; key: string; entries: Uint8Array | null; numbers: number }>(
+				`SELECT ${packedDayColumns("NULL::bytea")} FROM contact_day WHERE account_id = $1 AND day >= $2 AND day < $3
+				ORDER BY day`,
+				params,
 			);
+			if (rows.some((row) => !held.has(row.key))) {
+				rows = yield* query<{ day: number; key: string; entries: Uint8Array | null; numbers: number }>(
+					`SELECT d.day, d.key, CASE WHEN d.key = ANY($4::text[]) THEN NULL ELSE d.entries END AS entries, d.numbers
+					FROM (SELECT ${packedDayColumns("entries")} FROM contact_day WHERE account_id = $1 AND day >= $2 AND day < $3) d
+					ORDER BY d.day`,
+					[...params, rows.map((row) => row.key).filter((key) => held.has(key))],
+				);
+			}
 			return countActiveContacts(
 				instants,
 				rows.map((row) => ({
