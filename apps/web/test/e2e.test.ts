@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { type AppRuntime, closeGracefully, createServer, defaultWebDir, type Logger } from "@convolens/api/serving";
 import {
 	Alerts,
 	BotConversationQuality,
@@ -21,10 +22,6 @@ import { createTestDatabase, type TestDatabase } from "@convolens/db/testing";
 import { ManagedRuntime } from "effect";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Logger } from "../../api/src/http/logger.ts";
-import type { AppRuntime } from "../../api/src/runtime.ts";
-import { closeGracefully, createServer } from "../../api/src/server.ts";
-import { defaultWebDir } from "../../api/src/web.ts";
 
 // Debian's Chromium by default (.ci/run installs it); CHROMIUM_PATH points elsewhere (e.g. Chrome on CI runners).
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

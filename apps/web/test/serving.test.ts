@@ -3,8 +3,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createWebHandler, isLoopback } from "@convolens/api/serving";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWebHandler, isLoopback } from "../../api/src/web.ts";
 
 /** The api's dashboard handler behind a bare server that answers 404 for whatever it hands back. */
 const serve = async (options: Parameters<typeof createWebHandler>[0]) => {
