@@ -280,6 +280,62 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			assert.isDefined(repository);
 		}),
 	);
+	it.effect("gives every message its stored conversation's bot and contact, under repeats and concurrent writers", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			yield* runIngest(account, {
+				bots: [{ id: "b1" }, { id: "b2" }, { id: "b3" }],
+				contacts: [{ id: "u1" }, { id: "u2" }],
+			});
+			// Repeated in one batch: the first item is stored, its messages copy it.
+			const repeated = yield* runIngest(account, {
+				conversations: [
+					{ id: "r1", botId: "b1", contactId: "u1" },
+					{ id: "r1", botId: "b2", contactId: "u2" },
+				],
+				messages: [{ id: "rm1", conversationId: "r1", type: "user" }],
+			});
+			assert.deepStrictEqual([repeated.inserted.conversations, repeated.duplicates.conversations], [1, 1]);
+			// Six writers send the same new conversations with different owners, each with messages of its own:
+			// whichever stores a conversation first, every message must carry that stored row's owners.
+			const bodies = Array.from({ length: 6 }, (_, w) => ({
+				conversations: Array.from({ length: 40 }, (_, i) => ({
+					id: `c${i}`,
+					botId: `b${1 + ((i + w) % 3)}`,
+					contactId: `u${1 + (w % 2)}`,
+				})),
+				messages: Array.from({ length: 200 }, (_, i) => ({
+					id: `w${w}-m${i}`,
+					conversationId: `c${i % 40}`,
+					type: "bot",
+				})),
+			}));
+			const results = yield* Effect.forEach(bodies, (body) => runIngest(account, body), { concurrency: 6 });
+			assert.deepStrictEqual(
+				results.flatMap((result) => result.errors),
+				[],
+			);
+			assert.strictEqual(
+				results.reduce((sum, result) => sum + result.inserted.conversations, 0),
+				40,
+			);
+			const { query } = yield* Database;
+			const mismatched = yield* query<{ n: number; total: number }>(
+				`SELECT count(*) FILTER (WHERE m.bot_id IS DISTINCT FROM c.bot_id OR m.contact_id IS DISTINCT FROM c.contact_id)::int AS n,
+					count(*)::int AS total
+				FROM message m JOIN conversation c ON c.account_id = m.account_id AND c.id = m.conversation_id
+				WHERE m.account_id = $1`,
+				[account],
+			);
+			assert.deepStrictEqual(mismatched, [{ n: 0, total: 1 + 6 * 200 }]);
+			const [first] = yield* query<{ bot_id: string; contact_id: string }>(
+				"SELECT bot_id, contact_id FROM message WHERE account_id = $1 AND id = 'rm1'",
+				[account],
+			);
+			assert.deepStrictEqual(first, { bot_id: "b1", contact_id: "u1" });
+		}),
+	);
+
 	it.effect("survives ingest racing with erase of the same conversations: no failure, no orphan", () =>
 		Effect.gen(function* () {
 			const account = yield* newAccount();

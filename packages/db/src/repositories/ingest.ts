@@ -10,7 +10,6 @@ import {
 	IngestRepository,
 	type IngestResult,
 	ingestCollections,
-	type MessageItem,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import type pg from "pg";
@@ -22,8 +21,10 @@ import { Database } from "../database.ts";
  * A batch is one transaction; collections go in `ingestCollections` order, so a later collection sees the parents an
  * earlier one just stored. Per collection there are two statements whatever the item count: one that finds which
  * referenced parents exist in the account, and one multi-row `INSERT … SELECT FROM unnest(…) ON CONFLICT DO
- * NOTHING` (its row count is the number inserted). An id already stored (or repeated in the batch) inserts nothing
- * and counts as a duplicate.
+ * NOTHING` (its row count is the number inserted). Conversations and messages share their insert statement (see
+ * `ingestConversationsAndMessages`: the rollup triggers then lock the rows every writer updates only after both
+ * tables are written). An id already stored (or repeated in the batch: the first item wins) inserts nothing and
+ * counts as a duplicate.
  *
  * Concurrency: rows are inserted in id order, so two transactions with overlapping ids take their row locks in the
  * same order; one waits for the other and then sees a conflict (a duplicate) instead of storing the item twice.
@@ -148,10 +149,14 @@ const specs: { readonly [C in IngestCollection]: TableSpec<C> } = {
 
 const tableOf = (collection: IngestCollection) => specs[collection].table;
 
-/** The multi-row insert of one collection, from one array parameter per column. */
-const insertSql = (table: string, columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>) => {
+/** The multi-row insert of one collection: `$1` the account, one array parameter per column from `$first`. */
+const insertSql = (
+	table: string,
+	columns: ReadonlyArray<{ readonly name: string; readonly type: ColumnType }>,
+	first = 2,
+) => {
 	const names = columns.map((column) => column.name).join(", ");
-	const arrays = columns.map((column, index) => `$${index + 2}::${column.type}[]`).join(", ");
+	const arrays = columns.map((column, index) => `$${index + first}::${column.type}[]`).join(", ");
 	return `INSERT INTO ${table} (account_id, ${names})
 		SELECT $1, * FROM unnest(${arrays}) AS v(${names})
 		ORDER BY v.id
@@ -166,6 +171,51 @@ interface ConversationOwners {
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Keeps the items whose referenced parents exist in the account; reports the others as NOT_FOUND. */
+const withParents = async <C extends IngestCollection>(
+	client: pg.PoolClient,
+	accountId: string,
+	collection: C,
+	items: ReadonlyArray<IngestItem<C>>,
+	errors: Array<IngestItemError>,
+): Promise<Array<IngestItem<C>>> => {
+	const spec = specs[collection] as TableSpec<C>;
+	let candidates = [...items];
+	for (const parent of spec.parents) {
+		const wanted = [...new Set(candidates.map(parent.value).filter((value): value is string => value !== null))];
+		if (wanted.length === 0) continue;
+		const { rows } = await client.query<{ id: string }>(
+			`SELECT id FROM ${parent.table} WHERE account_id = $1 AND id = ANY($2::text[])`,
+			[accountId, wanted],
+		);
+		const found = new Set(rows.map((row) => row.id));
+		candidates = candidates.filter((item) => {
+			const value = parent.value(item);
+			if (value === null || found.has(value)) return true;
+			errors.push(notFound(collection, item, parent, value));
+			return false;
+		});
+	}
+	return candidates;
+};
+
+const notFound = <C extends IngestCollection>(
+	collection: C,
+	item: IngestItem<C>,
+	parent: { readonly field: string; readonly table: string },
+	value: string,
+): IngestItemError => ({
+	collection,
+	index: item.index,
+	id: item.id,
+	code: "NOT_FOUND",
+	message: `${parent.field}: no ${parent.table} "${value}" in this account`,
+});
+
+/** The insert parameters of `candidates` (sorted by id), after the account. */
+const columnArrays = <C extends IngestCollection>(collection: C, candidates: ReadonlyArray<IngestItem<C>>) =>
+	(specs[collection] as TableSpec<C>).columns.map((column) => candidates.map(column.value));
+
 const ingestCollection = async <C extends IngestCollection>(
 	client: pg.PoolClient,
 	accountId: string,
@@ -174,51 +224,100 @@ const ingestCollection = async <C extends IngestCollection>(
 	errors: Array<IngestItemError>,
 ): Promise<{ inserted: number; duplicates: number }> => {
 	if (items.length === 0) return { inserted: 0, duplicates: 0 };
-	const spec = specs[collection] as TableSpec<C>;
-	let candidates = [...items];
-	const owners = new Map<string, ConversationOwners>();
-	for (const parent of spec.parents) {
-		const wanted = [...new Set(candidates.map(parent.value).filter((value): value is string => value !== null))];
-		if (wanted.length === 0) continue;
-		const copiesOwners = collection === "messages";
-		const { rows } = await client.query<{ id: string; bot_id?: string | null; contact_id?: string | null }>(
-			`SELECT id${copiesOwners ? ", bot_id, contact_id" : ""} FROM ${parent.table}
-			WHERE account_id = $1 AND id = ANY($2::text[])`,
-			[accountId, wanted],
-		);
-		const found = new Set(rows.map((row) => row.id));
-		if (copiesOwners) {
-			for (const row of rows) owners.set(row.id, { botId: row.bot_id ?? null, contactId: row.contact_id ?? null });
-		}
-		candidates = candidates.filter((item) => {
-			const value = parent.value(item);
-			if (value === null || found.has(value)) return true;
-			errors.push({
-				collection,
-				index: item.index,
-				id: item.id,
-				code: "NOT_FOUND",
-				message: `${parent.field}: no ${parent.table} "${value}" in this account`,
-			});
-			return false;
-		});
-	}
+	const candidates = await withParents(client, accountId, collection, items, errors);
 	if (candidates.length === 0) return { inserted: 0, duplicates: 0 };
 	candidates.sort(byId);
-	const columns: Array<{ readonly name: string; readonly type: ColumnType }> = [...spec.columns];
-	const params: Array<unknown> = [accountId, ...spec.columns.map((column) => candidates.map(column.value))];
-	if (collection === "messages") {
-		const ownersOf = (item: IngestItem<C>) => owners.get((item as unknown as MessageItem).conversationId);
-		columns.push({ name: "bot_id", type: "text" }, { name: "contact_id", type: "text" });
-		params.push(
-			candidates.map((item) => ownersOf(item)?.botId ?? null),
-			candidates.map((item) => ownersOf(item)?.contactId ?? null),
-		);
-	}
 	// The row count of `INSERT … ON CONFLICT DO NOTHING` is the number of rows actually inserted.
-	const result = await client.query(insertSql(spec.table, columns), params);
+	const result = await client.query(insertSql(specs[collection].table, specs[collection].columns), [
+		accountId,
+		...columnArrays(collection, candidates),
+	]);
 	const inserted = result.rowCount ?? 0;
 	return { inserted, duplicates: candidates.length - inserted };
+};
+
+/** Thrown to run the whole batch again (`runTransaction` retries serialization failures). */
+const retryBatch = () =>
+	Object.assign(new Error("a conversation of the batch was stored concurrently"), { code: "40001" });
+
+const messageOwnerColumns = [
+	{ name: "bot_id", type: "text" },
+	{ name: "contact_id", type: "text" },
+] as const;
+
+/**
+ * Conversations and their messages in one statement. The rollup triggers of both tables — which lock rollup rows
+ * that every writer of the account updates (the current slot and day, the busiest bots and contacts) until commit —
+ * then fire after both tables' rows are written, so concurrent batches queue only for the rollup work and the
+ * commit, not for the message inserts too.
+ *
+ * A message copies its conversation's bot and contact: from the stored row when the conversation existed before
+ * the statement, else from the batch's item (the first one with that id; later ones are duplicates). Should another
+ * transaction store one of those new conversations first, the batch runs again and then reads the stored row.
+ */
+const ingestConversationsAndMessages = async (
+	client: pg.PoolClient,
+	accountId: string,
+	conversationItems: ReadonlyArray<IngestItem<"conversations">>,
+	messageItems: ReadonlyArray<IngestItem<"messages">>,
+	errors: Array<IngestItemError>,
+) => {
+	const none = { inserted: 0, duplicates: 0 };
+	const conversations = await withParents(client, accountId, "conversations", conversationItems, errors);
+	// The first item of each id is the one inserted; the others count as duplicates.
+	const firstById = new Map<string, IngestItem<"conversations">>();
+	for (const item of [...conversations].sort((a, b) => a.index - b.index)) {
+		if (!firstById.has(item.id)) firstById.set(item.id, item);
+	}
+	const owners = new Map<string, ConversationOwners>();
+	const wanted = new Set(messageItems.map((item) => item.conversationId));
+	if (wanted.size > 0) {
+		const { rows } = await client.query<{ id: string; bot_id: string | null; contact_id: string | null }>(
+			"SELECT id, bot_id, contact_id FROM conversation WHERE account_id = $1 AND id = ANY($2::text[])",
+			[accountId, [...wanted]],
+		);
+		for (const row of rows) owners.set(row.id, { botId: row.bot_id, contactId: row.contact_id });
+	}
+	const stored = new Set(owners.keys());
+	const newIds = new Set<string>();
+	for (const [id, item] of firstById) {
+		if (stored.has(id) || !wanted.has(id)) continue;
+		owners.set(id, { botId: item.botId, contactId: item.contactId });
+		newIds.add(id);
+	}
+	const messages = messageItems.filter((item) => {
+		if (owners.has(item.conversationId)) return true;
+		errors.push(notFound("messages", item, { field: "conversationId", table: "conversation" }, item.conversationId));
+		return false;
+	});
+	const toInsert = [...firstById.values()].sort(byId);
+	messages.sort(byId);
+	if (toInsert.length === 0 && messages.length === 0) {
+		return { conversations: { ...none, duplicates: conversations.length }, messages: none };
+	}
+	const conversationColumns = specs.conversations.columns;
+	const messageColumns = [...specs.messages.columns, ...messageOwnerColumns];
+	const ownerOf = (item: IngestItem<"messages">) => owners.get(item.conversationId);
+	const params = [
+		accountId,
+		...columnArrays("conversations", toInsert),
+		...columnArrays("messages", messages),
+		messages.map((item) => ownerOf(item)?.botId ?? null),
+		messages.map((item) => ownerOf(item)?.contactId ?? null),
+	];
+	const { rows } = await client.query<{ conversations: Array<string> | null; messages: number }>(
+		`WITH c AS (${insertSql("conversation", conversationColumns)} RETURNING id),
+		m AS (${insertSql("message", messageColumns, 2 + conversationColumns.length)} RETURNING 1)
+		SELECT (SELECT array_agg(id) FROM c) AS conversations, (SELECT count(*) FROM m)::int AS messages`,
+		params,
+	);
+	const insertedIds = new Set(rows[0]?.conversations ?? []);
+	for (const id of newIds) if (!insertedIds.has(id)) throw retryBatch();
+	const insertedMessages = rows[0]?.messages ?? 0;
+	return {
+		conversations: { inserted: insertedIds.size, duplicates: conversations.length - insertedIds.size },
+		messages: { inserted: insertedMessages, duplicates: messages.length - insertedMessages },
+	};
 };
 
 /** Applies a validated batch inside an open transaction. */
@@ -231,6 +330,21 @@ export const ingestInTransaction = async (
 	const duplicates = emptyCounts();
 	const errors: Array<IngestItemError> = [];
 	for (const collection of ingestCollections) {
+		if (collection === "messages") continue;
+		if (collection === "conversations") {
+			const counts = await ingestConversationsAndMessages(
+				client,
+				accountId,
+				batch.conversations,
+				batch.messages,
+				errors,
+			);
+			for (const both of ["conversations", "messages"] as const) {
+				inserted[both] = counts[both].inserted;
+				duplicates[both] = counts[both].duplicates;
+			}
+			continue;
+		}
 		const counts = await ingestCollection(client, accountId, collection, batch[collection], errors);
 		inserted[collection] = counts.inserted;
 		duplicates[collection] = counts.duplicates;
