@@ -282,6 +282,13 @@ const sizeOf = (day: PackedDay) =>
  * The columns of a `contact_day` read: the day (epoch ms), the row version `day/part/xmin/length` that keys the
  * copies of `PackedDayCache`, the given entries expression, and the account's last contact number.
  */
+interface PackedDayRow {
+	readonly day: number;
+	readonly key: string;
+	readonly entries: Uint8Array | null;
+	readonly numbers: number;
+}
+
 const packedDayColumns = (entries: string) =>
 	`(extract(epoch FROM day) * 1000)::float8 AS day,
 	concat_ws('/', (extract(epoch FROM day) * 1000)::bigint, part, xmin, octet_length(entries)) AS key,
@@ -575,13 +582,13 @@ const rollupLayer = Layer.effect(
 			// Usually every version in the window is held (only today's changes): then the versions alone, cheap to
 			// list. Otherwise one statement returns the versions with the entries of those not held, so all come
 			// from the same snapshot.
-			let rows = yield* query<{ day: number; key: string; entries: Uint8Array | null; numbers: number }>(
+			let rows = yield* query<PackedDayRow>(
 				`SELECT ${packedDayColumns("NULL::bytea")} FROM contact_day WHERE account_id = $1 AND day >= $2 AND day < $3
 				ORDER BY day`,
 				params,
 			);
 			if (rows.some((row) => !held.has(row.key))) {
-				rows = yield* query<{ day: number; key: string; entries: Uint8Array | null; numbers: number }>(
+				rows = yield* query<PackedDayRow>(
 					`SELECT d.day, d.key, CASE WHEN d.key = ANY($4::text[]) THEN NULL ELSE d.entries END AS entries, d.numbers
 					FROM (SELECT ${packedDayColumns("entries")} FROM contact_day WHERE account_id = $1 AND day >= $2 AND day < $3) d
 					ORDER BY d.day`,

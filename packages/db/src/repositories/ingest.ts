@@ -240,6 +240,9 @@ const ingestCollection = async <C extends IngestCollection>(
 const retryBatch = () =>
 	Object.assign(new Error("a conversation of the batch was stored concurrently"), { code: "40001" });
 
+/** The message's one parent, as the spec names it in errors (its existence check is the owners' lookup). */
+const conversationParent = specs.messages.parents[0]!;
+
 const messageOwnerColumns = [
 	{ name: "bot_id", type: "text" },
 	{ name: "contact_id", type: "text" },
@@ -262,7 +265,6 @@ const ingestConversationsAndMessages = async (
 	messageItems: ReadonlyArray<IngestItem<"messages">>,
 	errors: Array<IngestItemError>,
 ) => {
-	const none = { inserted: 0, duplicates: 0 };
 	const conversations = await withParents(client, accountId, "conversations", conversationItems, errors);
 	// The first item of each id is the one inserted; the others count as duplicates.
 	const firstById = new Map<string, IngestItem<"conversations">>();
@@ -278,22 +280,22 @@ const ingestConversationsAndMessages = async (
 		);
 		for (const row of rows) owners.set(row.id, { botId: row.bot_id, contactId: row.contact_id });
 	}
-	const stored = new Set(owners.keys());
 	const newIds = new Set<string>();
 	for (const [id, item] of firstById) {
-		if (stored.has(id) || !wanted.has(id)) continue;
+		if (owners.has(id) || !wanted.has(id)) continue;
 		owners.set(id, { botId: item.botId, contactId: item.contactId });
 		newIds.add(id);
 	}
 	const messages = messageItems.filter((item) => {
 		if (owners.has(item.conversationId)) return true;
-		errors.push(notFound("messages", item, { field: "conversationId", table: "conversation" }, item.conversationId));
+		errors.push(notFound("messages", item, conversationParent, item.conversationId));
 		return false;
 	});
 	const toInsert = [...firstById.values()].sort(byId);
 	messages.sort(byId);
 	if (toInsert.length === 0 && messages.length === 0) {
-		return { conversations: { ...none, duplicates: conversations.length }, messages: none };
+		const none = { inserted: 0, duplicates: 0 };
+		return { conversations: none, messages: none };
 	}
 	const conversationColumns = specs.conversations.columns;
 	const messageColumns = [...specs.messages.columns, ...messageOwnerColumns];
