@@ -256,22 +256,33 @@ export const rollupDropSql: ReadonlyArray<string> = [
  * Distinct active contacts (`contact_day`, see its entity): contacts are numbered densely per account on insert,
  * and each UTC day holds the numbers of the contacts that created a conversation that day, with the first and last
  * slot of the day they did. Inserts append a part per transaction (no row is rewritten, so concurrent writers do not
- * wait for each other); deletes, changed conversations and days with many parts are rebuilt from `conversation`
- * under a per-day advisory lock. Each statement of a trigger function sees every transaction committed before it
- * (READ COMMITTED), so a rebuild after the lock includes whatever a concurrent rebuild committed, and parts of
- * transactions still in flight are neither seen nor deleted.
+ * wait for each other); the ingest merges a day's parts into one once it has more than `CONTACT_DAY_MAX_PARTS`
+ * (`compactContactDays`, off the writers' path). Deletes and changed conversations rebuild their days from
+ * `conversation`, as does an insert that finds a day past `CONTACT_DAY_REBUILD_PARTS` (a writer that never merges).
+ * Rebuilds and merges hold the day's advisory lock (`contactDayLock`). Each statement of a trigger function sees
+ * every transaction committed before it (READ COMMITTED), so a rebuild after the lock includes whatever a concurrent
+ * rebuild or merge committed, and parts of transactions still in flight are neither seen nor deleted.
  */
 const slotOfDay = (column: string, dayColumn: string) =>
 	`floor(extract(epoch FROM ${column} - ${dayColumn}) / ${SLOT_MINUTES * 60})::int`;
 /** A packed entry: number (int4, big-endian), first slot (1 byte), last slot (1 byte). */
 const entry = (seq: string, first: string, last: string) =>
 	`int4send(${seq}) || int2send((${first} * 256 + ${last})::int2)`;
-/** Days with more parts than this are rebuilt into one by the inserting transaction. */
+/** Days with more parts than this are merged into one after an ingest (`compactContactDays`). */
 export const CONTACT_DAY_MAX_PARTS = 16;
+/** Days with more parts than this are rebuilt by the inserting transaction: the backstop for writers that never merge. */
+export const CONTACT_DAY_REBUILD_PARTS = 256;
+
+/**
+ * The arguments of the advisory lock of one account's day, whose rebuilds and merges it serialises (`pg_advisory_…`
+ * with two int4 keys). The day enters as epoch seconds, so the key does not depend on the session's time zone.
+ */
+export const contactDayLock = (account: string, day: string) =>
+	`hashtext('contact_day'), hashtext(${account} || '/' || extract(epoch FROM ${day})::bigint::text)`;
 
 const contactDayRebuildFn = `CREATE OR REPLACE FUNCTION convolens_contact_day_rebuild(p_account varchar, p_day timestamptz) RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
-	PERFORM pg_advisory_xact_lock(hashtext('contact_day'), hashtext(p_account || '/' || p_day::text));
+	PERFORM pg_advisory_xact_lock(${contactDayLock("p_account", "p_day")});
 	DELETE FROM contact_day WHERE account_id = p_account AND day = p_day;
 	INSERT INTO contact_day (account_id, day, part, entries)
 	SELECT p_account, p_day, 0, string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
@@ -327,7 +338,7 @@ $fn$;`,
 ${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
 		JOIN (SELECT DISTINCT account_id, ${utcDay("created_at")} AS day FROM new_rows WHERE contact_id IS NOT NULL) n
 			ON n.account_id = d.account_id AND n.day = d.day
-		GROUP BY 1, 2 HAVING count(*) > ${CONTACT_DAY_MAX_PARTS} ORDER BY 1, 2`)}`,
+		GROUP BY 1, 2 HAVING count(*) > ${CONTACT_DAY_REBUILD_PARTS} ORDER BY 1, 2`)}`,
 	),
 	contactDayFn(
 		"convolens_contact_day_deleted",
@@ -348,6 +359,13 @@ ${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
 	trigger("conversation_contact_day_delete", "conversation", "DELETE", "convolens_contact_day_deleted"),
 	trigger("conversation_contact_day_update", "conversation", "UPDATE", "convolens_contact_day_updated"),
 ];
+
+/** The functions alone whose bodies changed after `contactDaySql` was first applied (a later migration replaces them). */
+export const contactDayFunctionsSql: ReadonlyArray<string> = contactDaySql.filter(
+	(sql) =>
+		sql.startsWith("CREATE OR REPLACE FUNCTION convolens_contact_day_rebuild") ||
+		sql.startsWith("CREATE OR REPLACE FUNCTION convolens_contact_day_inserted"),
+);
 
 /** Numbers the contacts stored before numbering existed, then builds `contact_day` for every day with activity. */
 export const contactDayBackfillSql: ReadonlyArray<string> = [

@@ -3,6 +3,7 @@ import { assert, layer } from "@effect/vitest";
 import { Effect } from "effect";
 import { TestClock } from "effect/testing";
 import { Database } from "../src/database.ts";
+import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../src/rollups.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
 import { newAccount } from "./support.ts";
 
@@ -371,6 +372,54 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 				[account],
 			);
 			assert.strictEqual(copies.length, 0);
+		}),
+	);
+
+	it.effect("merges a day's contact parts past the limit, and never waits for a day another transaction holds", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const { query, pool } = yield* Database;
+			const day = new Date("2026-03-01T00:00:00Z");
+			const parts = () =>
+				query<{ parts: number; merged: boolean }>(
+					"SELECT count(*)::int AS parts, coalesce(bool_or(part = 0), false) AS merged FROM contact_day WHERE account_id = $1 AND day = $2",
+					[account, day],
+				).pipe(Effect.map((rows) => rows[0]!));
+			const conversation = (index: number) =>
+				runIngest(account, {
+					contacts: [{ id: `u${index}` }],
+					conversations: [
+						{
+							id: `c${index}`,
+							contactId: `u${index}`,
+							createdAt: new Date(day.getTime() + index * 60_000).toISOString(),
+						},
+					],
+				});
+			// One transaction, one part: the batch after the limit merges the day into one part.
+			for (let index = 0; index < CONTACT_DAY_MAX_PARTS; index++) yield* conversation(index);
+			assert.deepStrictEqual(yield* parts(), { parts: CONTACT_DAY_MAX_PARTS, merged: false });
+			yield* conversation(CONTACT_DAY_MAX_PARTS);
+			assert.deepStrictEqual(yield* parts(), { parts: 1, merged: true });
+			// While another transaction holds the day (as a rebuild after an erase does), batches go on without waiting
+			// and leave their parts; the first batch after it ends merges them.
+			const holder = yield* Effect.promise(() => pool.connect());
+			yield* Effect.promise(() => holder.query("BEGIN"));
+			yield* Effect.promise(() =>
+				holder.query(`SELECT pg_advisory_xact_lock(${contactDayLock("$1::text", "$2::timestamptz")})`, [account, day]),
+			);
+			for (let index = 100; index < 100 + CONTACT_DAY_MAX_PARTS + 2; index++) yield* conversation(index);
+			assert.deepStrictEqual(yield* parts(), { parts: CONTACT_DAY_MAX_PARTS + 3, merged: true });
+			yield* Effect.promise(() => holder.query("COMMIT"));
+			holder.release();
+			yield* conversation(200);
+			assert.deepStrictEqual(yield* parts(), { parts: 1, merged: true });
+			// The merged day holds every contact once: all 36 are active that day.
+			const entries = yield* query<{ n: number }>(
+				"SELECT octet_length(entries) / 6 AS n FROM contact_day WHERE account_id = $1 AND day = $2",
+				[account, day],
+			);
+			assert.strictEqual(entries[0]!.n, 2 * CONTACT_DAY_MAX_PARTS + 4);
 		}),
 	);
 });

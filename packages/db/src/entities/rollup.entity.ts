@@ -197,8 +197,9 @@ export const ContactCounter = defineEntity({
  * a sequence of 6-byte records — the contact's number (4 bytes, big-endian), then the first and the last 15-minute
  * slot of the day (0–95) in which it created a conversation. First and last slot answer "active in a prefix or a
  * suffix of the day", which is all a local day, week or month in any zone needs of a UTC day. A day is stored in
- * parts: part 0 is rebuilt from the conversations; each writing transaction appends its own part (its transaction
- * id), and past a few parts the day is rebuilt into one. Reads union all parts.
+ * parts: part 0 is rebuilt from the conversations or merged from earlier parts; each writing transaction appends its
+ * own part (its transaction id), and past a few parts the ingest merges the day into one (`compactContactDays`).
+ * Reads union all parts.
  */
 export const ContactDay = defineEntity({
 	name: "ContactDay",

@@ -14,6 +14,7 @@ import {
 import { Effect, Layer } from "effect";
 import type pg from "pg";
 import { Database } from "../database.ts";
+import { compactContactDays, contactDaysOf } from "./contact-days.ts";
 
 /**
  * Ingest into PostgreSQL (SPEC §2.1).
@@ -379,7 +380,13 @@ export const eraseInTransaction = async (
 export const ingestRepositoryLayer = Layer.effect(
 	IngestRepository,
 	Effect.gen(function* () {
-		const { transaction, statistics } = yield* Database;
+		const { transaction, statistics, pool } = yield* Database;
+		// After the batch committed: merging its days' contact parts is upkeep, so a failure there (the batch is
+		// stored either way) is logged and left for the next batch to retry.
+		const compact = (accountId: string, batch: IngestBatch) =>
+			Effect.tryPromise(() => compactContactDays(pool, accountId, contactDaysOf(batch.conversations))).pipe(
+				Effect.catch((error) => Effect.logWarning("merging packed contact days failed", error)),
+			);
 		return IngestRepository.of({
 			ingest: Effect.fn("IngestRepository.ingest")((accountId: string, batch: IngestBatch) =>
 				transaction((client) => ingestInTransaction(client, accountId, batch)).pipe(
@@ -390,6 +397,7 @@ export const ingestRepositoryLayer = Layer.effect(
 							}
 						}),
 					),
+					Effect.tap((result) => (result.inserted.conversations > 0 ? compact(accountId, batch) : Effect.void)),
 				),
 			),
 			erase: Effect.fn("IngestRepository.erase")((accountId: string, request: EraseRequest) =>
