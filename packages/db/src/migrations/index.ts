@@ -11,6 +11,7 @@ import { Migration20261124141604_contact_total_scale } from "./Migration20261124
 import { Migration20261124145412_activity_slot_by_slot } from "./Migration20261124145412_activity_slot_by_slot.ts";
 import { Migration20261124153742_data_version } from "./Migration20261124153742_data_version.ts";
 import { Migration20261124204500_contact_day_merge } from "./Migration20261124204500_contact_day_merge.ts";
+import { Migration20261124210500_rollup_fillfactor } from "./Migration20261124210500_rollup_fillfactor.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -31,4 +32,5 @@ export const migrations = [
 	Migration20261124145412_activity_slot_by_slot,
 	Migration20261124153742_data_version,
 	Migration20261124204500_contact_day_merge,
+	Migration20261124210500_rollup_fillfactor,
 ];
