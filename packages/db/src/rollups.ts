@@ -72,24 +72,76 @@ const messageSql = (source: string, sign: 1 | -1) => {
 			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
 		),
 		// A conversation being erased in the same statement is already gone here: nothing to update.
-		`UPDATE conversation c SET
-			messages = c.messages + d.messages,
-			user_messages = c.user_messages + d.user_messages,
-			bot_messages = c.bot_messages + d.bot_messages,
-			activity_messages = c.activity_messages + d.activity_messages,
-			tokens = c.tokens + d.tokens
-		FROM (
-			SELECT account_id, conversation_id,
-				${s}count(*) AS messages, ${s}count(*) FILTER (WHERE type = 'user') AS user_messages,
-				${s}count(*) FILTER (WHERE type = 'bot') AS bot_messages,
-				${s}count(*) FILTER (WHERE type = 'activity') AS activity_messages, ${s}coalesce(sum(tokens), 0) AS tokens
-			FROM ${source} GROUP BY 1, 2 ORDER BY 1, 2
-		) d
-		WHERE c.account_id = d.account_id AND c.id = d.conversation_id;`,
+		...conversationCountersSql(source, s),
 	];
 };
 
 const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condition}), 0)`;
+
+const cohortColumns = [
+	"conversations",
+	"messages",
+	"user_messages",
+	"bot_messages",
+	"activity_messages",
+	"tokens",
+	"depth_zero",
+	"depth_one",
+	"depth_two_to_three",
+	"depth_four_to_ten",
+	"depth_eleven_or_more",
+];
+
+/** Conversation rows with a sign column `sign` → the cohort histogram (`cohort_slot`, `cohort_day`). */
+const cohortSql = (signedSource: string) =>
+	slotAndDay(
+		"cohort",
+		[],
+		cohortColumns,
+		(bucket) => `SELECT c.account_id, scope.bot_key, ${bucket("c.created_at")},
+			sum(c.sign), sum(c.sign * c.messages), sum(c.sign * c.user_messages), sum(c.sign * c.bot_messages),
+			sum(c.sign * c.activity_messages), sum(c.sign * c.tokens),
+			${depth("c.user_messages = 0")}, ${depth("c.user_messages = 1")},
+			${depth("c.user_messages BETWEEN 2 AND 3")}, ${depth("c.user_messages BETWEEN 4 AND 10")},
+			${depth("c.user_messages >= 11")}
+		FROM ${signedSource} c ${scopes("c")}
+		WHERE scope.bot_key IS NOT NULL
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+	);
+
+const counterColumns = ["messages", "user_messages", "bot_messages", "activity_messages", "tokens"];
+
+/**
+ * Message rows → their conversations' counters, and the cohort histogram moved from each conversation's old
+ * counters to its new ones, in one statement: the update returns both. The update itself is marked
+ * (`convolens.counting`), so the conversation update triggers — which would recompute everything a conversation
+ * feeds from its old and new rows — skip it: only the counters changed, and only the cohort reads them.
+ */
+const conversationCountersSql = (source: string, s: "" | "-") => [
+	"PERFORM set_config('convolens.counting', 'on', true);",
+	`WITH d AS (
+		SELECT account_id, conversation_id,
+			${s}count(*) AS messages, ${s}count(*) FILTER (WHERE type = 'user') AS user_messages,
+			${s}count(*) FILTER (WHERE type = 'bot') AS bot_messages,
+			${s}count(*) FILTER (WHERE type = 'activity') AS activity_messages, ${s}coalesce(sum(tokens), 0) AS tokens
+		FROM ${source} GROUP BY 1, 2 ORDER BY 1, 2
+	), u AS (
+		UPDATE conversation c SET
+			${counterColumns.map((column) => `${column} = c.${column} + d.${column}`).join(",\n\t\t\t")}
+		FROM d
+		WHERE c.account_id = d.account_id AND c.id = d.conversation_id
+		RETURNING c.account_id, c.bot_id, c.created_at, ${counterColumns.map((column) => `c.${column}, d.${column} AS d_${column}`).join(", ")}
+	), counted AS (
+		SELECT account_id, bot_id, created_at, -1 AS sign, ${counterColumns.map((column) => `${column} - d_${column} AS ${column}`).join(", ")} FROM u
+		UNION ALL
+		SELECT account_id, bot_id, created_at, 1 AS sign, ${counterColumns.join(", ")} FROM u
+	), slots AS (${cohortSql("counted")[0]!.trim().replace(/;$/, "")})
+	${cohortSql("counted")[1]!.trim()}`,
+	"PERFORM set_config('convolens.counting', '', true);",
+];
+
+/** Skips an update of conversation counters alone (see `conversationCountersSql`). */
+const skipCounting = "\tIF current_setting('convolens.counting', true) = 'on' THEN RETURN NULL; END IF;";
 
 /** Conversation rows with a sign column `sign` → activity_slot conversations and the cohort_slot histogram. */
 const conversationSql = (signedSource: string) => [
@@ -111,32 +163,7 @@ const conversationSql = (signedSource: string) => [
 		WHERE scope.bot_key IS NOT NULL
 		GROUP BY 1, 2, 3 HAVING sum(c.sign) <> 0 ORDER BY 1, 2, 3`,
 	),
-	...slotAndDay(
-		"cohort",
-		[],
-		[
-			"conversations",
-			"messages",
-			"user_messages",
-			"bot_messages",
-			"activity_messages",
-			"tokens",
-			"depth_zero",
-			"depth_one",
-			"depth_two_to_three",
-			"depth_four_to_ten",
-			"depth_eleven_or_more",
-		],
-		(bucket) => `SELECT c.account_id, scope.bot_key, ${bucket("c.created_at")},
-			sum(c.sign), sum(c.sign * c.messages), sum(c.sign * c.user_messages), sum(c.sign * c.bot_messages),
-			sum(c.sign * c.activity_messages), sum(c.sign * c.tokens),
-			${depth("c.user_messages = 0")}, ${depth("c.user_messages = 1")},
-			${depth("c.user_messages BETWEEN 2 AND 3")}, ${depth("c.user_messages BETWEEN 4 AND 10")},
-			${depth("c.user_messages >= 11")}
-		FROM ${signedSource} c ${scopes("c")}
-		WHERE scope.bot_key IS NOT NULL
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-	),
+	...cohortSql(signedSource),
 ];
 
 /** Rating rows → activity_slot ratings and thumbs. */
@@ -182,10 +209,10 @@ export const rollupTriggersSql: ReadonlyArray<string> = [
 	fn("convolens_message_deleted", messageSql("old_rows", -1)),
 	fn("convolens_conversation_inserted", conversationSql(signed("new_rows", 1))),
 	fn("convolens_conversation_deleted", conversationSql(signed("old_rows", -1))),
-	fn(
-		"convolens_conversation_updated",
-		conversationSql(`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`),
-	),
+	fn("convolens_conversation_updated", [
+		skipCounting,
+		...conversationSql(`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`),
+	]),
 	fn("convolens_rating_inserted", ratingSql("new_rows", 1)),
 	fn("convolens_rating_deleted", ratingSql("old_rows", -1)),
 	trigger("message_rollup_insert", "message", "INSERT", "convolens_message_inserted"),
@@ -348,7 +375,8 @@ ${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
 	),
 	contactDayFn(
 		"convolens_contact_day_updated",
-		rebuildDays(`SELECT DISTINCT x.account_id, ${utcDay("x.created_at")} AS day
+		`\n${skipCounting}` +
+			rebuildDays(`SELECT DISTINCT x.account_id, ${utcDay("x.created_at")} AS day
 		FROM old_rows o JOIN new_rows n ON n.account_id = o.account_id AND n.id = o.id
 		CROSS JOIN LATERAL (VALUES (o.account_id, o.created_at), (n.account_id, n.created_at)) AS x(account_id, created_at)
 		WHERE o.contact_id IS DISTINCT FROM n.contact_id OR o.created_at <> n.created_at
@@ -448,12 +476,12 @@ export const contactTotalSql: ReadonlyArray<string> = [
 	fn("convolens_contact_total_messages_deleted", contactTotalMessages("old_rows", -1)),
 	fn("convolens_contact_total_conversations_inserted", contactTotalConversations(signed("new_rows", 1))),
 	fn("convolens_contact_total_conversations_deleted", contactTotalConversations(signed("old_rows", -1))),
-	fn(
-		"convolens_contact_total_conversations_updated",
-		contactTotalConversations(
+	fn("convolens_contact_total_conversations_updated", [
+		skipCounting,
+		...contactTotalConversations(
 			`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`,
 		),
-	),
+	]),
 	trigger("message_contact_total_insert", "message", "INSERT", "convolens_contact_total_messages_inserted"),
 	trigger("message_contact_total_delete", "message", "DELETE", "convolens_contact_total_messages_deleted"),
 	trigger(

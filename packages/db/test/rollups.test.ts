@@ -372,4 +372,58 @@ describe("rollups", () => {
 		expect(afterErase).toEqual(await ask(raw));
 		expect(afterErase).not.toEqual(afterLate);
 	});
+
+	it("stay exact when conversations are moved by hand in the transaction that adds their messages", async () => {
+		const days = localMidnights("UTC", 14);
+		const ask = (runtime: typeof raw) =>
+			runtime.runPromise(
+				Effect.gen(function* () {
+					const repository = yield* ActivityRepository;
+					const range = { start: days[0]!, end: days.at(-1)! };
+					return [
+						yield* repository.countsBySlice({ accountId }, days),
+						yield* repository.countsBySlice({ accountId, botId: "bot_02" }, days),
+						yield* repository.conversationCohort({ accountId }, range),
+						yield* repository.conversationCohort({ accountId, botId: "bot_01" }, range),
+						yield* repository.activeContacts({ accountId }, days),
+						yield* repository.contactRankings(accountId, range, 20),
+						yield* repository.topBots(accountId, range, "conversations", 20),
+					];
+				}),
+			);
+		const before = await ask(rollups as typeof raw);
+		const client = new pg.Client({ connectionString: database.url });
+		await client.connect();
+		try {
+			const { rows: moved } = await client.query<{ id: string }>(
+				"SELECT id FROM conversation WHERE account_id = $1 AND bot_id = 'bot_01' AND contact_id IS NOT NULL ORDER BY id LIMIT 5",
+				[accountId],
+			);
+			expect(moved.length).toBe(5);
+			const ids = moved.map((row) => row.id);
+			await client.query("BEGIN");
+			// New messages update their conversations' counters (a marked update the conversation triggers skip)…
+			await client.query(
+				`INSERT INTO message (account_id, id, created_at, conversation_id, type, tokens, bot_id, contact_id)
+				SELECT c.account_id, 'hand_' || c.id || '_' || n, c.created_at + n * interval '1 minute', c.id,
+					CASE WHEN n % 2 = 0 THEN 'user' ELSE 'bot' END, 7, c.bot_id, c.contact_id
+				FROM conversation c CROSS JOIN generate_series(1, 3) AS n
+				WHERE c.account_id = $1 AND c.id = ANY($2::text[])`,
+				[accountId, ids],
+			);
+			// …and then, in the same transaction, moving them (time, bot, contact) must count in full.
+			await client.query(
+				`UPDATE conversation SET created_at = created_at - interval '2 days 5 hours', bot_id = 'bot_02',
+					contact_id = (SELECT id FROM contact WHERE account_id = $1 ORDER BY id DESC LIMIT 1)
+				WHERE account_id = $1 AND id = ANY($2::text[])`,
+				[accountId, ids],
+			);
+			await client.query("COMMIT");
+		} finally {
+			await client.end();
+		}
+		const after = await ask(rollups as typeof raw);
+		expect(after).toEqual(await ask(raw));
+		expect(after).not.toEqual(before);
+	});
 });

@@ -12,6 +12,7 @@ import { Migration20261124145412_activity_slot_by_slot } from "./Migration202611
 import { Migration20261124153742_data_version } from "./Migration20261124153742_data_version.ts";
 import { Migration20261124204500_contact_day_merge } from "./Migration20261124204500_contact_day_merge.ts";
 import { Migration20261124210500_rollup_fillfactor } from "./Migration20261124210500_rollup_fillfactor.ts";
+import { Migration20261124213000_conversation_counters } from "./Migration20261124213000_conversation_counters.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -33,4 +34,5 @@ export const migrations = [
 	Migration20261124153742_data_version,
 	Migration20261124204500_contact_day_merge,
 	Migration20261124210500_rollup_fillfactor,
+	Migration20261124213000_conversation_counters,
 ];
