@@ -17,6 +17,13 @@ export interface OrmConfigInput {
 	 * gives up are cancelled (`cancellableQuery`), and this bounds any statement whose cancel could not be delivered.
 	 */
 	readonly statementTimeoutMs?: number;
+	/**
+	 * Whether PostgreSQL may run a statement with parallel workers (off by default). The service's statements read
+	 * a few hundred rollup rows or write one batch: starting workers costs more than it saves — a 0.5 ms rollup read
+	 * planned in parallel took 31–40 ms on two cores, once a table outgrew the planner's threshold. Scans of the raw
+	 * tables (the benchmark's baseline) keep PostgreSQL's default.
+	 */
+	readonly parallelQuery?: boolean;
 }
 
 /** The one MikroORM configuration: explicit entities, committed TypeScript migrations and their snapshot. */
@@ -30,6 +37,7 @@ export const ormConfig = (input: OrmConfigInput): Options =>
 		driverOptions: {
 			connectionTimeoutMillis: 10_000,
 			...(input.statementTimeoutMs ? { statement_timeout: input.statementTimeoutMs } : {}),
+			...(input.parallelQuery ? {} : { options: "-c max_parallel_workers_per_gather=0" }),
 		},
 		debug: input.debug ?? false,
 		// The rollup triggers and their functions are written by hand in `src/rollups.ts` (applied by a migration);

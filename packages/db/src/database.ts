@@ -11,6 +11,8 @@ export interface DatabaseOptions {
 	readonly poolSize?: number;
 	/** Server-side limit per statement (default 60 s). */
 	readonly statementTimeoutMs?: number;
+	/** Parallel workers allowed (default off; see `OrmConfigInput.parallelQuery`). */
+	readonly parallelQuery?: boolean;
 }
 
 /**
@@ -131,6 +133,7 @@ const acquire = (options: DatabaseOptions) =>
 					url: options.url,
 					poolSize: options.poolSize,
 					statementTimeoutMs: options.statementTimeoutMs ?? 60_000,
+					...(options.parallelQuery === undefined ? {} : { parallelQuery: options.parallelQuery }),
 				}),
 			);
 			const pool = await orm.em.getConnection().getNativeClient();

@@ -49,7 +49,12 @@ export const makeDatabaseLayer = (
 		tenantRepositoryLayer,
 		ingestRepositoryLayer,
 		options.resultCache === false ? Layer.empty : resultCacheLayer(options.resultCache ?? {}),
-	).pipe(Layer.provideMerge(databaseLayer(options)));
+	).pipe(
+		// The raw-table scans keep PostgreSQL's parallel workers unless told otherwise; the rollup reads do without.
+		Layer.provideMerge(
+			databaseLayer({ ...options, parallelQuery: options.parallelQuery ?? options.analytics === "raw" }),
+		),
+	);
 
 /** The account's data version: the sum of its `data_version` rows (see `src/rollups.ts`). */
 const resultCacheLayer = (sizes: { readonly requests?: number; readonly calls?: number }) =>

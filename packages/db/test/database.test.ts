@@ -25,6 +25,26 @@ describe("Database", () => {
 		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
 	);
 
+	it.live("plans the service's statements without parallel workers; the raw-table scans keep the default", () =>
+		Effect.gen(function* () {
+			const workers = (layer: ReturnType<typeof makeDatabaseLayer>) =>
+				Effect.gen(function* () {
+					const { query } = yield* Database;
+					const rows = yield* query<{ workers: string }>(
+						"SELECT current_setting('max_parallel_workers_per_gather') AS workers",
+					);
+					return rows[0]!.workers;
+				}).pipe(Effect.provide(layer));
+			assert.strictEqual(yield* workers(makeDatabaseLayer({ url: database.url, poolSize: 1 })), "0");
+			const defaults = yield* workers(makeDatabaseLayer({ url: database.url, poolSize: 1, analytics: "raw" }));
+			assert.notStrictEqual(defaults, "0");
+			assert.strictEqual(
+				yield* workers(makeDatabaseLayer({ url: database.url, poolSize: 1, analytics: "raw", parallelQuery: false })),
+				"0",
+			);
+		}),
+	);
+
 	it.live("cancels a statement that outlives the server-side limit", () =>
 		Effect.gen(function* () {
 			const { query } = yield* Database;
