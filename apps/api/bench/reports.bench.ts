@@ -281,11 +281,13 @@ try {
 		const computedBatchesPerSecond = await throughput(computedServer.url);
 
 		// Ingest: batches of 1,000 items through the HTTP endpoint, then both servers must still agree exactly.
+		// ~100k messages of current activity: ~10 s of traffic, long enough that a burst of autovacuum or a checkpoint
+		// does not decide the figure.
 		const probe = generateActivity({
 			seed: Date.now() % 100_000,
 			now: new Date(),
 			days: 2,
-			messages: 30_000,
+			messages: 100_000,
 			bots: 50,
 			contacts: 500,
 			batchItems: 1_000,

@@ -548,23 +548,7 @@ export const dayRollupBackfillSql: ReadonlyArray<string> = (
 				"thumbs_down",
 			],
 		],
-		[
-			"cohort",
-			[],
-			[
-				"conversations",
-				"messages",
-				"user_messages",
-				"bot_messages",
-				"activity_messages",
-				"tokens",
-				"depth_zero",
-				"depth_one",
-				"depth_two_to_three",
-				"depth_four_to_ten",
-				"depth_eleven_or_more",
-			],
-		],
+		["cohort", [], cohortColumns],
 		["action", ["action_type", "action_name"], ["count"]],
 	] as const
 ).map(
