@@ -117,9 +117,11 @@ const counterColumns = ["messages", "user_messages", "bot_messages", "activity_m
  * (`convolens.counting`), so the conversation update triggers — which would recompute everything a conversation
  * feeds from its old and new rows — skip it: only the counters changed, and only the cohort reads them.
  */
-const conversationCountersSql = (source: string, s: "" | "-") => [
-	"PERFORM set_config('convolens.counting', 'on', true);",
-	`WITH d AS (
+const conversationCountersSql = (source: string, s: "" | "-") => {
+	const [slots, days] = cohortSql("counted");
+	return [
+		"PERFORM set_config('convolens.counting', 'on', true);",
+		`WITH d AS (
 		SELECT account_id, conversation_id,
 			${s}count(*) AS messages, ${s}count(*) FILTER (WHERE type = 'user') AS user_messages,
 			${s}count(*) FILTER (WHERE type = 'bot') AS bot_messages,
@@ -135,10 +137,11 @@ const conversationCountersSql = (source: string, s: "" | "-") => [
 		SELECT account_id, bot_id, created_at, -1 AS sign, ${counterColumns.map((column) => `${column} - d_${column} AS ${column}`).join(", ")} FROM u
 		UNION ALL
 		SELECT account_id, bot_id, created_at, 1 AS sign, ${counterColumns.join(", ")} FROM u
-	), slots AS (${cohortSql("counted")[0]!.trim().replace(/;$/, "")})
-	${cohortSql("counted")[1]!.trim()}`,
-	"PERFORM set_config('convolens.counting', '', true);",
-];
+	), slots AS (${slots!.trim().replace(/;$/, "")})
+	${days!.trim()}`,
+		"PERFORM set_config('convolens.counting', '', true);",
+	];
+};
 
 /** Skips an update of conversation counters alone (see `conversationCountersSql`). */
 const skipCounting = "\tIF current_setting('convolens.counting', true) = 'on' THEN RETURN NULL; END IF;";

@@ -10,6 +10,7 @@ import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
 import { contactTotalScale, SLOT_MINUTES } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
+import { DAY_MS, ENTRY_BYTES, seqAt, utcDay } from "./contact-days.ts";
 import {
 	botActivityFromRow,
 	type CountsRow,
@@ -28,9 +29,7 @@ import {
 const SLOT_MS = SLOT_MINUTES * 60_000;
 const onSlots = (instants: ReadonlyArray<Date>) => instants.every((instant) => instant.getTime() % SLOT_MS === 0);
 
-const DAY_MS = 86_400_000;
 const SLOTS_PER_DAY = DAY_MS / SLOT_MS;
-const utcDay = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS;
 
 /**
  * Splits the span of `instants` into whole UTC days that lie inside one slice (read from the `*_day` tables) and
@@ -149,13 +148,12 @@ export interface PackedDay {
 
 /** Decodes 6-byte entries: number (4 bytes, big-endian), first slot, last slot. */
 export const decodePackedDay = (entries: Uint8Array): PackedDay => {
-	const count = Math.floor(entries.byteLength / 6);
+	const count = Math.floor(entries.byteLength / ENTRY_BYTES);
 	const seqs = new Int32Array(count);
 	const first = new Uint8Array(count);
 	const last = new Uint8Array(count);
-	for (let index = 0, offset = 0; index < count; index++, offset += 6) {
-		seqs[index] =
-			(entries[offset]! << 24) | (entries[offset + 1]! << 16) | (entries[offset + 2]! << 8) | entries[offset + 3]!;
+	for (let index = 0, offset = 0; index < count; index++, offset += ENTRY_BYTES) {
+		seqs[index] = seqAt(entries, offset);
 		first[index] = entries[offset + 4]!;
 		last[index] = entries[offset + 5]!;
 	}

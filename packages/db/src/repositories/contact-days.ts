@@ -2,11 +2,16 @@ import type pg from "pg";
 import { runTransaction } from "../database.ts";
 import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../rollups.ts";
 
-const ENTRY_BYTES = 6;
-const DAY_MS = 86_400_000;
+/** A packed entry of `contact_day` (written by `src/rollups.ts`): number (4 bytes, big-endian), first slot, last slot. */
+export const ENTRY_BYTES = 6;
 
-const seqAt = (entries: Uint8Array, offset: number) =>
+/** The contact number of the entry at `offset`. */
+export const seqAt = (entries: Uint8Array, offset: number) =>
 	(entries[offset]! << 24) | (entries[offset + 1]! << 16) | (entries[offset + 2]! << 8) | entries[offset + 3]!;
+
+export const DAY_MS = 86_400_000;
+/** The start of an instant's UTC day, as `contact_day.day` and the `*_day` rollups hold it. */
+export const utcDay = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS;
 
 /**
  * One packed day from several parts of it (see `contact_day`): each contact number once, with the earliest first
@@ -47,11 +52,7 @@ export const mergePackedEntries = (parts: ReadonlyArray<Uint8Array>): Uint8Array
 
 /** The UTC days (epoch ms) in which a batch's conversations with a contact were created. */
 export const contactDaysOf = (conversations: ReadonlyArray<{ createdAt: Date; contactId: string | null }>) => [
-	...new Set(
-		conversations.flatMap((item) =>
-			item.contactId === null ? [] : [Math.floor(item.createdAt.getTime() / DAY_MS) * DAY_MS],
-		),
-	),
+	...new Set(conversations.flatMap((item) => (item.contactId === null ? [] : [utcDay(item.createdAt.getTime())]))),
 ];
 
 /** Merges one day's committed parts into part 0 under the day's lock; false when another transaction holds it. */
