@@ -78,7 +78,21 @@ const messageSql = (source: string, sign: 1 | -1) => {
 
 const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condition}), 0)`;
 
-const cohortColumns = [
+/** The summed columns of `activity_slot` / `activity_day`. */
+export const activityColumns = [
+	"conversations",
+	"messages",
+	"user_messages",
+	"bot_messages",
+	"activity_messages",
+	"tokens",
+	"ratings",
+	"thumbs_up",
+	"thumbs_down",
+];
+
+/** The summed columns of `cohort_slot` / `cohort_day`. */
+export const cohortColumns = [
 	"conversations",
 	"messages",
 	"user_messages",
@@ -536,21 +550,7 @@ export const contactTotalDropSql: ReadonlyArray<string> = [
 /** Fills the `*_day` tables from their slot tables (for rows stored before they existed). */
 export const dayRollupBackfillSql: ReadonlyArray<string> = (
 	[
-		[
-			"activity",
-			[],
-			[
-				"conversations",
-				"messages",
-				"user_messages",
-				"bot_messages",
-				"activity_messages",
-				"tokens",
-				"ratings",
-				"thumbs_up",
-				"thumbs_down",
-			],
-		],
+		["activity", [], activityColumns],
 		["cohort", [], cohortColumns],
 		["action", ["action_type", "action_name"], ["count"]],
 	] as const

@@ -1,38 +1,138 @@
 import { describe, expect, it } from "vitest";
-import { splitDaysAndSlots } from "../src/repositories/activity-rollup.ts";
+import { coverSpan, SLOT_MS, SLOTS_PER_DAY } from "../src/repositories/span-cover.ts";
 
 const day = 86_400_000;
 const hour = 3_600_000;
 const at = (days: number, hours = 0) => days * day + hours * hour;
 
-describe("splitting a span into whole UTC days and slot ranges", () => {
-	it("reads whole days from the day rollups and the partial days around them from the slots", () => {
-		expect(splitDaysAndSlots([at(10, 23), at(14, 5)])).toEqual({
+/** Seeded pseudo-random integers in [0, n). */
+const random = (seed: number) => {
+	let state = seed >>> 0;
+	return (n: number) => {
+		state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+		return state % n;
+	};
+};
+
+describe("covering a span with day and slot rows", () => {
+	it("reads whole days from the day rollups and the short edges of the span from the slots", () => {
+		expect(coverSpan([at(10, 23), at(14, 5)])).toEqual({
 			days: [[at(11), at(14)]],
+			shiftedDays: [],
 			slots: [
 				[at(10, 23), at(11)],
 				[at(14), at(14, 5)],
 			],
+			minus: [],
 		});
 	});
 
-	it("keeps a day whole only when no slice boundary falls inside it", () => {
-		// Local days at +01:00: every UTC day holds a boundary, so everything comes from the slots.
-		expect(splitDaysAndSlots([at(10, 23), at(11, 23), at(12, 23)])).toEqual({
-			days: [],
-			slots: [[at(10, 23), at(12, 23)]],
+	it("reads a day cut by a slice boundary as the day minus the slots outside its larger part", () => {
+		// Local days at +01:00: every UTC day is cut at 23:00, so each day counts in the slice holding its first 23
+		// hours, and its last hour is added to the next slice and subtracted from that one.
+		expect(coverSpan([at(10, 23), at(11, 23), at(12, 23)])).toEqual({
+			days: [[at(11), at(13)]],
+			shiftedDays: [],
+			slots: [
+				[at(10, 23), at(11)],
+				[at(11, 23), at(12)],
+			],
+			minus: [
+				{ start: at(11, 23), end: at(12), at: at(11) },
+				{ start: at(12, 23), end: at(13), at: at(12) },
+			],
 		});
-		// UTC days with one boundary in the middle of day 12.
-		expect(splitDaysAndSlots([at(10), at(12, 6), at(14)])).toEqual({
+		// A boundary at 06:00 of day 12: the day counts in the slice holding its last 18 hours.
+		expect(coverSpan([at(10), at(12, 6), at(14)])).toEqual({
 			days: [
 				[at(10), at(12)],
 				[at(13), at(14)],
 			],
-			slots: [[at(12), at(13)]],
+			shiftedDays: [{ day: at(12), at: at(12, 6) }],
+			slots: [[at(12), at(12, 6)]],
+			minus: [{ start: at(12), end: at(12, 6), at: at(12, 6) }],
 		});
 	});
 
-	it("uses only slots for a span shorter than a day", () => {
-		expect(splitDaysAndSlots([at(3, 2), at(3, 9)])).toEqual({ days: [], slots: [[at(3, 2), at(3, 9)]] });
+	it("reads the whole days between distant boundaries as one range", () => {
+		expect(coverSpan([0, at(20_000, 23), at(20_001, 23)])).toEqual({
+			days: [[0, at(20_002)]],
+			shiftedDays: [],
+			slots: [[at(20_000, 23), at(20_001)]],
+			minus: [
+				{ start: at(20_000, 23), end: at(20_001), at: at(20_000) },
+				{ start: at(20_001, 23), end: at(20_002), at: at(20_001) },
+			],
+		});
+	});
+
+	it("reads slots while no slice holds more than half of a day", () => {
+		const none = { days: [], shiftedDays: [] };
+		expect(coverSpan([at(3, 2), at(3, 9)])).toEqual({ ...none, slots: [[at(3, 2), at(3, 9)]], minus: [] });
+		expect(coverSpan([at(3), at(3, 12)])).toEqual({ ...none, slots: [[at(3), at(3, 12)]], minus: [] });
+		expect(coverSpan([at(3), at(3, 12.25)])).toEqual({
+			days: [[at(3), at(4)]],
+			shiftedDays: [],
+			slots: [],
+			minus: [{ start: at(3, 12.25), end: at(4), at: at(3) }],
+		});
+	});
+
+	it("gives every slice the sum of its slots, reading no more rows than the slots themselves, for random slices", () => {
+		const next = random(7);
+		const days = 12;
+		for (let round = 0; round < 300; round++) {
+			const values = Array.from({ length: days * SLOTS_PER_DAY }, () => next(1000));
+			const dayValue = (start: number) =>
+				values.slice(start / SLOT_MS, start / SLOT_MS + SLOTS_PER_DAY).reduce((sum, value) => sum + value, 0);
+			// Sorted slot boundaries: regular slices (hours, local days at any offset) or random cuts.
+			const instants: Array<number> = [];
+			if (round % 2 === 0) {
+				const width = [4, 24, 96, 96 * 7][next(4)]! * SLOT_MS;
+				const first = next(2 * SLOTS_PER_DAY) * SLOT_MS;
+				for (let instant = first; instant <= first + width * (1 + next(8)) && instant <= days * day; instant += width) {
+					instants.push(instant);
+				}
+				if (instants.length < 2) instants.push(Math.min(instants[0]! + width, days * day));
+			} else {
+				const cuts = new Set<number>();
+				for (let count = 2 + next(10); cuts.size < count; ) cuts.add(next(days * SLOTS_PER_DAY + 1) * SLOT_MS);
+				instants.push(...[...cuts].sort((a, b) => a - b));
+			}
+			const sliceOf = (instant: number) => instants.findLastIndex((boundary) => boundary <= instant);
+			const expected = instants.slice(1).map((end, index) => {
+				let sum = 0;
+				for (let instant = instants[index]!; instant < end; instant += SLOT_MS) sum += values[instant / SLOT_MS]!;
+				return sum;
+			});
+			const cover = coverSpan(instants);
+			const actual = expected.map(() => 0);
+			let rows = 0;
+			for (const [start, end] of cover.days) {
+				for (let instant = start; instant < end; instant += day) {
+					actual[sliceOf(instant)]! += dayValue(instant);
+					rows++;
+				}
+			}
+			for (const entry of cover.shiftedDays) {
+				expect(entry.at).toBeGreaterThan(entry.day);
+				actual[sliceOf(entry.at)]! += dayValue(entry.day);
+				rows++;
+			}
+			for (const [start, end] of cover.slots) {
+				for (let instant = start; instant < end; instant += SLOT_MS) {
+					actual[sliceOf(instant)]! += values[instant / SLOT_MS]!;
+					rows++;
+				}
+			}
+			for (const { start, end, at: anchor } of cover.minus) {
+				for (let instant = start; instant < end; instant += SLOT_MS) {
+					actual[sliceOf(anchor)]! -= values[instant / SLOT_MS]!;
+					rows++;
+				}
+			}
+			expect(actual, `slices ${instants.join(",")}`).toEqual(expected);
+			expect(rows).toBeLessThanOrEqual((instants.at(-1)! - instants[0]!) / SLOT_MS);
+		}
 	});
 });

@@ -1,12 +1,9 @@
 import { AccountRepository, type SliceBoundaries } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
-import { SLOT_MINUTES } from "../rollups.ts";
 import { accountRepositoryLayer } from "./account.ts";
-import { slotsAndDays } from "./activity-rollup.ts";
+import { SLOT_MS, slotsAndDays } from "./span-cover.ts";
 import { perSlice, toNumber } from "./sql.ts";
-
-const SLOT_MS = SLOT_MINUTES * 60_000;
 
 /**
  * `AccountRepository` with the contact counts read from their rollups (`contact_counter.contacts`, `contacts_slot`,
@@ -38,7 +35,8 @@ const rollupLayer = Layer.effect(
 			const params: Array<unknown> = [accountId, boundaries];
 			const source = slotsAndDays(
 				"contacts",
-				"contacts",
+				[],
+				["contacts"],
 				"account_id = $1",
 				boundaries.map((boundary) => boundary.getTime()),
 				params,

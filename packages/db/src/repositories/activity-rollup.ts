@@ -8,9 +8,10 @@ import {
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database } from "../database.ts";
-import { contactTotalScale, SLOT_MINUTES } from "../rollups.ts";
+import { activityColumns, cohortColumns, contactTotalScale } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
 import { DAY_MS, ENTRY_BYTES, seqAt, utcDay } from "./contact-days.ts";
+import { rangeCover, SLOT_MS, SLOTS_PER_DAY, slotsAndDays } from "./span-cover.ts";
 import {
 	botActivityFromRow,
 	type CountsRow,
@@ -22,71 +23,12 @@ import {
 
 /**
  * The fast path: `ActivityRepository` answered from the rollup tables (`src/rollups.ts`), whose size is bounded by
- * 15-minute slots × bots, not by rows — so a 30-day window reads at most 2,880 slot rows per scope whatever the
- * account's volume. Instants that are not slot boundaries (a zone with a historical offset of odd minutes) and the
- * methods without a rollup (distinct contacts, top contacts and bots, rating lists) use the raw-table repository.
+ * 15-minute slots × bots, not by rows — a 30-day window reads about one day row per day and a few slots at the
+ * edges of its slices per scope (`coverSpan`), whatever the account's volume. Instants that are not slot
+ * boundaries (a zone with a historical offset of odd minutes) and the methods without a rollup (rating lists,
+ * distinct contacts of hourly slices) use the raw-table repository.
  */
-const SLOT_MS = SLOT_MINUTES * 60_000;
 const onSlots = (instants: ReadonlyArray<Date>) => instants.every((instant) => instant.getTime() % SLOT_MS === 0);
-
-const SLOTS_PER_DAY = DAY_MS / SLOT_MS;
-
-/**
- * Splits the span of `instants` into whole UTC days that lie inside one slice (read from the `*_day` tables) and
- * the rest (read from the `*_slot` tables), each as merged half-open ranges.
- */
-export const splitDaysAndSlots = (instants: ReadonlyArray<number>) => {
-	const days: Array<[number, number]> = [];
-	const slots: Array<[number, number]> = [];
-	const add = (ranges: Array<[number, number]>, start: number, end: number) => {
-		if (start >= end) return;
-		const last = ranges.at(-1);
-		if (last && last[1] === start) last[1] = end;
-		else ranges.push([start, end]);
-	};
-	const first = instants[0]!;
-	const last = instants.at(-1)!;
-	let cursor = first;
-	let boundary = 1;
-	for (let day = Math.ceil(first / DAY_MS) * DAY_MS; day + DAY_MS <= last; day += DAY_MS) {
-		while (boundary < instants.length && instants[boundary]! <= day) boundary++;
-		// Clean when no boundary falls strictly inside the day.
-		if (boundary < instants.length && instants[boundary]! < day + DAY_MS) continue;
-		add(slots, cursor, day);
-		add(days, day, day + DAY_MS);
-		cursor = day + DAY_MS;
-	}
-	add(slots, cursor, last);
-	return { days, slots };
-};
-
-/** `(column >= $a AND column < $b) OR …` for the ranges, their instants appended to `params`; `false` when none. */
-const inRanges = (column: string, ranges: ReadonlyArray<[number, number]>, params: Array<unknown>) =>
-	ranges.length === 0
-		? "false"
-		: `(${ranges
-				.map(([start, end]) => {
-					params.push(new Date(start), new Date(end));
-					return `(${column} >= $${params.length - 1} AND ${column} < $${params.length})`;
-				})
-				.join(" OR ")})`;
-
-/**
- * Rows of `<name>_slot` and `<name>_day` covering the span of `instants`, as one relation with the bucket start in
- * `t`: `where` filters both (its parameters already in `params`), `columns` are selected from both.
- */
-export const slotsAndDays = (
-	name: "activity" | "cohort" | "action" | "contacts",
-	columns: string,
-	where: string,
-	instants: ReadonlyArray<number>,
-	params: Array<unknown>,
-) => {
-	const { days, slots } = splitDaysAndSlots(instants);
-	return `(SELECT slot AS t, ${columns} FROM ${name}_slot WHERE ${where} AND ${inRanges("slot", slots, params)}
-		UNION ALL
-		SELECT day AS t, ${columns} FROM ${name}_day WHERE ${where} AND ${inRanges("day", days, params)})`;
-};
 
 /**
  * `contact_total` rows whose `metric` reaches `threshold` (a parameter): through the index on the metric's scale (bit
@@ -101,24 +43,25 @@ const reaches = (metric: "conversations" | "messages" | "tokens", threshold: str
  * whatever its volume. `$1` is the account.
  */
 const contactValues = (ids: string, range: TimeRange, params: Array<unknown>) => {
-	const { days, slots } = splitDaysAndSlots([range.start.getTime(), range.end.getTime()]);
+	const cover = rangeCover([range.start.getTime(), range.end.getTime()], params);
+	const minus = cover.minus
+		? `UNION ALL
+			SELECT -s.conversations, -s.messages, -s.tokens FROM contact_slot s
+			WHERE s.account_id = $1 AND s.contact_id = ids.contact_id AND ${cover.minus("s.slot")}`
+		: "";
 	return `SELECT ids.contact_id AS id, sum(x.conversations) AS conversations, sum(x.messages) AS messages,
 			sum(x.tokens) AS tokens
 		FROM (${ids}) ids
 		CROSS JOIN LATERAL (
 			SELECT d.conversations, d.messages, d.tokens FROM contact_activity_day d
-			WHERE d.account_id = $1 AND d.contact_id = ids.contact_id AND ${inRanges("d.day", days, params)}
+			WHERE d.account_id = $1 AND d.contact_id = ids.contact_id AND ${cover.days("d.day")}
 			UNION ALL
 			SELECT s.conversations, s.messages, s.tokens FROM contact_slot s
-			WHERE s.account_id = $1 AND s.contact_id = ids.contact_id AND ${inRanges("s.slot", slots, params)}
+			WHERE s.account_id = $1 AND s.contact_id = ids.contact_id AND ${cover.slots("s.slot")}
+			${minus}
 		) x
 		GROUP BY 1`;
 };
-
-const activityColumns =
-	"conversations, messages, user_messages, bot_messages, activity_messages, tokens, ratings, thumbs_up, thumbs_down";
-const cohortColumns =
-	"conversations, messages, user_messages, bot_messages, activity_messages, tokens, depth_zero, depth_one, depth_two_to_three, depth_four_to_ten, depth_eleven_or_more";
 
 /**
  * `contact_day` knows, per UTC day, each contact's first and last slot: enough for a slice that covers a prefix, a
@@ -309,6 +252,7 @@ const rollupLayer = Layer.effect(
 			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
 			const source = slotsAndDays(
 				"activity",
+				[],
 				activityColumns,
 				"account_id = $1 AND bot_key = $3",
 				boundaries.map((boundary) => boundary.getTime()),
@@ -340,6 +284,7 @@ const rollupLayer = Layer.effect(
 			const params: Array<unknown> = [scope.accountId, botKey(scope)];
 			const source = slotsAndDays(
 				"cohort",
+				[],
 				cohortColumns,
 				"account_id = $1 AND bot_key = $2",
 				[range.start.getTime(), range.end.getTime()],
@@ -372,7 +317,8 @@ const rollupLayer = Layer.effect(
 			const params: Array<unknown> = [scope.accountId, botKey(scope), limit];
 			const source = slotsAndDays(
 				"action",
-				"action_type, action_name, count",
+				["action_type", "action_name"],
+				["count"],
 				"account_id = $1 AND bot_key = $2",
 				[range.start.getTime(), range.end.getTime()],
 				params,
@@ -413,7 +359,8 @@ const rollupLayer = Layer.effect(
 						sum(tokens) AS tokens
 					FROM ${slotsAndDays(
 						"activity",
-						"bot_key, conversations, messages, tokens",
+						["bot_key"],
+						["conversations", "messages", "tokens"],
 						"account_id = $1 AND bot_key <> ''",
 						[range.start.getTime(), range.end.getTime()],
 						params,
