@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { StorageError } from "@convolens/core";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { Context, Effect, Layer } from "effect";
@@ -27,13 +28,29 @@ export class Database extends Context.Service<
 		/** Readiness: one round trip to the server. */
 		readonly ping: Effect.Effect<void, StorageError>;
 		/** Runs one parameterised statement; rows come back as the driver parses them. */
-		readonly query: <Row>(sql: string, params?: ReadonlyArray<unknown>) => Effect.Effect<Array<Row>, StorageError>;
+		readonly query: <Row>(
+			sql: string,
+			params?: ReadonlyArray<unknown>,
+			options?: QueryOptions,
+		) => Effect.Effect<Array<Row>, StorageError>;
 		/** Runs `work` in a transaction on one connection, retrying serialization failures and deadlocks. */
 		readonly transaction: <A>(work: (client: pg.PoolClient) => Promise<A>) => Effect.Effect<A, StorageError>;
 		/** Writers report inserted rows here so planner statistics keep up with bursts (see `statistics.ts`). */
 		readonly statistics: StatisticsKeeper;
 	}
 >()("@convolens/db/Database") {}
+
+export interface QueryOptions {
+	/**
+	 * Prepare the statement once per connection and execute it by name afterwards: no parse or plan per call, and
+	 * after five calls PostgreSQL may keep a generic plan. Only for texts from a bounded set (the reads of the
+	 * reports), since every connection keeps each one for its lifetime.
+	 */
+	readonly prepared?: boolean;
+}
+
+/** A prepared statement's name: a digest of its text, so equal texts share it and different texts never do. */
+const statementName = (sql: string) => `q${createHash("sha1").update(sql).digest("base64url")}`;
 
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const retryableCodes = new Set([
@@ -90,6 +107,7 @@ export const cancellableQuery = async (
 	sql: string,
 	params: ReadonlyArray<unknown>,
 	signal: AbortSignal,
+	options: QueryOptions = {},
 ): Promise<pg.QueryResult> => {
 	if (signal.aborted) throw signal.reason;
 	const client = await pool.connect();
@@ -112,7 +130,10 @@ export const cancellableQuery = async (
 	};
 	signal.addEventListener("abort", cancel, { once: true });
 	try {
-		return await client.query(sql, params as Array<unknown>);
+		const values = params as Array<unknown>;
+		return await (options.prepared
+			? client.query({ name: statementName(sql), text: sql, values })
+			: client.query(sql, values));
 	} catch (cause) {
 		// A statement error (with a SQLSTATE) leaves the connection usable; anything else, such as a lost
 		// connection, does not.
@@ -153,9 +174,9 @@ export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, S
 					await orm.close(true);
 				}),
 			);
-			const query = <Row>(sql: string, params: ReadonlyArray<unknown> = []) =>
+			const query = <Row>(sql: string, params: ReadonlyArray<unknown> = [], options?: QueryOptions) =>
 				Effect.tryPromise({
-					try: async (signal) => (await cancellableQuery(pool, sql, params, signal)).rows as Array<Row>,
+					try: async (signal) => (await cancellableQuery(pool, sql, params, signal, options)).rows as Array<Row>,
 					catch: toStorageError("run a query"),
 				});
 			return Database.of({

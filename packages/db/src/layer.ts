@@ -68,6 +68,7 @@ const resultCacheLayer = (sizes: { readonly requests?: number; readonly calls?: 
 						query<{ version: string }>(
 							"SELECT coalesce(sum(version), 0)::text AS version FROM data_version WHERE account_id = $1",
 							[accountId],
+							{ prepared: true },
 						),
 						(rows) => rows[0]?.version ?? "0",
 					),

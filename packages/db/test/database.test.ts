@@ -45,6 +45,29 @@ describe("Database", () => {
 		}),
 	);
 
+	it.live("prepares a statement once per connection and runs it by name, one name per text", () =>
+		Effect.gen(function* () {
+			const { query } = yield* Database;
+			const prepared = () =>
+				query<{ statement: string }>(
+					"SELECT statement FROM pg_prepared_statements WHERE NOT from_sql ORDER BY prepare_time",
+				);
+			assert.deepStrictEqual(yield* prepared(), []);
+			const double = "SELECT $1::int * 2 AS value";
+			for (const value of [1, 2, 3]) {
+				assert.deepStrictEqual(yield* query(double, [value], { prepared: true }), [{ value: value * 2 }]);
+			}
+			const triple = "SELECT $1::int * 3 AS value";
+			assert.deepStrictEqual(yield* query(triple, [5], { prepared: true }), [{ value: 15 }]);
+			// Unprepared statements leave nothing behind.
+			assert.deepStrictEqual(yield* query("SELECT $1::int * 4 AS value", [1]), [{ value: 4 }]);
+			assert.deepStrictEqual(
+				(yield* prepared()).map((row) => row.statement),
+				[double, triple],
+			);
+		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
+	);
+
 	it.live("cancels a statement that outlives the server-side limit", () =>
 		Effect.gen(function* () {
 			const { query } = yield* Database;

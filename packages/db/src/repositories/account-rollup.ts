@@ -13,7 +13,10 @@ const rollupLayer = Layer.effect(
 	AccountRepository,
 	Effect.gen(function* () {
 		const raw = yield* AccountRepository;
-		const { query } = yield* Database;
+		const database = yield* Database;
+		// Report reads: a bounded set of texts, prepared once per connection.
+		const query = <Row>(sql: string, params: ReadonlyArray<unknown>) =>
+			database.query<Row>(sql, params, { prepared: true });
 
 		const totalContacts = Effect.fn("AccountRepository.totalContacts.rollup")(function* (accountId: string) {
 			const rows = yield* query<{ total: number }>(

@@ -8,7 +8,10 @@ const limit = (value: unknown) => (value === null || value === undefined ? null 
 export const accountRepositoryLayer = Layer.effect(
 	AccountRepository,
 	Effect.gen(function* () {
-		const { query } = yield* Database;
+		const database = yield* Database;
+		// Report reads: a bounded set of texts, prepared once per connection.
+		const query = <Row>(sql: string, params: ReadonlyArray<unknown>) =>
+			database.query<Row>(sql, params, { prepared: true });
 
 		const botExists = Effect.fn("AccountRepository.botExists")(function* (accountId: string, botId: string) {
 			const rows = yield* query("SELECT 1 FROM bot WHERE account_id = $1 AND id = $2", [accountId, botId]);

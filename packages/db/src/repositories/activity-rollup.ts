@@ -3,6 +3,7 @@ import {
 	ActivityRepository,
 	type ActivityScope,
 	type ContactActivity,
+	makeResultStore,
 	type SliceBoundaries,
 	type TimeRange,
 } from "@convolens/core";
@@ -239,8 +240,14 @@ const rollupLayer = Layer.effect(
 	ActivityRepository,
 	Effect.gen(function* () {
 		const packedDays = new PackedDayCache();
+		// Distinct counts by window and the versions of its packed days: a window whose days did not change since
+		// (the previous period, under ingest of current activity) is not counted again.
+		const countsByVersions = makeResultStore(256);
 		const raw = yield* ActivityRepository;
-		const { query } = yield* Database;
+		const database = yield* Database;
+		// Report reads: a bounded set of texts, prepared once per connection.
+		const query = <Row>(sql: string, params: ReadonlyArray<unknown>) =>
+			database.query<Row>(sql, params, { prepared: true });
 		const botKey = (scope: ActivityScope) => scope.botId ?? "";
 
 		const countsBySlice = Effect.fn("ActivityRepository.countsBySlice.rollup")(function* (
@@ -540,7 +547,11 @@ const rollupLayer = Layer.effect(
 					[...params, rows.map((row) => row.key).filter((key) => held.has(key))],
 				);
 			}
-			return countActiveContacts(
+			// The counts follow from the instants and the versions read: the same pair gives the same counts.
+			const key = `${scope.accountId}|${instants.join(",")}|${rows.map((row) => row.key).join(",")}`;
+			const known = countsByVersions.get(key) as ReturnType<typeof countActiveContacts> | undefined;
+			if (known !== undefined) return known;
+			const counts = countActiveContacts(
 				instants,
 				rows.map((row) => ({
 					day: row.day,
@@ -548,6 +559,8 @@ const rollupLayer = Layer.effect(
 					entries: row.entries === null ? held.get(row.key)! : packedDays.set(scope.accountId, row.key, row.entries),
 				})),
 			);
+			countsByVersions.set(key, counts);
+			return counts;
 		});
 
 		return ActivityRepository.of({

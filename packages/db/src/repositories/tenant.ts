@@ -106,6 +106,7 @@ export const tenantRepositoryLayer = Layer.effect(
 				`SELECT account_id, id, hash, scopes, last_used_at FROM api_token
 				WHERE hash = $1 AND revoked_at IS NULL`,
 				[hash],
+				{ prepared: true },
 			);
 			const row = rows[0];
 			if (!row || !timingSafeEqual(Buffer.from(row.hash, "hex"), Buffer.from(hash, "hex"))) return Option.none();
