@@ -427,10 +427,11 @@ const rollupLayer = Layer.effect(
 		});
 
 		/**
-		 * The three rankings together, with the same bound as `topContacts`: one statement reads the window values of
-		 * the seeds of all three (the union of each metric's top all-time contacts) and yields three thresholds; one
-		 * statement ranks, three ways, the contacts whose all-time values reach any of them. A metric without a
-		 * threshold (too few active seeds) is ranked over every contact of the window.
+		 * The three rankings together, with the same bound as `topContacts`. One statement reads the window values of
+		 * the seeds of all three (the union of each metric's top all-time contacts), which give three thresholds; one
+		 * more reads the window values of the other contacts whose all-time values reach any of them; the rankings
+		 * are sorted here (ids are ASCII, so string order is the `COLLATE "C"` order). A metric without a threshold
+		 * (too few active seeds) is ranked over every contact of the window.
 		 */
 		const contactRankings = Effect.fn("ActivityRepository.contactRankings.rollup")(function* (
 			accountId: string,
@@ -439,72 +440,65 @@ const rollupLayer = Layer.effect(
 		) {
 			if (!onSlots([range.start, range.end])) return yield* raw.contactRankings(accountId, range, limit);
 			const metrics = ["conversations", "messages", "tokens"] as const;
-			// $1 account, $2 seeds per metric, $3 offset of the limit-th value; contactValues appends its own.
-			const seedParams: Array<unknown> = [accountId, Math.max(2 * limit, 20), Math.max(limit - 1, 0)];
-			const seeds = contactValues(
-				metrics
-					.map(
-						(metric) =>
-							`(SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${metric} > 0 ORDER BY ${metric}_scale DESC LIMIT $2)`,
-					)
-					.join(" UNION "),
-				range,
+			/** Window values and details of the contacts `ids` selects; `$1` is the account. */
+			const withDetails = (ids: string, params: Array<unknown>) =>
+				`SELECT t.id, t.name, t.email, t.nick, t.created_at, v.conversations::float8 AS conversations,
+					v.messages::float8 AS messages, v.tokens::float8 AS tokens
+				FROM (${contactValues(ids, range, params)}) v JOIN contact t ON t.account_id = $1 AND t.id = v.id`;
+			// $1 account, $2 seeds per metric; contactValues appends its own.
+			const seedParams: Array<unknown> = [accountId, Math.max(2 * limit, 20)];
+			const seeds = (yield* query<Record<string, unknown>>(
+				withDetails(
+					metrics
+						.map(
+							(metric) =>
+								`(SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${metric} > 0 ORDER BY ${metric}_scale DESC LIMIT $2)`,
+						)
+						.join(" UNION "),
+					seedParams,
+				),
 				seedParams,
-			);
-			const [thresholds] = yield* query<Record<(typeof metrics)[number], number | null>>(
-				`WITH v AS MATERIALIZED (${seeds})
-				SELECT ${metrics
-					.map(
-						(metric) =>
-							`(SELECT ${metric} FROM v WHERE ${metric} > 0 ORDER BY ${metric} DESC OFFSET $3 LIMIT 1)::float8 AS ${metric}`,
-					)
-					.join(", ")}`,
-				seedParams,
-			);
-			const bounded = metrics.filter((metric) => thresholds?.[metric] !== null && thresholds?.[metric] !== undefined);
+			)).map(contactActivityFromRow);
+			const thresholds = new Map<(typeof metrics)[number], number>();
+			for (const metric of metrics) {
+				const values = seeds
+					.map((seed) => seed[metric])
+					.filter((value) => value > 0)
+					.sort((a, b) => b - a);
+				const value = values[Math.max(limit - 1, 0)];
+				if (value !== undefined) thresholds.set(metric, value);
+			}
+			let others: ReadonlyArray<ContactActivity> = [];
+			if (thresholds.size > 0) {
+				// $1 account, $2 the seeds, then the thresholds; contactValues appends its own.
+				const params: Array<unknown> = [accountId, seeds.map((seed) => seed.id)];
+				const reach = [...thresholds]
+					.map(([metric, value]) => {
+						params.push(value);
+						return reaches(metric, `$${params.length}`);
+					})
+					.join(" OR ");
+				others = (yield* query<Record<string, unknown>>(
+					withDetails(
+						`SELECT contact_id FROM contact_total
+						WHERE account_id = $1 AND (${reach}) AND NOT contact_id = ANY($2::text[])`,
+						params,
+					),
+					params,
+				)).map(contactActivityFromRow);
+			}
 			const rankings: Record<(typeof metrics)[number], ReadonlyArray<ContactActivity>> = {
 				conversations: [],
 				messages: [],
 				tokens: [],
 			};
-			if (bounded.length > 0) {
-				// $1 account, $2 limit, then the thresholds; contactValues appends its own.
-				const params: Array<unknown> = [accountId, limit];
-				const reach = bounded
-					.map((metric) => {
-						params.push(toNumber(thresholds![metric]));
-						return reaches(metric, `$${params.length}`);
-					})
-					.join(" OR ");
-				const values = contactValues(
-					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND (${reach})`,
-					range,
-					params,
-				);
-				const rows = yield* query<Record<string, unknown>>(
-					`WITH activity AS MATERIALIZED (${values})
-					${bounded
-						.map(
-							(metric) => `(SELECT '${metric}' AS ranking,
-								row_number() OVER (ORDER BY activity.${metric} DESC, t.id COLLATE "C") AS position,
-								t.id, t.name, t.email, t.nick, t.created_at, activity.conversations::float8 AS conversations,
-								activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
-							FROM activity JOIN contact t ON t.account_id = $1 AND t.id = activity.id
-							WHERE activity.${metric} > 0
-							ORDER BY position LIMIT $2)`,
-						)
-						.join(" UNION ALL ")}`,
-					params,
-				);
-				for (const metric of bounded) {
-					rankings[metric] = rows
-						.filter((row) => row.ranking === metric)
-						.sort((a, b) => Number(a.position) - Number(b.position))
-						.map(contactActivityFromRow);
-				}
-			}
-			for (const metric of metrics.filter((metric) => !bounded.includes(metric))) {
-				rankings[metric] = (yield* ranked("contact", accountId, range, metric, limit)).map(contactActivityFromRow);
+			for (const metric of metrics) {
+				rankings[metric] = thresholds.has(metric)
+					? [...seeds, ...others]
+							.filter((contact) => contact[metric] > 0)
+							.sort((a, b) => b[metric] - a[metric] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+							.slice(0, limit)
+					: (yield* ranked("contact", accountId, range, metric, limit)).map(contactActivityFromRow);
 			}
 			return rankings;
 		});
