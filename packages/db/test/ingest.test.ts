@@ -422,4 +422,46 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			assert.strictEqual(entries[0]!.n, 2 * CONTACT_DAY_MAX_PARTS + 4);
 		}),
 	);
+
+	it.effect("merges the day before a written day once it has two parts, so past days read as one part", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount();
+			const { query } = yield* Database;
+			const day = new Date("2026-03-01T00:00:00Z");
+			const next = new Date("2026-03-02T00:00:00Z");
+			const parts = (of: Date) =>
+				query<{ parts: number; merged: boolean }>(
+					"SELECT count(*)::int AS parts, coalesce(bool_or(part = 0), false) AS merged FROM contact_day WHERE account_id = $1 AND day = $2",
+					[account, of],
+				).pipe(Effect.map((rows) => rows[0]!));
+			const conversation = (index: number, on: Date) =>
+				runIngest(account, {
+					contacts: [{ id: `u${index}` }],
+					conversations: [
+						{
+							id: `c${index}`,
+							contactId: `u${index}`,
+							createdAt: new Date(on.getTime() + index * 60_000).toISOString(),
+						},
+					],
+				});
+			for (let index = 0; index < 3; index++) yield* conversation(index, day);
+			assert.deepStrictEqual(yield* parts(day), { parts: 3, merged: false });
+			// The next day's first batch merges it; the next day itself keeps its part.
+			yield* conversation(3, next);
+			assert.deepStrictEqual(yield* parts(day), { parts: 1, merged: true });
+			assert.deepStrictEqual(yield* parts(next), { parts: 1, merged: false });
+			// A late event adds a part to the past day; the next batch of the day after merges it again.
+			yield* conversation(4, day);
+			assert.deepStrictEqual(yield* parts(day), { parts: 2, merged: true });
+			yield* conversation(5, next);
+			assert.deepStrictEqual(yield* parts(day), { parts: 1, merged: true });
+			assert.deepStrictEqual(yield* parts(next), { parts: 2, merged: false });
+			const entries = yield* query<{ n: number }>(
+				"SELECT octet_length(entries) / 6 AS n FROM contact_day WHERE account_id = $1 AND day = $2",
+				[account, day],
+			);
+			assert.strictEqual(entries[0]!.n, 4);
+		}),
+	);
 });

@@ -3,6 +3,7 @@ import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountRepository, ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
+import { settleSql } from "../src/migrations/Migration20261124233000_contact_day_settle.ts";
 import { mergePackedEntries } from "../src/repositories/contact-days.ts";
 import {
 	CONTACT_DAY_MAX_PARTS,
@@ -322,6 +323,40 @@ describe("rollups", () => {
 					Buffer.from(row.entries).toString("hex"),
 				);
 			}
+			// Settling past days (a migration) leaves one part per day, holding those same entries: first split a few
+			// past days' parts in two, as several writers leave them.
+			const split = await client.query(
+				`WITH chosen AS (
+					SELECT day, part, entries FROM contact_day
+					WHERE account_id = $1 AND day < date_bin('1 day', now(), timestamptz '2000-01-01 00:00:00+00')
+						AND octet_length(entries) >= 12
+					ORDER BY day LIMIT 3
+				), removed AS (
+					DELETE FROM contact_day d USING chosen c WHERE d.account_id = $1 AND d.day = c.day AND d.part = c.part
+				)
+				INSERT INTO contact_day (account_id, day, part, entries)
+				SELECT $1, c.day, p.part, p.entries FROM chosen c
+				CROSS JOIN LATERAL (VALUES
+					(-1 - 2 * c.part, substring(c.entries FROM 1 FOR (octet_length(c.entries) / 12) * 6)),
+					(-2 - 2 * c.part, substring(c.entries FROM (octet_length(c.entries) / 12) * 6 + 1))
+				) p(part, entries)`,
+				[accountId],
+			);
+			expect(split.rowCount).toBe(6);
+			await client.query("BEGIN");
+			for (const sql of settleSql) await client.query(sql);
+			await client.query("COMMIT");
+			const settled = await client.query<{ day: Date; entries: Uint8Array }>(
+				"SELECT day, entries FROM contact_day WHERE account_id = $1 ORDER BY day, part",
+				[accountId],
+			);
+			const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+			const past = (rows: ReadonlyArray<{ day: Date; entries: Uint8Array }>) =>
+				rows
+					.filter((row) => row.day.getTime() < today)
+					.map((row) => [row.day.getTime(), Buffer.from(row.entries).toString("hex")]);
+			expect(past(rebuilt.rows).length).toBeGreaterThan(10);
+			expect(past(settled.rows)).toEqual(past(rebuilt.rows));
 			const conversations = await client.query("SELECT count(*)::int AS n FROM conversation WHERE account_id = $1", [
 				accountId,
 			]);

@@ -13,6 +13,7 @@ import { Migration20261124153742_data_version } from "./Migration20261124153742_
 import { Migration20261124204500_contact_day_merge } from "./Migration20261124204500_contact_day_merge.ts";
 import { Migration20261124210500_rollup_fillfactor } from "./Migration20261124210500_rollup_fillfactor.ts";
 import { Migration20261124213000_conversation_counters } from "./Migration20261124213000_conversation_counters.ts";
+import { Migration20261124233000_contact_day_settle } from "./Migration20261124233000_contact_day_settle.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -35,4 +36,5 @@ export const migrations = [
 	Migration20261124204500_contact_day_merge,
 	Migration20261124210500_rollup_fillfactor,
 	Migration20261124213000_conversation_counters,
+	Migration20261124233000_contact_day_settle,
 ];

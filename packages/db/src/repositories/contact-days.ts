@@ -83,16 +83,20 @@ const compactDay = async (client: pg.PoolClient, accountId: string, day: Date) =
 /**
  * Keeps the packed days of `days` at a few parts each: every writing transaction appends a part to each day it
  * touches (so concurrent writers never wait for each other there), and this merges a day past
- * `CONTACT_DAY_MAX_PARTS` parts into one, in a transaction of its own. Only committed parts are merged; parts of
+ * `CONTACT_DAY_MAX_PARTS` parts into one, in a transaction of its own. The day before a written day is, in
+ * practice, over (yesterday, once today's traffic starts; the previous day of a history load): it is merged as soon
+ * as it has two parts, so past days are read as one part each. Only committed parts are merged; parts of
  * transactions still in flight stay as they are. A day whose lock another transaction holds (a rebuild after an
  * erase, or another merge) is left for a later call. Returns the number of days merged.
  */
 export const compactContactDays = async (pool: pg.Pool, accountId: string, days: ReadonlyArray<number>) => {
 	if (days.length === 0) return 0;
+	const before = days.map((day) => day - DAY_MS).filter((day) => !days.includes(day));
 	const { rows } = await pool.query<{ day: Date }>(
-		`SELECT day FROM contact_day WHERE account_id = $1 AND day = ANY($2::timestamptz[])
-		GROUP BY day HAVING count(*) > $3 ORDER BY day`,
-		[accountId, days.map((day) => new Date(day)), CONTACT_DAY_MAX_PARTS],
+		`SELECT day FROM contact_day
+		WHERE account_id = $1 AND (day = ANY($2::timestamptz[]) OR day = ANY($3::timestamptz[]))
+		GROUP BY day HAVING count(*) > CASE WHEN day = ANY($2::timestamptz[]) THEN $4 ELSE 1 END ORDER BY day`,
+		[accountId, days.map((day) => new Date(day)), before.map((day) => new Date(day)), CONTACT_DAY_MAX_PARTS],
 	);
 	let merged = 0;
 	for (const { day } of rows) {
