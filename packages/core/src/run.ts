@@ -214,8 +214,29 @@ export const generateBatch = <const Requests extends Record<string, unknown>>(
 // ---------------------------------------------------------------------------------------------------------------
 // Per-batch memoization of repository calls
 
-/** Repository arguments are plain data and `Date`s, which JSON renders as ISO strings. */
-const keyOf = (method: string, args: ReadonlyArray<unknown>): string => `${method}:${JSON.stringify(args)}`;
+/**
+ * Repository arguments are plain data and `Date`s: their text is JSON's, with a `Date` written as `@` and its epoch
+ * milliseconds (strings stay quoted, so no string reads the same). Several times faster than `JSON.stringify`, which
+ * formats every boundary of a batch's calls as an ISO string.
+ */
+const argumentText = (value: unknown): string => {
+	if (value instanceof Date) return `@${value.getTime()}`;
+	if (Array.isArray(value)) {
+		let text = "[";
+		for (let index = 0; index < value.length; index++) text += `${index > 0 ? "," : ""}${argumentText(value[index])}`;
+		return `${text}]`;
+	}
+	if (value !== null && typeof value === "object") {
+		let text = "{";
+		for (const [key, field] of Object.entries(value)) {
+			if (field !== undefined) text += `${text.length > 1 ? "," : ""}${JSON.stringify(key)}:${argumentText(field)}`;
+		}
+		return `${text}}`;
+	}
+	return JSON.stringify(value) ?? "undefined";
+};
+
+const keyOf = (method: string, args: ReadonlyArray<unknown>): string => `${method}:${argumentText(args)}`;
 
 const makeMemo = () => {
 	const cache = new Map<string, Deferred.Deferred<unknown, unknown>>();

@@ -50,7 +50,17 @@ export interface QueryOptions {
 }
 
 /** A prepared statement's name: a digest of its text, so equal texts share it and different texts never do. */
-const statementName = (sql: string) => `q${createHash("sha1").update(sql).digest("base64url")}`;
+const statementNames = new Map<string, string>();
+const statementName = (sql: string) => {
+	let name = statementNames.get(sql);
+	if (name === undefined) {
+		// The texts are a bounded set; the bound only guards against a caller that breaks that rule.
+		if (statementNames.size >= 10_000) statementNames.clear();
+		name = `q${createHash("sha1").update(sql).digest("base64url")}`;
+		statementNames.set(sql, name);
+	}
+	return name;
+};
 
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const retryableCodes = new Set([
