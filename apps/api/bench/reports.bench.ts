@@ -10,13 +10,15 @@
  *   - the full 22-report batch (periodDays 30, non-UTC timezone) and each report alone: p50/p95/p99;
  *   - full batches per second at concurrency 8;
  *   - ingest throughput in batches of 1,000 items, and afterwards that all three still answer identically.
- * Prints a table and writes JSON under `bench-results/`. Data lives in `.data/bench-postgres` (or DATABASE_URL).
+ * Requests are sent from a client thread of its own (`bench/http-client.ts`; `--client inline` sends them from the
+ * server's thread, as before). Prints a table and writes JSON under `bench-results/`. Data lives in `.data/bench-postgres` (or DATABASE_URL).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import { ReportIds, ReportTimeoutMs, reports, TenantRepository } from "@convolens/core";
 import {
 	Database,
@@ -30,6 +32,7 @@ import { Effect, Layer, ManagedRuntime } from "effect";
 import pg from "pg";
 import { silentLogger } from "../src/http/logger.ts";
 import { createServer } from "../src/server.ts";
+import { type Answer, type Exchange, exchange } from "./http-client.ts";
 
 const { values } = parseArgs({
 	options: {
@@ -39,8 +42,13 @@ const { values } = parseArgs({
 		timezone: { type: "string", default: "Europe/Berlin" },
 		seconds: { type: "string", default: "10" },
 		reload: { type: "boolean", default: false },
+		client: { type: "string", default: "thread" },
 	},
 });
+if (values.client !== "thread" && values.client !== "inline") {
+	console.error(`--client must be thread or inline, not ${values.client}`);
+	process.exit(2);
+}
 const scales = values.scales.split(",").map((value) => Number(value.replaceAll("_", "")));
 const requests = Number(values.requests);
 const baselineRequests = Number(values["baseline-requests"]);
@@ -66,26 +74,40 @@ const summarize = (samples: Array<number>, failed = 0) => {
 
 const ms = (value: number) => (Number.isNaN(value) ? "–" : value < 10 ? value.toFixed(2) : value.toFixed(1));
 
-const post = async (url: string, token: string, body: unknown) => {
-	const response = await fetch(url, {
-		method: "POST",
-		headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-		body: JSON.stringify(body),
+/** Requests go through the client thread (`bench/http-client.ts`), or run here with `--client inline`. */
+const client = values.client === "thread" ? new Worker(new URL("./http-client.ts", import.meta.url)) : undefined;
+const waiting = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
+client?.on("message", (message: { id: number; answer?: Answer; error?: string }) => {
+	const waiter = waiting.get(message.id);
+	waiting.delete(message.id);
+	if (message.answer) waiter?.resolve(message.answer);
+	else waiter?.reject(new Error(message.error));
+});
+client?.unref();
+let exchanges = 0;
+const send = (request: Exchange): Promise<Answer> => {
+	if (client === undefined) return exchange(request);
+	const id = exchanges++;
+	return new Promise((resolve, reject) => {
+		waiting.set(id, { resolve, reject });
+		client.postMessage({ id, exchange: request });
 	});
-	const text = await response.text();
-	if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
-	return JSON.parse(text) as Record<string, unknown>;
 };
 
+/** The milliseconds one POST took, measured by the client. */
+const timedPost = async (url: string, token: string, body: unknown) =>
+	(await send({ url, token, body, keep: false })).elapsed;
+
+const post = async (url: string, token: string, body: unknown) =>
+	JSON.parse((await send({ url, token, body, keep: true })).text) as Record<string, unknown>;
+
 /** Times `count` calls; a failed call is counted (and its first error printed), not timed, and the run goes on. */
-const time = async (count: number, call: () => Promise<unknown>) => {
+const time = async (count: number, call: () => Promise<number>) => {
 	const samples: Array<number> = [];
 	let failed = 0;
 	for (let index = 0; index < count; index++) {
-		const started = performance.now();
 		try {
-			await call();
-			samples.push(performance.now() - started);
+			samples.push(await call());
 		} catch (error) {
 			if (failed++ === 0) console.error(`  request failed: ${error instanceof Error ? error.message : String(error)}`);
 		}
@@ -230,6 +252,7 @@ try {
 		const rawServer = await serve(raw as never);
 		const body = batchBody();
 		const generate = (base: string) => () => post(`${base}/api/v1/platform/report/generate`, token, body);
+		const timedGenerate = (base: string) => () => timedPost(`${base}/api/v1/platform/report/generate`, token, body);
 
 		// Warm both (plans, caches) before measuring.
 		for (let index = 0; index < 5; index++) {
@@ -239,9 +262,9 @@ try {
 		await generate(rawServer.url)();
 
 		console.log(`\n${scale.toLocaleString("en")} messages: full batch of ${reports.length} reports, ${timezone}`);
-		const fullFast = await time(requests, generate(fastServer.url));
-		const fullComputed = await time(requests, generate(computedServer.url));
-		const fullRaw = await time(baselineRequests, generate(rawServer.url));
+		const fullFast = await time(requests, timedGenerate(fastServer.url));
+		const fullComputed = await time(requests, timedGenerate(computedServer.url));
+		const fullRaw = await time(baselineRequests, timedGenerate(rawServer.url));
 
 		const perReport: Array<{
 			id: string;
@@ -252,7 +275,7 @@ try {
 		}> = [];
 		for (const report of reports) {
 			const single = (base: string) => () =>
-				post(`${base}/api/v1/platform/report/${report.id}/generate`, token, body[report.id]);
+				timedPost(`${base}/api/v1/platform/report/${report.id}/generate`, token, body[report.id]);
 			perReport.push({
 				id: report.id,
 				name: report.name,
@@ -270,7 +293,7 @@ try {
 			await Promise.all(
 				Array.from({ length: 8 }, async () => {
 					while (performance.now() < until) {
-						await generate(base)();
+						await timedGenerate(base)();
 						completed++;
 					}
 				}),
@@ -301,7 +324,7 @@ try {
 		await Promise.all(
 			Array.from({ length: INGEST_CLIENTS }, async () => {
 				for (let next = pending.next(); !next.done; next = pending.next()) {
-					await post(`${fastServer.url}/api/v1/ingest`, token, next.value);
+					await timedPost(`${fastServer.url}/api/v1/ingest`, token, next.value);
 					ingested += next.value.messages?.length ?? 0;
 				}
 			}),
@@ -470,7 +493,7 @@ try {
 	const file = path.join(outDir, `reports-${new Date().toISOString().replaceAll(":", "-")}.json`);
 	await writeFile(
 		file,
-		`${JSON.stringify({ machine: { cpus: (await import("node:os")).cpus().length }, results }, null, 2)}\n`,
+		`${JSON.stringify({ machine: { cpus: (await import("node:os")).cpus().length }, client: values.client, results }, null, 2)}\n`,
 	);
 	console.log(`\nwritten ${path.relative(repoRoot, file)}`);
 } finally {
