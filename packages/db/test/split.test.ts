@@ -66,6 +66,12 @@ describe("covering a span with day and slot rows", () => {
 		});
 	});
 
+	it("covers nothing for an empty or inverted span", () => {
+		const none = { days: [], shiftedDays: [], slots: [], minus: [] };
+		expect(coverSpan([at(3), at(3)])).toEqual(none);
+		expect(coverSpan([0, at(-300), at(-200)])).toEqual(none);
+	});
+
 	it("reads slots while no slice holds more than half of a day", () => {
 		const none = { days: [], shiftedDays: [] };
 		expect(coverSpan([at(3, 2), at(3, 9)])).toEqual({ ...none, slots: [[at(3, 2), at(3, 9)]], minus: [] });

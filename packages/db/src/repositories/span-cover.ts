@@ -155,6 +155,12 @@ export const slotsAndDays = (
 		...(dayReads.length > 0 ? [read(`${name}_day`, "day", dayReads)] : []),
 		...(slotReads.length > 0 ? [read(`${name}_slot`, "slot", slotReads)] : []),
 	];
+	// An empty span (boundaries out of order, as the windows before 1970 of a "since 1970" read) covers no row.
+	if (parts.length === 0) {
+		parts.push(
+			`SELECT NULL::timestamptz AS t, ${[...keys, ...values].join(", ")} FROM ${name}_slot WHERE ${where} AND false`,
+		);
+	}
 	return `(${parts.join(" UNION ALL ")})`;
 };
 
