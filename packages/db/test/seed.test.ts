@@ -33,6 +33,18 @@ describe("synthetic activity", () => {
 		assert.notDeepEqual([...other.events()][0], [...first.events()][0]);
 	});
 
+	it("names another data set's bots and contacts with parentPrefix, and its own events with idPrefix", () => {
+		const activity = generateActivity({ ...options, idPrefix: "later_", parentPrefix: "" });
+		const parents = collect(activity.parents());
+		const events = collect(activity.events());
+		assert.isTrue(parents.items.bots!.every((bot) => String(bot.id).startsWith("bot_")));
+		assert.isTrue(events.items.conversations!.every((item) => String(item.id).startsWith("later_")));
+		const referenced = events.items.conversations!.flatMap((item) => [item.botId, item.contactId]);
+		assert.isTrue(referenced.some((id) => id !== null));
+		assert.isTrue(referenced.every((id) => id === null || /^(bot|ct)_/.test(String(id))));
+		assert.isTrue(events.items.messages!.every((item) => String(item.id).startsWith("later_")));
+	});
+
 	it("has the requested size and a realistic shape", () => {
 		const activity = generateActivity(options);
 		const parents = collect(activity.parents());

@@ -23,6 +23,11 @@ export interface ActivityOptions {
 	readonly batchItems?: number;
 	/** Prefix for generated IDs, so several data sets can live in one account. */
 	readonly idPrefix?: string;
+	/**
+	 * Prefix of the bot and contact IDs (default `idPrefix`): another data set's, so that new conversations come
+	 * from the bots and contacts an account already has, as its current activity would.
+	 */
+	readonly parentPrefix?: string;
 }
 
 export interface GeneratedItem {
@@ -134,7 +139,7 @@ const windowOf = (options: ActivityOptions) => {
 
 function* generateParents(options: ActivityOptions): Generator<IngestBody> {
 	const random = createRandom(options.seed);
-	const prefix = options.idPrefix ?? "";
+	const prefix = options.parentPrefix ?? options.idPrefix ?? "";
 	const batchItems = options.batchItems ?? 5_000;
 	const { start, contactCreatedAt } = windowOf(options);
 	const bots = Array.from({ length: options.bots }, (_, index) => ({
@@ -155,6 +160,7 @@ function* generateParents(options: ActivityOptions): Generator<IngestBody> {
 function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
 	const random = createRandom(options.seed + 1);
 	const prefix = options.idPrefix ?? "";
+	const parentPrefix = options.parentPrefix ?? prefix;
 	const batchItems = options.batchItems ?? 5_000;
 	const perConversation = Math.max(2, options.messagesPerConversation ?? 10);
 	const { start, end, contactReadyAt } = windowOf(options);
@@ -192,11 +198,11 @@ function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
 			const createdAt = dayStart + pickHour() * 3_600_000 + random.int(0, 3_599_999);
 			if (createdAt > end) continue;
 			const conversationId = `${prefix}cv_${(conversationIndex++).toString(36)}`;
-			const bot = random.chance(0.02) ? null : botId(prefix, pickBot());
+			const bot = random.chance(0.02) ? null : botId(parentPrefix, pickBot());
 			let contact: string | null = null;
 			if (!random.chance(0.08)) {
 				const index = pickContact();
-				if (contactReadyAt(index) <= createdAt) contact = contactId(prefix, index);
+				if (contactReadyAt(index) <= createdAt) contact = contactId(parentPrefix, index);
 			}
 			pending.conversations.push({ id: conversationId, createdAt, botId: bot, contactId: contact });
 			pendingItems++;
