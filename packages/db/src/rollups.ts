@@ -78,27 +78,15 @@ const messageSql = (source: string, sign: 1 | -1) => {
 
 const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condition}), 0)`;
 
+/** The message counts and tokens both the activity and the cohort rollups sum. */
+const messageColumns = ["conversations", "messages", "user_messages", "bot_messages", "activity_messages", "tokens"];
+
 /** The summed columns of `activity_slot` / `activity_day`. */
-export const activityColumns = [
-	"conversations",
-	"messages",
-	"user_messages",
-	"bot_messages",
-	"activity_messages",
-	"tokens",
-	"ratings",
-	"thumbs_up",
-	"thumbs_down",
-];
+export const activityColumns = [...messageColumns, "ratings", "thumbs_up", "thumbs_down"];
 
 /** The summed columns of `cohort_slot` / `cohort_day`. */
 export const cohortColumns = [
-	"conversations",
-	"messages",
-	"user_messages",
-	"bot_messages",
-	"activity_messages",
-	"tokens",
+	...messageColumns,
 	"depth_zero",
 	"depth_one",
 	"depth_two_to_three",
