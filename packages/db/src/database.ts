@@ -49,6 +49,15 @@ export interface QueryOptions {
 	readonly prepared?: boolean;
 }
 
+/**
+ * `query` for the reads of the reports: a bounded set of texts, each prepared once per connection (see
+ * `QueryOptions.prepared`).
+ */
+export const preparedQuery =
+	(database: { readonly query: Database["Service"]["query"] }) =>
+	<Row>(sql: string, params: ReadonlyArray<unknown>) =>
+		database.query<Row>(sql, params, { prepared: true });
+
 /** A prepared statement's name: a digest of its text, so equal texts share it and different texts never do. */
 const statementNames = new Map<string, string>();
 const statementName = (sql: string) => {

@@ -1,6 +1,6 @@
 import { AccountRepository, type SliceBoundaries } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database } from "../database.ts";
+import { Database, preparedQuery } from "../database.ts";
 import { accountRepositoryLayer } from "./account.ts";
 import { SLOT_MS, slotsAndDays } from "./span-cover.ts";
 import { perSlice, toNumber } from "./sql.ts";
@@ -13,10 +13,7 @@ const rollupLayer = Layer.effect(
 	AccountRepository,
 	Effect.gen(function* () {
 		const raw = yield* AccountRepository;
-		const database = yield* Database;
-		// Report reads: a bounded set of texts, prepared once per connection.
-		const query = <Row>(sql: string, params: ReadonlyArray<unknown>) =>
-			database.query<Row>(sql, params, { prepared: true });
+		const query = preparedQuery(yield* Database);
 
 		const totalContacts = Effect.fn("AccountRepository.totalContacts.rollup")(function* (accountId: string) {
 			const rows = yield* query<{ total: number }>(

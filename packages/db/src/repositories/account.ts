@@ -1,6 +1,6 @@
 import { AccountRepository, type SliceBoundaries } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database } from "../database.ts";
+import { Database, preparedQuery } from "../database.ts";
 import { perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
 
 const limit = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -8,10 +8,7 @@ const limit = (value: unknown) => (value === null || value === undefined ? null 
 export const accountRepositoryLayer = Layer.effect(
 	AccountRepository,
 	Effect.gen(function* () {
-		const database = yield* Database;
-		// Report reads: a bounded set of texts, prepared once per connection.
-		const query = <Row>(sql: string, params: ReadonlyArray<unknown>) =>
-			database.query<Row>(sql, params, { prepared: true });
+		const query = preparedQuery(yield* Database);
 
 		const botExists = Effect.fn("AccountRepository.botExists")(function* (accountId: string, botId: string) {
 			const rows = yield* query("SELECT 1 FROM bot WHERE account_id = $1 AND id = $2", [accountId, botId]);

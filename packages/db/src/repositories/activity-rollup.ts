@@ -8,7 +8,7 @@ import {
 	type TimeRange,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database } from "../database.ts";
+import { Database, preparedQuery } from "../database.ts";
 import { activityColumns, cohortColumns, contactTotalScale } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
 import { DAY_MS, ENTRY_BYTES, seqAt, utcDay } from "./contact-days.ts";
@@ -244,10 +244,7 @@ const rollupLayer = Layer.effect(
 		// (the previous period, under ingest of current activity) is not counted again.
 		const countsByVersions = makeResultStore(256);
 		const raw = yield* ActivityRepository;
-		const database = yield* Database;
-		// Report reads: a bounded set of texts, prepared once per connection.
-		const query = <Row>(sql: string, params: ReadonlyArray<unknown>) =>
-			database.query<Row>(sql, params, { prepared: true });
+		const query = preparedQuery(yield* Database);
 		const botKey = (scope: ActivityScope) => scope.botId ?? "";
 
 		const countsBySlice = Effect.fn("ActivityRepository.countsBySlice.rollup")(function* (
@@ -343,8 +340,8 @@ const rollupLayer = Layer.effect(
 		});
 
 		/**
-		 * Rankings from per-slot rows: `contact_slot` for contacts, the per-bot rows of `activity_slot` for bots.
-		 * `contacts`, when given, restricts the contacts ranked to those whose all-time value is at least it.
+		 * Rankings summed over every contact or bot of the window: `contact_slot` for contacts, the per-bot rows of
+		 * `activity_slot` / `activity_day` for bots.
 		 */
 		const ranked = (
 			table: "contact" | "bot",
@@ -352,7 +349,6 @@ const rollupLayer = Layer.effect(
 			range: TimeRange,
 			by: "conversations" | "messages" | "tokens",
 			limit: number,
-			atLeast?: number,
 		) => {
 			// $1 account, $2 limit; the source appends its own parameters.
 			const params: Array<unknown> = [accountId, limit];
@@ -372,17 +368,10 @@ const rollupLayer = Layer.effect(
 						[range.start.getTime(), range.end.getTime()],
 						params,
 					)} x GROUP BY 1`;
-			} else if (atLeast === undefined) {
+			} else {
 				source = `SELECT contact_id AS id, sum(conversations) AS conversations, sum(messages) AS messages,
 						sum(tokens) AS tokens
 					FROM contact_slot WHERE account_id = $1 AND ${inWindow("slot")} GROUP BY 1`;
-			} else {
-				params.push(atLeast);
-				source = contactValues(
-					`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${reaches(by, `$${params.length}`)}`,
-					range,
-					params,
-				);
 			}
 			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
 			return query<Record<string, unknown>>(
@@ -398,40 +387,14 @@ const rollupLayer = Layer.effect(
 		};
 
 		/**
-		 * Exact top contacts without summing every contact of the window: a contact's value in any window is at most
-		 * its all-time value (`contact_total`). The window values of the contacts with the highest all-time values
-		 * give a threshold — the `limit`-th best among them — and only contacts whose all-time value reaches it can
-		 * rank, ties included. When too few of those seeds were active in the window, every contact is summed.
-		 */
-		const topContacts = Effect.fn("ActivityRepository.topContacts.rollup")(function* (
-			accountId: string,
-			range: TimeRange,
-			by: "conversations" | "messages" | "tokens",
-			limit: number,
-		) {
-			if (!onSlots([range.start, range.end])) return yield* raw.topContacts(accountId, range, by, limit);
-			// $1 account, $2 seeds, $3 offset of the limit-th value; contactValues appends its own.
-			const params: Array<unknown> = [accountId, Math.max(2 * limit, 20), Math.max(limit - 1, 0)];
-			const seeds = contactValues(
-				`SELECT contact_id FROM contact_total WHERE account_id = $1 AND ${by} > 0 ORDER BY ${by}_scale DESC LIMIT $2`,
-				range,
-				params,
-			);
-			const threshold = yield* query<{ value: number }>(
-				`SELECT ${by}::float8 AS value FROM (${seeds}) v WHERE ${by} > 0 ORDER BY ${by} DESC OFFSET $3 LIMIT 1`,
-				params,
-			);
-			const atLeast = threshold[0] === undefined ? undefined : toNumber(threshold[0].value);
-			const rows = yield* ranked("contact", accountId, range, by, limit, atLeast);
-			return rows.map(contactActivityFromRow);
-		});
-
-		/**
-		 * The three rankings together, with the same bound as `topContacts`. One statement reads the window values of
-		 * the seeds of all three (the union of each metric's top all-time contacts), which give three thresholds; one
-		 * more reads the window values of the other contacts whose all-time values reach any of them; the rankings
-		 * are sorted here (ids are ASCII, so string order is the `COLLATE "C"` order). A metric without a threshold
-		 * (too few active seeds) is ranked over every contact of the window.
+		 * Exact contact rankings without summing every contact of the window: a contact's value in any window is at
+		 * most its all-time value (`contact_total`). The window values of the contacts with the highest all-time
+		 * values (the seeds) give a threshold — the `limit`-th best among them — and only contacts whose all-time
+		 * value reaches it can rank, ties included. The three rankings together: one statement reads the window
+		 * values of the seeds of all three (the union of each metric's top all-time contacts), which give three
+		 * thresholds; one more reads those of the other contacts whose all-time values reach any of them; the
+		 * rankings are sorted here (ids are ASCII, so string order is the `COLLATE "C"` order). A metric without a
+		 * threshold (too few active seeds) is ranked over every contact of the window.
 		 */
 		const contactRankings = Effect.fn("ActivityRepository.contactRankings.rollup")(function* (
 			accountId: string,
@@ -501,6 +464,16 @@ const rollupLayer = Layer.effect(
 					: (yield* ranked("contact", accountId, range, metric, limit)).map(contactActivityFromRow);
 			}
 			return rankings;
+		});
+
+		/** One ranking: the three cost little more than one (their seeds and candidates mostly coincide). */
+		const topContacts = Effect.fn("ActivityRepository.topContacts.rollup")(function* (
+			accountId: string,
+			range: TimeRange,
+			by: "conversations" | "messages" | "tokens",
+			limit: number,
+		) {
+			return (yield* contactRankings(accountId, range, limit))[by];
 		});
 
 		const topBots = Effect.fn("ActivityRepository.topBots.rollup")(function* (
