@@ -27,6 +27,43 @@ describe("current and previous windows", () => {
 		}),
 	);
 
+	it.effect("a period is kept by input and local day: reused within the day, resolved again after midnight", () =>
+		Effect.gen(function* () {
+			const input = period({ periodDays: 7 });
+			// 22:30 and 22:50 UTC are the same Berlin day (23:30, 23:50); 23:10 UTC is already the next one.
+			const first = yield* resolvePeriod(input, "Europe/Berlin", at("2026-11-24T22:30:00Z"));
+			const again = yield* resolvePeriod({ ...input }, "Europe/Berlin", at("2026-11-24T22:50:00Z"));
+			assert.strictEqual(again, first);
+			assert.isTrue(Object.isFrozen(first.buckets) && Object.isFrozen(first.buckets[0]) && Object.isFrozen(first));
+			const next = yield* resolvePeriod(input, "Europe/Berlin", at("2026-11-24T23:10:00Z"));
+			assert.strictEqual(next.lastDate, "2026-11-25");
+			assert.strictEqual(iso(next.current.end), "2026-11-25T23:00:00.000Z");
+			// The same day in another zone, another granularity or explicit dates are other periods.
+			const utc = yield* resolvePeriod(input, "UTC", at("2026-11-24T22:30:00Z"));
+			assert.strictEqual(iso(utc.current.end), "2026-11-25T00:00:00.000Z");
+			const weekly = yield* resolvePeriod(
+				{ ...input, granularity: "week" },
+				"Europe/Berlin",
+				at("2026-11-24T22:30:00Z"),
+			);
+			assert.notStrictEqual(weekly.buckets.length, first.buckets.length);
+			const explicit = yield* resolvePeriod(
+				{ ...input, startDate: "2026-11-18", endDate: "2026-11-24" },
+				"Europe/Berlin",
+				at("2030-01-01T00:00:00Z"),
+			);
+			assert.strictEqual(explicit.current.start, first.current.start);
+			assert.strictEqual(explicit.label, "2026-11-18 to 2026-11-24");
+			// Failures are not kept: the same bad input fails every time.
+			for (let attempt = 0; attempt < 2; attempt++) {
+				const failure = yield* Effect.flip(
+					resolvePeriod({ ...input, periodDays: 0 }, "UTC", at("2026-11-24T00:00:00Z")),
+				);
+				assert.strictEqual(failure.field, "periodDays");
+			}
+		}),
+	);
+
 	it.effect("periodDays 1 is today only and is labelled in the singular", () =>
 		Effect.gen(function* () {
 			const resolved = yield* resolvePeriod(period({ periodDays: 1 }), "UTC", at("2026-11-24T23:59:59.999Z"));

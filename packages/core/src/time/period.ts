@@ -110,17 +110,44 @@ const tooManyBuckets = (granularity: Granularity) =>
 		field: "granularity",
 	});
 
+/** Periods resolved recently, by input and the day they end on (see `resolvePeriod`). */
+const resolvedPeriods = new Map<string, ResolvedPeriod>();
+const RESOLVED_PERIODS = 512;
+
 /**
  * Resolves the current window, the previous window of equal calendar length and the breakdown buckets at `now`.
  * Pure apart from failing with InvalidInput (naming the field and the bound) for impossible inputs.
+ *
+ * A period depends on `now` only through today's date in its zone, so the result is kept (frozen) by its input
+ * and that date: the reports of a batch, and the batches of the same day, resolve each period once (the bucket
+ * boundaries of a 30-day window take ~60 local-midnight computations).
  */
 export const resolvePeriod = (
 	input: PeriodInput,
 	timezone: string,
 	now: number,
 ): Effect.Effect<ResolvedPeriod, InvalidInput> =>
+	Effect.suspend(() => {
+		if (!isValidTimeZone(timezone)) return Effect.fail(invalidTimeZone(timezone));
+		const explicit = input.startDate !== undefined || input.endDate !== undefined;
+		const key = `${timezone}\u0000${input.granularity}\u0000${
+			explicit ? `${input.startDate}\u0000${input.endDate}` : `${input.periodDays}\u0000${localDate(timezone, now)}`
+		}`;
+		const kept = resolvedPeriods.get(key);
+		if (kept !== undefined) return Effect.succeed(kept);
+		return Effect.map(computePeriod(input, timezone, now), (period) => {
+			if (resolvedPeriods.size >= RESOLVED_PERIODS) resolvedPeriods.clear();
+			resolvedPeriods.set(key, period);
+			return period;
+		});
+	});
+
+const computePeriod = (
+	input: PeriodInput,
+	timezone: string,
+	now: number,
+): Effect.Effect<ResolvedPeriod, InvalidInput> =>
 	Effect.gen(function* () {
-		yield* validateTimeZone(timezone);
 		let firstDate: string;
 		let lastDate: string;
 		let label: string;
@@ -199,7 +226,17 @@ export const resolvePeriod = (
 			if (dates.length > MAX_BUCKETS) return yield* tooManyBuckets(granularity);
 			buckets = dates.map((date) => ({ start: startOfLocalDay(timezone, date), label: date }));
 		}
-		return { timezone, granularity, label, days, firstDate, lastDate, current, previous, buckets };
+		return Object.freeze({
+			timezone,
+			granularity,
+			label,
+			days,
+			firstDate,
+			lastDate,
+			current: Object.freeze(current),
+			previous: Object.freeze(previous),
+			buckets: Object.freeze(buckets.map((bucket) => Object.freeze(bucket))),
+		});
 	});
 
 /** `[previous.start, ...bucket starts, current.end]`: slice 0 is the previous window, slice i+1 is bucket i. */
