@@ -4,11 +4,12 @@ import {
 	type DataSnapshot,
 	generateReport,
 	type ReportId,
+	ReportIds,
 	reports,
 	runErase,
 	runIngest,
 } from "@convolens/core";
-import { memoryQueries, randomSnapshot, referenceReport, seededRandom } from "@convolens/core/testing";
+import { emptySnapshot, memoryQueries, randomSnapshot, referenceReport, seededRandom } from "@convolens/core/testing";
 import { assert, layer } from "@effect/vitest";
 import { Effect, Exit } from "effect";
 import { TestClock } from "effect/testing";
@@ -128,7 +129,11 @@ const bodyOf = (snapshot: DataSnapshot, accountId: string): Body => {
 	const of = <Row extends { readonly accountId: string; readonly createdAt: Date }>(rows: ReadonlyArray<Row>) =>
 		rows
 			.filter((row) => row.accountId === accountId)
-			.map(({ accountId: _account, createdAt, ...rest }) => ({ ...rest, createdAt: createdAt.getTime() }));
+			// Epoch milliseconds start at 1970; earlier instants travel as ISO-8601.
+			.map(({ accountId: _account, createdAt, ...rest }) => ({
+				...rest,
+				createdAt: createdAt.getTime() < 0 ? createdAt.toISOString() : createdAt.getTime(),
+			}));
 	return {
 		contacts: of(snapshot.contacts),
 		bots: of(snapshot.bots),
@@ -373,6 +378,45 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL reports equal
 });
 
 layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL repositories equal the in-memory ones", (it) => {
+	it.effect("Total Users of a window before 1970 counts the contacts created before it (and those after)", () =>
+		Effect.gen(function* () {
+			const now = Date.parse("2026-07-01T09:30:00Z");
+			const contact = (id: string, iso: string) => ({
+				accountId: "old-acct",
+				id,
+				createdAt: new Date(iso),
+				name: id,
+				email: null,
+				nick: null,
+			});
+			const snapshot: DataSnapshot = {
+				...emptySnapshot,
+				accounts: [{ ...randomSnapshot({ seed: 1, now, timezone: "UTC" }).accounts[0]!, id: "old-acct" }],
+				contacts: [
+					contact("before", "1960-06-01T00:00:00Z"),
+					contact("inside", "1965-01-02T12:00:00Z"),
+					contact("after", "2026-01-01T00:00:00Z"),
+				],
+			};
+			yield* TestClock.setTime(now);
+			yield* load(snapshot);
+			const input = { startDate: "1965-01-01", endDate: "1965-01-03" };
+			const output = yield* generateReport(ReportIds.ComprehensiveOverview, input, { accountId: "old-acct" });
+			const users = output.data.find((entry) => entry.title === "Total Users");
+			assert.deepStrictEqual([users?.value, users?.change], [3, 1]);
+			assert.deepStrictEqual(
+				users?.details.chart.data.map((point) => point.total),
+				[1, 2, 2],
+			);
+			const expected = referenceReport(snapshot, ReportIds.ComprehensiveOverview, input, {
+				accountId: "old-acct",
+				now,
+			});
+			assert.isTrue(expected.ok);
+			if (expected.ok) assert.deepStrictEqual(plain(output), plain(expected.value));
+		}),
+	);
+
 	it.effect("over random, uneven slice boundaries, many of them exactly on event instants", () =>
 		Effect.gen(function* () {
 			const now = Date.parse("2026-07-01T09:30:00Z");

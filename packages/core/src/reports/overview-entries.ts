@@ -123,6 +123,13 @@ export const actionItem = (action: ActionCount): ListItem => ({
  * Requests by messages, Total Agent Actions and Average Actions per Conversation the top actions, Total Tokens
  * the top 20 bots then the top 20 contacts by tokens.
  */
+/**
+ * A boundary after every instant a contact can be created at (ingest takes instants up to 9999-12-31 in any
+ * offset). The contacts created before a window are the account's total less those created from the window's start
+ * to this boundary: a read of the window and what follows it, rather than of everything since 1970.
+ */
+const AFTER_EVERY_CONTACT = new Date(Date.UTC(10000, 0, 2));
+
 export const overviewEntries = Effect.fnUntraced(function* (
 	input: PeriodInput,
 	context: ReportContext,
@@ -147,7 +154,7 @@ export const overviewEntries = Effect.fnUntraced(function* (
 		[
 			slicedCounts(context.accountId, period),
 			accounts.totalContacts(context.accountId),
-			accounts.contactsCreated(context.accountId, [new Date(0), ...bucketBoundaries(period)]),
+			accounts.contactsCreated(context.accountId, [...bucketBoundaries(period), AFTER_EVERY_CONTACT]),
 			activity.activeContacts(scope, bucketBoundaries(period)),
 			activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
 			activity.conversationCohort(scope, current),
@@ -215,8 +222,9 @@ export const overviewEntries = Effect.fnUntraced(function* (
 			},
 		};
 	};
-	const createdBefore = contactsCreated[0] ?? 0;
-	const createdInBuckets = contactsCreated.slice(1);
+	// Contacts created before the window: all of them, less those created since its start (in its buckets or after).
+	const createdInBuckets = contactsCreated.slice(0, -1);
+	const createdBefore = totalContacts - sum(contactsCreated);
 	let runningTotal = createdBefore;
 	const contactsRunningTotal = createdInBuckets.map((created) => {
 		runningTotal += created;
