@@ -71,6 +71,55 @@ const statementName = (sql: string) => {
 	return name;
 };
 
+/** 0000-01-01 and 9999-12-31T23:59:59.999Z: the instants whose ISO-8601 form has a plain four-digit year. */
+const ISO_MIN = -62_167_219_200_000;
+const ISO_MAX = 253_402_300_799_999;
+
+/** An instant as PostgreSQL reads a `timestamptz`: ISO-8601 in UTC (a five-digit year as PostgreSQL writes it). */
+const instantText = (date: Date): string | undefined => {
+	const time = date.getTime();
+	if (time >= ISO_MIN && time <= ISO_MAX) return date.toISOString();
+	return time > ISO_MAX && time < 8.64e15 ? date.toISOString().replace(/^\+0*/, "") : undefined;
+};
+
+/** An array of instants (and nulls) as an array literal; `undefined` for any other array. */
+const instantsText = (values: ReadonlyArray<unknown>): string | undefined => {
+	let text = "{";
+	let instants = 0;
+	for (let index = 0; index < values.length; index++) {
+		const value = values[index];
+		let element: string | undefined;
+		if (value === null) element = "NULL";
+		else if (value instanceof Date) {
+			element = instantText(value);
+			instants++;
+		}
+		if (element === undefined) return undefined;
+		text += index === 0 ? element : `,${element}`;
+	}
+	return instants === 0 ? undefined : `${text}}`;
+};
+
+/**
+ * The statement's parameters with instants (and arrays of them) written as text here: the driver formats a `Date`
+ * as local time with `padStart`s and quotes and escapes every element of an array, ~3 µs per instant — a computed
+ * report batch sends ~1,500 of them (slice boundaries and the ranges of `coverSpan`). Both forms are the same
+ * `timestamptz` values; anything else (and instants before year 0) goes to the driver unchanged.
+ */
+export const encodeParameters = (params: ReadonlyArray<unknown>): Array<unknown> => {
+	const values = new Array<unknown>(params.length);
+	for (let index = 0; index < params.length; index++) {
+		const value = params[index];
+		values[index] =
+			value instanceof Date
+				? (instantText(value) ?? value)
+				: Array.isArray(value) && value.length > 0
+					? (instantsText(value) ?? value)
+					: value;
+	}
+	return values;
+};
+
 /** SQLSTATEs after which the whole transaction can simply run again. */
 const retryableCodes = new Set([
 	"40001", // serialization_failure
@@ -149,7 +198,7 @@ export const cancellableQuery = async (
 	};
 	signal.addEventListener("abort", cancel, { once: true });
 	try {
-		const values = params as Array<unknown>;
+		const values = encodeParameters(params);
 		return await (options.prepared
 			? client.query({ name: statementName(sql), text: sql, values })
 			: client.query(sql, values));

@@ -2,7 +2,7 @@ import { StorageError } from "@convolens/core";
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Layer } from "effect";
 import { afterAll, beforeAll } from "vitest";
-import { Database } from "../src/database.ts";
+import { Database, encodeParameters } from "../src/database.ts";
 import { makeDatabaseLayer } from "../src/layer.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
 
@@ -22,6 +22,47 @@ describe("Database", () => {
 			const error = yield* Effect.flip(query("SELECT * FROM no_such_table"));
 			assert.instanceOf(error, StorageError);
 			assert.notInclude(error.message, "no_such_table");
+		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
+	);
+
+	it.live("sends instants and arrays of them as text that PostgreSQL reads as the same timestamptz values", () =>
+		Effect.gen(function* () {
+			const { query, pool } = yield* Database;
+			const instants = [
+				new Date("2026-10-26T23:00:00.000Z"),
+				new Date("2026-03-29T01:15:00.123Z"),
+				new Date("1000-01-01T00:00:00.000Z"),
+				new Date("1960-06-01T12:34:56.789Z"),
+				new Date(Date.UTC(10000, 0, 2)),
+				new Date(Date.UTC(275759, 0, 1)),
+			];
+			const encoded = encodeParameters([instants[0], [instants[0], null, ...instants], ["a", "b"], [null], [], 7]);
+			assert.strictEqual(encoded[0], "2026-10-26T23:00:00.000Z");
+			assert.strictEqual(
+				encoded[1],
+				"{2026-10-26T23:00:00.000Z,NULL,2026-10-26T23:00:00.000Z,2026-03-29T01:15:00.123Z,1000-01-01T00:00:00.000Z,1960-06-01T12:34:56.789Z,10000-01-02T00:00:00.000Z,275759-01-01T00:00:00.000Z}",
+			);
+			// Arrays that are not instants, and other values, go to the driver unchanged.
+			assert.deepStrictEqual(encoded.slice(2), [["a", "b"], [null], [], 7]);
+			// Read back as timestamptz, the encoded text and the driver's own formatting of the Dates are equal.
+			const direct = yield* Effect.promise(() =>
+				pool.query<{ epochs: Array<string> }>(
+					"SELECT array(SELECT (extract(epoch FROM t) * 1000)::bigint::text FROM unnest($1::timestamptz[]) t) AS epochs",
+					[instants],
+				),
+			);
+			const rows = yield* query<{ epochs: Array<string>; one: string; same: boolean }>(
+				`SELECT array(SELECT (extract(epoch FROM t) * 1000)::bigint::text FROM unnest($1::timestamptz[]) t) AS epochs,
+					(extract(epoch FROM $2::timestamptz) * 1000)::bigint::text AS one, $1::timestamptz[] = $3::timestamptz[] AS same`,
+				[instants, instants[4], instants],
+			);
+			assert.deepStrictEqual(
+				rows[0]!.epochs,
+				instants.map((instant) => String(instant.getTime())),
+			);
+			assert.deepStrictEqual(rows[0]!.epochs, direct.rows[0]!.epochs);
+			assert.strictEqual(rows[0]!.one, String(Date.UTC(10000, 0, 2)));
+			assert.isTrue(rows[0]!.same);
 		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
 	);
 
