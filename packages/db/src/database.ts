@@ -75,11 +75,23 @@ const statementName = (sql: string) => {
 const ISO_MIN = -62_167_219_200_000;
 const ISO_MAX = 253_402_300_799_999;
 
+/**
+ * The texts of recent instants: the reads of a batch send the same boundaries again and again (each day's start,
+ * its slots), and `toISOString` costs ~0.3 µs.
+ */
+const instantTexts = new Map<number, string>();
+
 /** An instant as PostgreSQL reads a `timestamptz`: ISO-8601 in UTC (a five-digit year as PostgreSQL writes it). */
 const instantText = (date: Date): string | undefined => {
 	const time = date.getTime();
-	if (time >= ISO_MIN && time <= ISO_MAX) return date.toISOString();
-	return time > ISO_MAX && time < 8.64e15 ? date.toISOString().replace(/^\+0*/, "") : undefined;
+	let text = instantTexts.get(time);
+	if (text !== undefined) return text;
+	if (time >= ISO_MIN && time <= ISO_MAX) text = date.toISOString();
+	else if (time > ISO_MAX && time < 8.64e15) text = date.toISOString().replace(/^\+0*/, "");
+	else return undefined;
+	if (instantTexts.size >= 65_536) instantTexts.clear();
+	instantTexts.set(time, text);
+	return text;
 };
 
 /** An array of instants (and nulls) as an array literal; `undefined` for any other array. */
