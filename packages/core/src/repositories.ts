@@ -115,10 +115,14 @@ export class ActivityRepository extends Context.Service<
 			scope: ActivityScope,
 			boundaries: SliceBoundaries,
 		) => Effect.Effect<{ readonly perSlice: ReadonlyArray<number>; readonly total: number }, StorageError>;
-		readonly conversationCohort: (
+		/**
+		 * The cohort of the conversations created in each slice (length = boundaries.length − 1): one read for the
+		 * current and the previous window of a period (`[previous.start, current.start, current.end]`).
+		 */
+		readonly conversationCohorts: (
 			scope: ActivityScope,
-			range: TimeRange,
-		) => Effect.Effect<ConversationCohort, StorageError>;
+			boundaries: SliceBoundaries,
+		) => Effect.Effect<ReadonlyArray<ConversationCohort>, StorageError>;
 		/** Most frequent `(action_type, action_name)` of `activity` messages created in the range; ties by type, name. */
 		readonly topActions: (
 			scope: ActivityScope,

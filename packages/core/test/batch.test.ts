@@ -105,10 +105,37 @@ describe("generateBatch", () => {
 		}),
 	);
 
+	it.effect("the cohort reports of a batch read each scope's current and previous cohorts once, together", () =>
+		Effect.gen(function* () {
+			yield* TestClock.setTime(NOW);
+			const period = { periodDays: 7 };
+			const bot = { ...period, botId: "b1" };
+			const requests = {
+				[ReportIds.ComprehensiveOverview]: period,
+				[ReportIds.ComprehensiveAnalytics]: period,
+				[ReportIds.AverageUserMessagesPerConversation]: period,
+				[ReportIds.AverageBotMessagesPerConversation]: period,
+				[ReportIds.AverageActionsPerConversation]: period,
+				[ReportIds.BotAlerts]: bot,
+				[ReportIds.BotConversationQuality]: bot,
+			};
+			const batched = instrumented();
+			const results = yield* generateBatch(requests, ctx).pipe(Effect.provide(batched.layer));
+			assert.isTrue(Object.values(results).every((result) => result.ok));
+			assert.strictEqual(batched.calls.get("conversationCohorts"), 2);
+			// Each report alone gives the same answer as in the batch.
+			for (const [id, input] of Object.entries(requests)) {
+				const alone = yield* generateReport(id, input, ctx).pipe(Effect.provide(instrumented().layer));
+				const inBatch = results[id as keyof typeof requests];
+				assert.deepStrictEqual(inBatch.ok ? inBatch.value : undefined, alone, id);
+			}
+		}),
+	);
+
 	it.effect("a slow report times out alone after the default 10 s", () =>
 		Effect.gen(function* () {
 			yield* TestClock.setTime(NOW);
-			const { layer } = instrumented(["conversationCohort"]);
+			const { layer } = instrumented(["conversationCohorts"]);
 			const fiber = yield* Effect.forkChild(
 				generateBatch(
 					{

@@ -151,10 +151,10 @@ try {
 	await timed("activeContacts, 90 days", stored, () =>
 		run(ActivityRepository.use((repository) => repository.activeContacts(scope, boundaries))),
 	);
-	await timed("conversationCohort, 30 days", stored, () =>
+	await timed("conversationCohorts, 30 days and the 30 before", stored, () =>
 		run(
 			ActivityRepository.use((repository) =>
-				repository.conversationCohort(scope, { start: boundaries[60]!, end: boundaries[90]! }),
+				repository.conversationCohorts(scope, [boundaries[30]!, boundaries[60]!, boundaries[90]!]),
 			),
 		),
 	);

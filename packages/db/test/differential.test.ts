@@ -457,8 +457,8 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL repositories 
 							label,
 						);
 						assert.deepStrictEqual(
-							yield* activity.conversationCohort(scope, range),
-							memory.conversationCohort(scope, range),
+							yield* activity.conversationCohorts(scope, boundaries),
+							memory.conversationCohorts(scope, boundaries),
 							label,
 						);
 						assert.deepStrictEqual(

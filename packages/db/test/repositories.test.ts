@@ -118,7 +118,7 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL repositories"
 		Effect.gen(function* () {
 			const accountId = yield* seed;
 			const activity = yield* ActivityRepository;
-			const cohort = yield* activity.conversationCohort({ accountId }, { start: boundaries[0]!, end: boundaries[1]! });
+			const [cohort] = yield* activity.conversationCohorts({ accountId }, [boundaries[0]!, boundaries[1]!]);
 			assert.deepStrictEqual(cohort, {
 				conversations: 2,
 				messages: 4,

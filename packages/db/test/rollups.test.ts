@@ -101,8 +101,8 @@ describe("rollups", () => {
 						const answers: Array<unknown> = [];
 						for (const scope of scopes) {
 							answers.push(yield* repository.countsBySlice(scope, days));
-							answers.push(yield* repository.conversationCohort(scope, { start: days[0]!, end: days.at(-1)! }));
-							answers.push(yield* repository.conversationCohort(scope, { start: days[5]!, end: days[9]! }));
+							answers.push(yield* repository.conversationCohorts(scope, [days[0]!, days.at(-1)!]));
+							answers.push(yield* repository.conversationCohorts(scope, [days[5]!, days[7]!, days[9]!]));
 							answers.push(yield* repository.topActions(scope, { start: days[2]!, end: days.at(-1)! }, 10));
 						}
 						// Distinct active contacts: daily, weekly and whole-span slices; a slice starting mid-day (suffix of
@@ -147,6 +147,8 @@ describe("rollups", () => {
 				0,
 			);
 			expect(totals).toBeGreaterThan(5_000);
+			const [wholeCohort] = fast[1] as Array<{ conversations: number; userMessageDepth: { one: number } }>;
+			expect(wholeCohort!.conversations).toBeGreaterThan(100);
 			const span = fast[scopes.length * 4 + 1] as { total: number };
 			expect(span.total).toBeGreaterThan(50);
 		});
@@ -418,8 +420,8 @@ describe("rollups", () => {
 					return [
 						yield* repository.countsBySlice({ accountId }, days),
 						yield* repository.countsBySlice({ accountId, botId: "bot_02" }, days),
-						yield* repository.conversationCohort({ accountId }, range),
-						yield* repository.conversationCohort({ accountId, botId: "bot_01" }, range),
+						yield* repository.conversationCohorts({ accountId }, [range.start, range.end]),
+						yield* repository.conversationCohorts({ accountId, botId: "bot_01" }, days),
 						yield* repository.activeContacts({ accountId }, days),
 						yield* repository.contactRankings(accountId, range, 20),
 						yield* repository.topBots(accountId, range, "conversations", 20),

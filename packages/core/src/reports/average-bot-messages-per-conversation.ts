@@ -1,8 +1,14 @@
 import { Effect } from "effect";
 import { z } from "zod";
-import { ActivityRepository } from "../repositories.ts";
-import { toRange } from "../time/period.ts";
-import { average, CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodAt, periodInput } from "./shared.ts";
+import {
+	average,
+	CATALOGUE_CREATED_AT,
+	CATALOGUE_UPDATED_AT,
+	defineReport,
+	periodAt,
+	periodCohorts,
+	periodInput,
+} from "./shared.ts";
 
 /**
  * Average Bot Messages per Conversation — over the conversations created in the window (the cohort), the mean number of their `bot` messages,
@@ -20,8 +26,7 @@ export const AverageBotMessagesPerConversation = defineReport({
 	output: z.object({ value: z.number(), period: z.string() }),
 	run: Effect.fn("Reports.averageBotMessagesPerConversation")(function* (input, context) {
 		const period = yield* periodAt(input, context, { breakdown: false });
-		const activity = yield* ActivityRepository;
-		const cohort = yield* activity.conversationCohort({ accountId: context.accountId }, toRange(period.current));
+		const { current: cohort } = yield* periodCohorts({ accountId: context.accountId }, period);
 		return { value: average(cohort.botMessages, cohort.conversations), period: period.label };
 	}),
 });

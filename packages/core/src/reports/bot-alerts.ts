@@ -1,8 +1,7 @@
 import { Effect } from "effect";
 import { z } from "zod";
 import type { ConversationCohort } from "../repositories.ts";
-import { ActivityRepository } from "../repositories.ts";
-import { periodFields, toRange } from "../time/period.ts";
+import { periodFields } from "../time/period.ts";
 import {
 	type Alert,
 	abandonmentSpike,
@@ -20,6 +19,7 @@ import {
 	CATALOGUE_UPDATED_AT,
 	defineReport,
 	periodAt,
+	periodCohorts,
 	requireBot,
 	slicedCounts,
 } from "./shared.ts";
@@ -47,16 +47,12 @@ export const BotAlerts = defineReport({
 	run: Effect.fn("Reports.botAlerts")(function* (input, context) {
 		const period = yield* periodAt(input, context, { breakdown: false });
 		yield* requireBot(context.accountId, input.botId);
-		const activity = yield* ActivityRepository;
 		const scope = { accountId: context.accountId, botId: input.botId };
-		const [counts, currentCohort, previousCohort] = yield* Effect.all(
-			[
-				slicedCounts(context.accountId, period, input.botId),
-				activity.conversationCohort(scope, toRange(period.current)),
-				activity.conversationCohort(scope, toRange(period.previous)),
-			],
+		const [counts, cohorts] = yield* Effect.all(
+			[slicedCounts(context.accountId, period, input.botId), periodCohorts(scope, period)],
 			{ concurrency: "unbounded" },
 		);
+		const { current: currentCohort, previous: previousCohort } = cohorts;
 		const { current, previous } = counts;
 		const alerts: Array<Alert> = [
 			...fired(negativeFeedback(current.thumbsUp, current.thumbsDown, 3)),

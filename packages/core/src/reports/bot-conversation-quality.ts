@@ -9,6 +9,7 @@ import {
 	CATALOGUE_UPDATED_AT,
 	defineReport,
 	periodAt,
+	periodCohorts,
 	requireBot,
 	round,
 } from "./shared.ts";
@@ -52,8 +53,8 @@ export const BotConversationQuality = defineReport({
 		const activity = yield* ActivityRepository;
 		const scope = { accountId: context.accountId, botId: input.botId };
 		const range = toRange(period.current);
-		const [cohort, topActions] = yield* Effect.all(
-			[activity.conversationCohort(scope, range), activity.topActions(scope, range, TOP_ACTIONS_LIMIT)],
+		const [{ current: cohort }, topActions] = yield* Effect.all(
+			[periodCohorts(scope, period), activity.topActions(scope, range, TOP_ACTIONS_LIMIT)],
 			{ concurrency: "unbounded" },
 		);
 		const depth = cohort.userMessageDepth;

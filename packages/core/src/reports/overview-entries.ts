@@ -9,7 +9,7 @@ import {
 	type ContactActivity,
 } from "../repositories.ts";
 import { bucketBoundaries, type PeriodInput, toRange } from "../time/period.ts";
-import { average, periodAt, type ReportContext, round, slicedCounts, sum } from "./shared.ts";
+import { average, periodAt, periodCohorts, type ReportContext, round, slicedCounts, sum } from "./shared.ts";
 
 export const OVERVIEW_LIST_LIMIT = 20;
 
@@ -140,30 +140,20 @@ export const overviewEntries = Effect.fnUntraced(function* (
 	const accounts = yield* AccountRepository;
 	const scope = { accountId: context.accountId };
 	const current = toRange(period.current);
-	const [
-		counts,
-		totalContacts,
-		contactsCreated,
-		activeNow,
-		activeBefore,
-		cohortNow,
-		cohortBefore,
-		contactRankings,
-		actions,
-	] = yield* Effect.all(
-		[
-			slicedCounts(context.accountId, period),
-			accounts.totalContacts(context.accountId),
-			accounts.contactsCreated(context.accountId, [...bucketBoundaries(period), AFTER_EVERY_CONTACT]),
-			activity.activeContacts(scope, bucketBoundaries(period)),
-			activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
-			activity.conversationCohort(scope, current),
-			activity.conversationCohort(scope, toRange(period.previous)),
-			activity.contactRankings(context.accountId, current, OVERVIEW_LIST_LIMIT),
-			activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),
-		],
-		{ concurrency: "unbounded" },
-	);
+	const [counts, totalContacts, contactsCreated, activeNow, activeBefore, cohorts, contactRankings, actions] =
+		yield* Effect.all(
+			[
+				slicedCounts(context.accountId, period),
+				accounts.totalContacts(context.accountId),
+				accounts.contactsCreated(context.accountId, [...bucketBoundaries(period), AFTER_EVERY_CONTACT]),
+				activity.activeContacts(scope, bucketBoundaries(period)),
+				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
+				periodCohorts(scope, period),
+				activity.contactRankings(context.accountId, current, OVERVIEW_LIST_LIMIT),
+				activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),
+			],
+			{ concurrency: "unbounded" },
+		);
 	const label = period.label;
 	const chart = (values: ReadonlyArray<number>) => ({
 		type: "line" as const,
@@ -208,8 +198,8 @@ export const overviewEntries = Effect.fnUntraced(function* (
 		}) => number,
 		list?: ReadonlyArray<ListItem>,
 	): OverviewEntry => {
-		const value = average(pick(cohortNow), cohortNow.conversations);
-		const previous = average(pick(cohortBefore), cohortBefore.conversations);
+		const value = average(pick(cohorts.current), cohorts.current.conversations);
+		const previous = average(pick(cohorts.previous), cohorts.previous.conversations);
 		return {
 			...overviewTexts[metric],
 			value,

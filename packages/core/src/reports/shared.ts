@@ -1,7 +1,7 @@
 import { Clock, Effect } from "effect";
 import { z } from "zod";
 import { InvalidInput, ResourceNotFound, type StorageError } from "../errors.ts";
-import { AccountRepository, type ActivityCounts, ActivityRepository } from "../repositories.ts";
+import { AccountRepository, type ActivityCounts, ActivityRepository, type ActivityScope } from "../repositories.ts";
 import {
 	type PeriodInput,
 	periodFields,
@@ -185,6 +185,20 @@ export const addCounts = (slices: ReadonlyArray<ActivityCounts>): ActivityCounts
 };
 
 /** One repository call: slice 0 is the previous window, the rest are the current window's buckets. */
+/**
+ * The cohorts of the period's current and previous windows, read together: reports that need only the current one
+ * ask the same (so a batch reads each scope's cohorts once).
+ */
+export const periodCohorts = Effect.fnUntraced(function* (scope: ActivityScope, period: ResolvedPeriod) {
+	const activity = yield* ActivityRepository;
+	const [previous, current] = yield* activity.conversationCohorts(scope, [
+		new Date(period.previous.start),
+		new Date(period.current.start),
+		new Date(period.current.end),
+	]);
+	return { current: current!, previous: previous! };
+});
+
 export const slicedCounts = Effect.fnUntraced(function* (
 	accountId: string,
 	period: ResolvedPeriod,

@@ -307,10 +307,13 @@ export const memoryQueries = (snapshot: DataSnapshot) => {
 	const ofAccount = <Row extends { readonly accountId: string }>(rows: ReadonlyArray<Row>, accountId: string) =>
 		rows.filter((row) => row.accountId === accountId);
 
+	const conversationCohorts = (scope: ActivityScope, boundaries: SliceBoundaries) =>
+		boundaries.slice(1).map((end, index) => conversationCohort(scope, { start: boundaries[index]!, end }));
+
 	return {
 		countsBySlice,
 		activeContacts,
-		conversationCohort,
+		conversationCohorts,
 		topActions,
 		topContacts,
 		topBots,
@@ -359,7 +362,7 @@ export const memoryActivityRepository = (snapshot: DataSnapshot) => {
 	return ActivityRepository.of({
 		countsBySlice: (scope, boundaries) => Effect.sync(() => queries.countsBySlice(scope, boundaries)),
 		activeContacts: (scope, boundaries) => Effect.sync(() => queries.activeContacts(scope, boundaries)),
-		conversationCohort: (scope, range) => Effect.sync(() => queries.conversationCohort(scope, range)),
+		conversationCohorts: (scope, boundaries) => Effect.sync(() => queries.conversationCohorts(scope, boundaries)),
 		topActions: (scope, range, limit) => Effect.sync(() => queries.topActions(scope, range, limit)),
 		topContacts: (accountId, range, by, limit) => Effect.sync(() => queries.topContacts(accountId, range, by, limit)),
 		contactRankings: (accountId, range, limit) =>

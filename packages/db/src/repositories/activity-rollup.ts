@@ -16,7 +16,7 @@ import { rangeCover, SLOT_MS, SLOTS_PER_DAY, slotsAndDays } from "./span-cover.t
 import {
 	botActivityFromRow,
 	type CountsRow,
-	cohortFromRow,
+	cohortsPerSlice,
 	contactActivityFromRow,
 	countsFromRow,
 	toNumber,
@@ -280,36 +280,40 @@ const rollupLayer = Layer.effect(
 			return counts;
 		});
 
-		const conversationCohort = Effect.fn("ActivityRepository.conversationCohort.rollup")(function* (
+		const conversationCohorts = Effect.fn("ActivityRepository.conversationCohorts.rollup")(function* (
 			scope: ActivityScope,
-			range: TimeRange,
+			boundaries: SliceBoundaries,
 		) {
-			if (!onSlots([range.start, range.end])) return yield* raw.conversationCohort(scope, range);
-			const params: Array<unknown> = [scope.accountId, botKey(scope)];
+			const slices = Math.max(boundaries.length - 1, 0);
+			if (slices === 0) return [];
+			if (!onSlots(boundaries)) return yield* raw.conversationCohorts(scope, boundaries);
+			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
 			const source = slotsAndDays(
 				"cohort",
 				[],
 				cohortColumns,
-				"account_id = $1 AND bot_key = $2",
-				[range.start.getTime(), range.end.getTime()],
+				"account_id = $1 AND bot_key = $3",
+				boundaries.map((boundary) => boundary.getTime()),
 				params,
 			);
-			const rows = yield* query<Record<string, unknown>>(
-				`SELECT coalesce(sum(conversations), 0)::float8 AS conversations,
-					coalesce(sum(messages), 0)::float8 AS messages,
-					coalesce(sum(user_messages), 0)::float8 AS user_messages,
-					coalesce(sum(bot_messages), 0)::float8 AS bot_messages,
-					coalesce(sum(activity_messages), 0)::float8 AS activity_messages,
-					coalesce(sum(tokens), 0)::float8 AS tokens,
-					coalesce(sum(depth_zero), 0)::float8 AS depth_zero,
-					coalesce(sum(depth_one), 0)::float8 AS depth_one,
-					coalesce(sum(depth_two_to_three), 0)::float8 AS depth_two_to_three,
-					coalesce(sum(depth_four_to_ten), 0)::float8 AS depth_four_to_ten,
-					coalesce(sum(depth_eleven_or_more), 0)::float8 AS depth_eleven_or_more
-				FROM ${source} x`,
+			const rows = yield* query<Record<string, unknown> & { slice: number }>(
+				`SELECT width_bucket(t, $2::timestamptz[]) AS slice,
+					sum(conversations)::float8 AS conversations,
+					sum(messages)::float8 AS messages,
+					sum(user_messages)::float8 AS user_messages,
+					sum(bot_messages)::float8 AS bot_messages,
+					sum(activity_messages)::float8 AS activity_messages,
+					sum(tokens)::float8 AS tokens,
+					sum(depth_zero)::float8 AS depth_zero,
+					sum(depth_one)::float8 AS depth_one,
+					sum(depth_two_to_three)::float8 AS depth_two_to_three,
+					sum(depth_four_to_ten)::float8 AS depth_four_to_ten,
+					sum(depth_eleven_or_more)::float8 AS depth_eleven_or_more
+				FROM ${source} x
+				GROUP BY 1`,
 				params,
 			);
-			return cohortFromRow(rows[0]);
+			return cohortsPerSlice(slices, rows);
 		});
 
 		const topActions = Effect.fn("ActivityRepository.topActions.rollup")(function* (
@@ -534,7 +538,7 @@ const rollupLayer = Layer.effect(
 			...raw,
 			countsBySlice,
 			activeContacts,
-			conversationCohort,
+			conversationCohorts,
 			topActions,
 			topContacts,
 			contactRankings,

@@ -12,6 +12,7 @@ import {
 	botActivityFromRow,
 	type CountsRow,
 	cohortFromRow,
+	cohortsPerSlice,
 	contactActivityFromRow,
 	countsFromRow,
 	perSlice,
@@ -103,18 +104,20 @@ export const activityRepositoryLayer = Layer.effect(
 			return { perSlice: perSlice(slices, rows), total: toNumber(rows.find((row) => row.slice === null)?.value) };
 		});
 
-		const conversationCohort = Effect.fn("ActivityRepository.conversationCohort")(function* (
+		const conversationCohorts = Effect.fn("ActivityRepository.conversationCohorts")(function* (
 			scope: ActivityScope,
-			range: TimeRange,
+			boundaries: SliceBoundaries,
 		) {
-			const params: Array<unknown> = [scope.accountId, range.start, range.end];
+			const slices = Math.max(boundaries.length - 1, 0);
+			if (slices === 0) return [];
+			const params: Array<unknown> = [scope.accountId, boundaries];
 			const bot = botFilter(scope, params);
-			const rows = yield* query<Record<string, unknown>>(
+			const rows = yield* query<Record<string, unknown> & { slice: number }>(
 				`WITH cohort AS (
-					SELECT id FROM conversation
-					WHERE account_id = $1 AND created_at >= $2 AND created_at < $3${bot}
+					SELECT id, ${sliceOf} AS slice FROM conversation
+					WHERE account_id = $1 AND ${withinSlices}${bot}
 				), per_conversation AS (
-					SELECT cohort.id,
+					SELECT cohort.slice,
 						count(m.id) AS messages,
 						count(m.id) FILTER (WHERE m.type = 'user') AS user_messages,
 						count(m.id) FILTER (WHERE m.type = 'bot') AS bot_messages,
@@ -122,9 +125,9 @@ export const activityRepositoryLayer = Layer.effect(
 						coalesce(sum(m.tokens), 0) AS tokens
 					FROM cohort
 					LEFT JOIN message m ON m.account_id = $1 AND m.conversation_id = cohort.id
-					GROUP BY cohort.id
+					GROUP BY cohort.id, cohort.slice
 				)
-				SELECT count(*)::float8 AS conversations,
+				SELECT slice, count(*)::float8 AS conversations,
 					coalesce(sum(messages), 0)::float8 AS messages,
 					coalesce(sum(user_messages), 0)::float8 AS user_messages,
 					coalesce(sum(bot_messages), 0)::float8 AS bot_messages,
@@ -135,10 +138,11 @@ export const activityRepositoryLayer = Layer.effect(
 					count(*) FILTER (WHERE user_messages BETWEEN 2 AND 3)::float8 AS depth_two_to_three,
 					count(*) FILTER (WHERE user_messages BETWEEN 4 AND 10)::float8 AS depth_four_to_ten,
 					count(*) FILTER (WHERE user_messages >= 11)::float8 AS depth_eleven_or_more
-				FROM per_conversation`,
+				FROM per_conversation
+				GROUP BY slice`,
 				params,
 			);
-			return cohortFromRow(rows[0]);
+			return cohortsPerSlice(slices, rows);
 		});
 
 		const topActions = Effect.fn("ActivityRepository.topActions")(function* (
@@ -257,7 +261,7 @@ export const activityRepositoryLayer = Layer.effect(
 		return ActivityRepository.of({
 			countsBySlice,
 			activeContacts,
-			conversationCohort,
+			conversationCohorts,
 			topActions,
 			topContacts,
 			contactRankings: (accountId: string, range: TimeRange, limit: number) =>

@@ -66,6 +66,17 @@ export const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): Conv
 	},
 });
 
+/** One cohort per slice, empty where no row came back, from rows carrying their (1-based) `slice`. */
+export const cohortsPerSlice = (
+	slices: number,
+	rows: ReadonlyArray<Readonly<Record<string, unknown>> & { readonly slice: number | null }>,
+): Array<ConversationCohort> => {
+	const cohorts = Array.from({ length: slices }, () => cohortFromRow());
+	for (const row of rows)
+		if (row.slice !== null && row.slice >= 1 && row.slice <= slices) cohorts[row.slice - 1] = cohortFromRow(row);
+	return cohorts;
+};
+
 /** A ranked bot from its row (id, name, created_at and the three metrics), as both ranking queries return it. */
 export const botActivityFromRow = (row: Readonly<Record<string, unknown>>): BotActivity => ({
 	id: String(row.id),
