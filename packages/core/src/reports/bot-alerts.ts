@@ -18,9 +18,9 @@ import {
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
 	defineReport,
+	forBot,
 	periodAt,
 	periodCohorts,
-	requireBot,
 	slicedCounts,
 } from "./shared.ts";
 
@@ -46,11 +46,13 @@ export const BotAlerts = defineReport({
 	output: alertsOutput,
 	run: Effect.fn("Reports.botAlerts")(function* (input, context) {
 		const period = yield* periodAt(input, context, { breakdown: false });
-		yield* requireBot(context.accountId, input.botId);
 		const scope = { accountId: context.accountId, botId: input.botId };
-		const [counts, cohorts] = yield* Effect.all(
-			[slicedCounts(context.accountId, period, input.botId), periodCohorts(scope, period)],
-			{ concurrency: "unbounded" },
+		const [counts, cohorts] = yield* forBot(
+			context.accountId,
+			input.botId,
+			Effect.all([slicedCounts(context.accountId, period, input.botId), periodCohorts(scope, period)], {
+				concurrency: "unbounded",
+			}),
 		);
 		const { current: currentCohort, previous: previousCohort } = cohorts;
 		const { current, previous } = counts;

@@ -8,9 +8,9 @@ import {
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
 	defineReport,
+	forBot,
 	periodAt,
 	periodCohorts,
-	requireBot,
 	round,
 } from "./shared.ts";
 
@@ -49,13 +49,15 @@ export const BotConversationQuality = defineReport({
 	}),
 	run: Effect.fn("Reports.botConversationQuality")(function* (input, context) {
 		const period = yield* periodAt(input, context, { breakdown: false });
-		yield* requireBot(context.accountId, input.botId);
 		const activity = yield* ActivityRepository;
 		const scope = { accountId: context.accountId, botId: input.botId };
 		const range = toRange(period.current);
-		const [{ current: cohort }, topActions] = yield* Effect.all(
-			[periodCohorts(scope, period), activity.topActions(scope, range, TOP_ACTIONS_LIMIT)],
-			{ concurrency: "unbounded" },
+		const [{ current: cohort }, topActions] = yield* forBot(
+			context.accountId,
+			input.botId,
+			Effect.all([periodCohorts(scope, period), activity.topActions(scope, range, TOP_ACTIONS_LIMIT)], {
+				concurrency: "unbounded",
+			}),
 		);
 		const depth = cohort.userMessageDepth;
 		const singleTurn = depth.zero + depth.one;

@@ -7,8 +7,8 @@ import {
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
 	defineReport,
+	forBot,
 	periodAt,
-	requireBot,
 	slicedCounts,
 } from "./shared.ts";
 
@@ -49,19 +49,22 @@ export const BotNegativeFeedback = defineReport({
 	}),
 	run: Effect.fn("Reports.botNegativeFeedback")(function* (input, context) {
 		const period = yield* periodAt(input, context, { breakdown: false });
-		yield* requireBot(context.accountId, input.botId);
 		const activity = yield* ActivityRepository;
-		const [ratings, counts] = yield* Effect.all(
-			[
-				activity.ratings(
-					{ accountId: context.accountId, botId: input.botId },
-					toRange(period.current),
-					"negative",
-					input.limit,
-				),
-				slicedCounts(context.accountId, period, input.botId),
-			],
-			{ concurrency: "unbounded" },
+		const [ratings, counts] = yield* forBot(
+			context.accountId,
+			input.botId,
+			Effect.all(
+				[
+					activity.ratings(
+						{ accountId: context.accountId, botId: input.botId },
+						toRange(period.current),
+						"negative",
+						input.limit,
+					),
+					slicedCounts(context.accountId, period, input.botId),
+				],
+				{ concurrency: "unbounded" },
+			),
 		);
 		return {
 			items: ratings.map((rating) => ({

@@ -8,8 +8,8 @@ import {
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
 	defineReport,
+	forBot,
 	periodAt,
-	requireBot,
 	type SlicedCounts,
 	sentimentOf,
 	sentimentSignal,
@@ -54,8 +54,7 @@ export const BotPerformance = defineReport({
 	}),
 	run: Effect.fn("Reports.botPerformance")(function* (input, context) {
 		const period = yield* periodAt(input, context);
-		yield* requireBot(context.accountId, input.botId);
-		const counts = yield* slicedCounts(context.accountId, period, input.botId);
+		const counts = yield* forBot(context.accountId, input.botId, slicedCounts(context.accountId, period, input.botId));
 		const trendOf = (counts: SlicedCounts, metric: (slice: ActivityCounts) => number) => {
 			const current = metric(counts.current);
 			const previous = metric(counts.previous);

@@ -5,8 +5,8 @@ import {
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
 	defineReport,
+	forBot,
 	periodAt,
-	requireBot,
 	sentimentOf,
 	sentimentSignal,
 	slicedCounts,
@@ -37,8 +37,11 @@ export const BotStats = defineReport({
 	}),
 	run: Effect.fn("Reports.botStats")(function* (input, context) {
 		const period = yield* periodAt(input, context, { breakdown: false });
-		yield* requireBot(context.accountId, input.botId);
-		const { current } = yield* slicedCounts(context.accountId, period, input.botId);
+		const { current } = yield* forBot(
+			context.accountId,
+			input.botId,
+			slicedCounts(context.accountId, period, input.botId),
+		);
 		return {
 			totalConversations: current.conversations,
 			totalMessages: current.messages,

@@ -148,6 +148,14 @@ export const requireBot = Effect.fnUntraced(function* (accountId: string, botId:
 	if (!exists) return yield* new ResourceNotFound({ message: "Bot not found", resource: "bot" });
 });
 
+/**
+ * `reads` of one bot's data, run together with the check that the bot exists rather than after it: the reads of a
+ * missing bot are empty and harmless, and a missing bot still fails the report with ResourceNotFound (stopping the
+ * reads). Saves the report a round trip before its first read.
+ */
+export const forBot = <A, E, R>(accountId: string, botId: string, reads: Effect.Effect<A, E, R>) =>
+	Effect.map(Effect.all([requireBot(accountId, botId), reads], { concurrency: "unbounded" }), ([, value]) => value);
+
 export interface SlicedCounts {
 	readonly previous: ActivityCounts;
 	readonly buckets: ReadonlyArray<ActivityCounts>;
