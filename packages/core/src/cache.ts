@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect";
+import { Context, Deferred, Effect } from "effect";
 import type { StorageError } from "./errors.ts";
 import { isValidTimeZone, localDate } from "./time/zone.ts";
 
@@ -24,7 +24,49 @@ export interface ResultCacheService {
 	readonly dataVersion: (accountId: string) => Effect.Effect<string, StorageError>;
 	readonly calls: ResultStore;
 	readonly requests: ResultStore;
+	/**
+	 * The repository calls being computed now, by the same keys as `calls`: a request that needs one that another
+	 * request is computing at the same data version waits for it instead of computing it again (dashboards polling
+	 * the same account right after a write). `makeMemo({ keep: false })`.
+	 */
+	readonly running: Memo;
 }
+
+/** Runs `call` under `key` once: callers of the same key while it runs (or, with `keep`, afterwards) share it. */
+export type Memo = <A, E>(key: string, call: () => Effect.Effect<A, E>) => Effect.Effect<A, E>;
+
+/**
+ * A `Memo`. With `keep` (one batch) a key's result stays for later callers; without, the key is forgotten once its
+ * call ends, so only concurrent callers share it. When the caller running a key is interrupted (it timed out, or its
+ * client went away), the key is forgotten and the callers waiting for it run it again, one of them for the others.
+ */
+export const makeMemo = (options: { readonly keep: boolean }): Memo => {
+	const running = new Map<string, Deferred.Deferred<unknown, unknown>>();
+	const memo: Memo = <A, E>(key: string, call: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+		Effect.suspend(() => {
+			const existing = running.get(key) as Deferred.Deferred<A, E> | undefined;
+			if (existing !== undefined) return Deferred.await(existing);
+			const deferred = Deferred.makeUnsafe<A, E>();
+			running.set(key, deferred as Deferred.Deferred<unknown, unknown>);
+			return call().pipe(
+				Effect.exit,
+				Effect.flatMap((exit) =>
+					Effect.suspend(() => {
+						if (!options.keep) running.delete(key);
+						return Deferred.done(deferred, exit);
+					}),
+				),
+				Effect.onInterrupt(() =>
+					Effect.sync(() => {
+						if (running.get(key) === deferred) running.delete(key);
+						Deferred.doneUnsafe(deferred, memo(key, call));
+					}),
+				),
+				Effect.andThen(Deferred.await(deferred)),
+			);
+		});
+	return memo;
+};
 
 /** Absent by default (every request computed); the database layer provides one. */
 export const ResultCache = Context.Reference<ResultCacheService | undefined>("@convolens/core/ResultCache", {

@@ -1,6 +1,7 @@
 export {
 	calendarKey,
 	DEFAULT_MAX_OBJECTS,
+	makeMemo,
 	makeResultStore,
 	ResultCache,
 	type ResultCacheService,

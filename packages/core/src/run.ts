@@ -1,6 +1,6 @@
-import { Clock, Context, Deferred, Effect, Layer } from "effect";
+import { Clock, Context, Effect, Layer } from "effect";
 import type { z } from "zod";
-import { calendarKey, ResultCache, type ResultCacheService } from "./cache.ts";
+import { calendarKey, type Memo, makeMemo, ResultCache, type ResultCacheService } from "./cache.ts";
 import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
@@ -238,30 +238,6 @@ const argumentText = (value: unknown): string => {
 
 const keyOf = (method: string, args: ReadonlyArray<unknown>): string => `${method}:${argumentText(args)}`;
 
-const makeMemo = () => {
-	const cache = new Map<string, Deferred.Deferred<unknown, unknown>>();
-	const memo = <A, E>(key: string, call: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
-		Effect.suspend(() => {
-			const existing = cache.get(key) as Deferred.Deferred<A, E> | undefined;
-			if (existing !== undefined) return Deferred.await(existing);
-			const deferred = Deferred.makeUnsafe<A, E>();
-			cache.set(key, deferred as Deferred.Deferred<unknown, unknown>);
-			return call().pipe(
-				Effect.exit,
-				Effect.flatMap((exit) => Deferred.done(deferred, exit)),
-				Effect.onInterrupt(() =>
-					Effect.sync(() => {
-						// The first caller gave up (e.g. timed out): later callers retry instead of waiting forever.
-						cache.delete(key);
-						Deferred.doneUnsafe(deferred, memo(key, call));
-					}),
-				),
-				Effect.andThen(Deferred.await(deferred)),
-			);
-		});
-	return memo;
-};
-
 /** The account a repository call reads: its first argument, an account ID or a scope naming one. */
 const accountOf = (args: ReadonlyArray<unknown>): string | undefined => {
 	const first = args[0];
@@ -275,12 +251,13 @@ const accountOf = (args: ReadonlyArray<unknown>): string | undefined => {
 
 /**
  * Wraps every method of a service so that identical calls share one execution; with a cache, a call reading the
- * account whose version was read is also looked up in (and stored to) the cache under that version.
+ * account whose version was read is also looked up in (and stored to) the cache under that version, and shared with
+ * the concurrent requests that make it at that version.
  */
 const memoizeService = <S extends Record<string, (...args: Array<never>) => Effect.Effect<unknown, unknown>>>(
 	name: string,
 	service: S,
-	memo: ReturnType<typeof makeMemo>,
+	memo: Memo,
 	cached: CachedRequest | undefined,
 ): S =>
 	Object.fromEntries(
@@ -294,7 +271,9 @@ const memoizeService = <S extends Record<string, (...args: Array<never>) => Effe
 					const hit = cached.cache.calls.get(cacheKey);
 					if (hit !== undefined) return Effect.succeed(hit);
 					return memo(key, () =>
-						fn(...args).pipe(Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, value)))),
+						cached.cache.running(cacheKey, () =>
+							fn(...args).pipe(Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, value)))),
+						),
 					);
 				});
 			},
@@ -310,7 +289,7 @@ export const memoizedRepositories = (cached?: CachedRequest) =>
 		Effect.gen(function* () {
 			const activity = yield* ActivityRepository;
 			const accounts = yield* AccountRepository;
-			const memo = makeMemo();
+			const memo = makeMemo({ keep: true });
 			return Context.make(ActivityRepository, memoizeService("activity", activity, memo, cached)).pipe(
 				Context.add(AccountRepository, memoizeService("accounts", accounts, memo, cached)),
 			);

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest";
-import { Effect, Layer } from "effect";
+import { Effect, Fiber, Layer } from "effect";
 import { TestClock } from "effect/testing";
 import {
 	AccountRepository,
@@ -8,6 +8,7 @@ import {
 	generateBatch,
 	generateReport,
 	localDate,
+	makeMemo,
 	makeResultStore,
 	ReportIds,
 	ResultCache,
@@ -84,7 +85,7 @@ describe("reports depend on the clock only through today's date", () => {
 });
 
 /** Repositories over the fixture counting their calls, and a cache whose data version the test moves. */
-const setup = (options: { readonly failVersion?: boolean } = {}) => {
+const setup = (options: { readonly failVersion?: boolean; readonly delayMs?: number } = {}) => {
 	const calls = { count: 0 };
 	const count = <S extends object>(service: S): S =>
 		Object.fromEntries(
@@ -93,7 +94,8 @@ const setup = (options: { readonly failVersion?: boolean } = {}) => {
 				(...args: Array<unknown>) =>
 					Effect.suspend(() => {
 						calls.count++;
-						return (fn as (...args: Array<unknown>) => Effect.Effect<unknown>)(...args);
+						const call = (fn as (...args: Array<unknown>) => Effect.Effect<unknown>)(...args);
+						return options.delayMs === undefined ? call : Effect.delay(call, options.delayMs);
 					}),
 			]),
 		) as S;
@@ -105,6 +107,7 @@ const setup = (options: { readonly failVersion?: boolean } = {}) => {
 				: Effect.sync(() => String(version.value)),
 		requests: makeResultStore(8),
 		calls: makeResultStore(64),
+		running: makeMemo({ keep: false }),
 	};
 	const layer = Layer.mergeAll(
 		Layer.succeed(ActivityRepository, count(memoryActivityRepository(fixture.snapshot))),
@@ -158,6 +161,43 @@ describe("the result cache", () => {
 			yield* generateReport(ReportIds.ThumbsUp, { periodDays: 8 }, ctx).pipe(Effect.provide(layer));
 			assert.isAbove(calls.count, reads);
 		}),
+	);
+
+	it.effect(
+		"concurrent requests at one version read each call once; a waiting one takes over from an interrupted one",
+		() =>
+			Effect.gen(function* () {
+				yield* TestClock.setTime(NOW);
+				const single = [ReportIds.TotalMessages, { periodDays: 7 }] as const;
+				// Sequentially, the second request finds the first one's calls kept.
+				const sequential = setup();
+				const batchAlone = yield* generateBatch(batch, ctx).pipe(Effect.provide(sequential.layer));
+				const singleAlone = yield* generateReport(...single, ctx).pipe(Effect.provide(sequential.layer));
+				// Concurrently (every read takes a second), it waits for the first one's call instead of reading again.
+				const concurrent = setup({ delayMs: 1_000 });
+				const first = yield* Effect.forkChild(generateBatch(batch, ctx).pipe(Effect.provide(concurrent.layer)));
+				const second = yield* Effect.forkChild(generateReport(...single, ctx).pipe(Effect.provide(concurrent.layer)));
+				yield* TestClock.adjust(10_000);
+				assert.deepStrictEqual(yield* Fiber.join(first), batchAlone);
+				assert.deepStrictEqual(yield* Fiber.join(second), singleAlone);
+				assert.strictEqual(concurrent.calls.count, sequential.calls.count);
+				// The request running a call goes away: the one waiting for it runs the call itself and gets its answer.
+				const handover = setup({ delayMs: 1_000 });
+				const leader = yield* Effect.forkChild(generateReport(...single, ctx).pipe(Effect.provide(handover.layer)));
+				yield* TestClock.adjust(100);
+				const waiter = yield* Effect.forkChild(generateReport(...single, ctx).pipe(Effect.provide(handover.layer)));
+				yield* TestClock.adjust(100);
+				yield* Fiber.interrupt(leader);
+				yield* TestClock.adjust(10_000);
+				assert.deepStrictEqual(yield* Fiber.join(waiter), singleAlone);
+				assert.strictEqual(handover.calls.count, 2);
+				// A new version is computed again.
+				handover.version.value++;
+				const later = yield* Effect.forkChild(generateReport(...single, ctx).pipe(Effect.provide(handover.layer)));
+				yield* TestClock.adjust(10_000);
+				assert.deepStrictEqual(yield* Fiber.join(later), singleAlone);
+				assert.strictEqual(handover.calls.count, 3);
+			}),
 	);
 
 	it.effect("recomputes on a new calendar day and for another timezone", () =>

@@ -2,6 +2,7 @@ import {
 	AccountRepository,
 	ActivityRepository,
 	IngestRepository,
+	makeMemo,
 	makeResultStore,
 	ResultCache,
 	type StorageError,
@@ -74,6 +75,7 @@ const resultCacheLayer = (sizes: { readonly requests?: number; readonly calls?: 
 					),
 				requests: makeResultStore(sizes.requests ?? 256),
 				calls: makeResultStore(sizes.calls ?? 4_096),
+				running: makeMemo({ keep: false }),
 			};
 		}),
 	);
