@@ -1,12 +1,9 @@
-import { Effect } from "effect";
-import { z } from "zod";
 import {
-	average,
+	averageOutput,
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
+	cohortAverage,
 	defineReport,
-	periodAt,
-	periodCohorts,
 	periodInput,
 } from "./shared.ts";
 
@@ -23,10 +20,6 @@ export const AverageUserMessagesPerConversation = defineReport({
 	createdAt: CATALOGUE_CREATED_AT,
 	updatedAt: CATALOGUE_UPDATED_AT,
 	input: periodInput,
-	output: z.object({ value: z.number(), period: z.string() }),
-	run: Effect.fn("Reports.averageUserMessagesPerConversation")(function* (input, context) {
-		const period = yield* periodAt(input, context, { breakdown: false });
-		const { current: cohort } = yield* periodCohorts({ accountId: context.accountId }, period);
-		return { value: average(cohort.userMessages, cohort.conversations), period: period.label };
-	}),
+	output: averageOutput,
+	run: cohortAverage("Reports.averageUserMessagesPerConversation", (cohort) => cohort.userMessages),
 });

@@ -1,7 +1,13 @@
 import { Clock, Effect } from "effect";
 import { z } from "zod";
 import { InvalidInput, ResourceNotFound, type StorageError } from "../errors.ts";
-import { AccountRepository, type ActivityCounts, ActivityRepository, type ActivityScope } from "../repositories.ts";
+import {
+	AccountRepository,
+	type ActivityCounts,
+	ActivityRepository,
+	type ActivityScope,
+	type ConversationCohort,
+} from "../repositories.ts";
 import {
 	type PeriodInput,
 	periodFields,
@@ -206,6 +212,20 @@ export const periodCohorts = Effect.fnUntraced(function* (scope: ActivityScope, 
 	]);
 	return { current: current!, previous: previous! };
 });
+
+/** The output of the three averages per conversation. */
+export const averageOutput = z.object({ value: z.number(), period: z.string() });
+
+/**
+ * The program of an average per conversation: over the conversations created in the window (the cohort), the mean
+ * of `pick`, counting every message of those conversations whenever it was sent; 2 decimals, 0 without conversations.
+ */
+export const cohortAverage = (span: string, pick: (cohort: ConversationCohort) => number) =>
+	Effect.fn(span)(function* (input: PeriodInput, context: ReportContext) {
+		const period = yield* periodAt(input, context, { breakdown: false });
+		const { current } = yield* periodCohorts({ accountId: context.accountId }, period);
+		return { value: average(pick(current), current.conversations), period: period.label };
+	});
 
 export const slicedCounts = Effect.fnUntraced(function* (
 	accountId: string,
