@@ -14,6 +14,7 @@ import { Migration20261124204500_contact_day_merge } from "./Migration2026112420
 import { Migration20261124210500_rollup_fillfactor } from "./Migration20261124210500_rollup_fillfactor.ts";
 import { Migration20261124213000_conversation_counters } from "./Migration20261124213000_conversation_counters.ts";
 import { Migration20261124233000_contact_day_settle } from "./Migration20261124233000_contact_day_settle.ts";
+import { Migration20261125023000_message_bot_index } from "./Migration20261125023000_message_bot_index.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -37,4 +38,5 @@ export const migrations = [
 	Migration20261124210500_rollup_fillfactor,
 	Migration20261124213000_conversation_counters,
 	Migration20261124233000_contact_day_settle,
+	Migration20261125023000_message_bot_index,
 ];
