@@ -18,6 +18,24 @@ const count = (table: string, accountId: string) =>
 
 const at = "2026-03-01T10:00:00Z";
 
+/** The packed parts of an account's day, and whether one of them is a merge (part 0). */
+const dayParts = (accountId: string, day: Date) =>
+	Effect.flatMap(Database, ({ query }) =>
+		query<{ parts: number; merged: boolean }>(
+			"SELECT count(*)::int AS parts, coalesce(bool_or(part = 0), false) AS merged FROM contact_day WHERE account_id = $1 AND day = $2",
+			[accountId, day],
+		),
+	).pipe(Effect.map((rows) => rows[0]!));
+
+/** One conversation of a new contact `u<index>`, `index` minutes into `day`, in a request of its own. */
+const conversationOn = (accountId: string, index: number, day: Date) =>
+	runIngest(accountId, {
+		contacts: [{ id: `u${index}` }],
+		conversations: [
+			{ id: `c${index}`, contactId: `u${index}`, createdAt: new Date(day.getTime() + index * 60_000).toISOString() },
+		],
+	});
+
 layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 	it.effect("stores a conversation and its messages sent together, parents first", () =>
 		Effect.gen(function* () {
@@ -380,22 +398,8 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			const account = yield* newAccount();
 			const { query, pool } = yield* Database;
 			const day = new Date("2026-03-01T00:00:00Z");
-			const parts = () =>
-				query<{ parts: number; merged: boolean }>(
-					"SELECT count(*)::int AS parts, coalesce(bool_or(part = 0), false) AS merged FROM contact_day WHERE account_id = $1 AND day = $2",
-					[account, day],
-				).pipe(Effect.map((rows) => rows[0]!));
-			const conversation = (index: number) =>
-				runIngest(account, {
-					contacts: [{ id: `u${index}` }],
-					conversations: [
-						{
-							id: `c${index}`,
-							contactId: `u${index}`,
-							createdAt: new Date(day.getTime() + index * 60_000).toISOString(),
-						},
-					],
-				});
+			const parts = () => dayParts(account, day);
+			const conversation = (index: number) => conversationOn(account, index, day);
 			// One transaction, one part: the batch after the limit merges the day into one part.
 			for (let index = 0; index < CONTACT_DAY_MAX_PARTS; index++) yield* conversation(index);
 			assert.deepStrictEqual(yield* parts(), { parts: CONTACT_DAY_MAX_PARTS, merged: false });
@@ -429,22 +433,8 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			const { query } = yield* Database;
 			const day = new Date("2026-03-01T00:00:00Z");
 			const next = new Date("2026-03-02T00:00:00Z");
-			const parts = (of: Date) =>
-				query<{ parts: number; merged: boolean }>(
-					"SELECT count(*)::int AS parts, coalesce(bool_or(part = 0), false) AS merged FROM contact_day WHERE account_id = $1 AND day = $2",
-					[account, of],
-				).pipe(Effect.map((rows) => rows[0]!));
-			const conversation = (index: number, on: Date) =>
-				runIngest(account, {
-					contacts: [{ id: `u${index}` }],
-					conversations: [
-						{
-							id: `c${index}`,
-							contactId: `u${index}`,
-							createdAt: new Date(on.getTime() + index * 60_000).toISOString(),
-						},
-					],
-				});
+			const parts = (of: Date) => dayParts(account, of);
+			const conversation = (index: number, on: Date) => conversationOn(account, index, on);
 			for (let index = 0; index < 3; index++) yield* conversation(index, day);
 			assert.deepStrictEqual(yield* parts(day), { parts: 3, merged: false });
 			// The next day's first batch merges it; the next day itself keeps its part.

@@ -140,13 +140,14 @@ export const overviewEntries = Effect.fnUntraced(function* (
 	const accounts = yield* AccountRepository;
 	const scope = { accountId: context.accountId };
 	const current = toRange(period.current);
+	const buckets = bucketBoundaries(period);
 	const [counts, totalContacts, contactsCreated, activeNow, activeBefore, cohorts, contactRankings, actions] =
 		yield* Effect.all(
 			[
 				slicedCounts(context.accountId, period),
 				accounts.totalContacts(context.accountId),
-				accounts.contactsCreated(context.accountId, [...bucketBoundaries(period), AFTER_EVERY_CONTACT]),
-				activity.activeContacts(scope, bucketBoundaries(period)),
+				accounts.contactsCreated(context.accountId, [...buckets, AFTER_EVERY_CONTACT]),
+				activity.activeContacts(scope, buckets),
 				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
 				periodCohorts(scope, period),
 				activity.contactRankings(context.accountId, current, OVERVIEW_LIST_LIMIT),

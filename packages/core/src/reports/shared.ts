@@ -198,7 +198,6 @@ export const addCounts = (slices: ReadonlyArray<ActivityCounts>): ActivityCounts
 	return total;
 };
 
-/** One repository call: slice 0 is the previous window, the rest are the current window's buckets. */
 /**
  * The cohorts of the period's current and previous windows, read together: reports that need only the current one
  * ask the same (so a batch reads each scope's cohorts once).
@@ -227,6 +226,7 @@ export const cohortAverage = (span: string, pick: (cohort: ConversationCohort) =
 		return { value: average(pick(current), current.conversations), period: period.label };
 	});
 
+/** One repository call: slice 0 is the previous window, the rest are the current window's buckets. */
 export const slicedCounts = Effect.fnUntraced(function* (
 	accountId: string,
 	period: ResolvedPeriod,

@@ -127,8 +127,7 @@ export const resolvePeriod = (
 	timezone: string,
 	now: number,
 ): Effect.Effect<ResolvedPeriod, InvalidInput> =>
-	Effect.suspend(() => {
-		if (!isValidTimeZone(timezone)) return Effect.fail(invalidTimeZone(timezone));
+	Effect.flatMap(validateTimeZone(timezone), () => {
 		const explicit = input.startDate !== undefined || input.endDate !== undefined;
 		const key = `${timezone}\u0000${input.granularity}\u0000${
 			explicit ? `${input.startDate}\u0000${input.endDate}` : `${input.periodDays}\u0000${localDate(timezone, now)}`

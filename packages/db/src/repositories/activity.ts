@@ -11,7 +11,6 @@ import { Database } from "../database.ts";
 import {
 	botActivityFromRow,
 	type CountsRow,
-	cohortFromRow,
 	cohortsPerSlice,
 	contactActivityFromRow,
 	countsFromRow,
