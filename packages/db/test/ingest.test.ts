@@ -192,6 +192,37 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 		}),
 	);
 
+	it.effect("names the first missing parent of an item, and counts parents written earlier in the same batch", () =>
+		Effect.gen(function* () {
+			const account = yield* newAccount("parents");
+			yield* runIngest(account, { bots: [{ id: "b1" }], contacts: [{ id: "k1" }] });
+			const result = yield* runIngest(account, {
+				conversations: [{ id: "c1", botId: "b1", contactId: "k1" }],
+				messages: [{ id: "m1", conversationId: "c1", type: "bot" }],
+				ratings: [
+					// Parents from the store (bot, contact) and from this batch (conversation, message).
+					{ id: "x1", value: 1, botId: "b1", conversationId: "c1", messageId: "m1", contactId: "k1" },
+					// Bot, message and contact missing: only the bot, the first parent, is named.
+					{ id: "x2", value: -1, botId: "nobot", conversationId: "c1", messageId: "nomsg", contactId: "nok" },
+					// Every parent found but the last.
+					{ id: "x3", value: 1, botId: "b1", conversationId: "c1", messageId: "m1", contactId: "nok" },
+					// The message missing: named although the contact is missing too.
+					{ id: "x4", value: 1, conversationId: "c1", messageId: "nomsg", contactId: "nok" },
+				],
+			});
+			assert.deepStrictEqual(
+				result.errors.map((error) => [error.id, error.message]),
+				[
+					["x2", 'botId: no bot "nobot" in this account'],
+					["x3", 'contactId: no contact "nok" in this account'],
+					["x4", 'messageId: no message "nomsg" in this account'],
+				],
+			);
+			assert.strictEqual(result.inserted.ratings, 1);
+			assert.strictEqual(yield* count("rating", account), 1);
+		}),
+	);
+
 	it.effect("rejects a whole body that is not an object, names an unknown collection, or exceeds 10,000 items", () =>
 		Effect.gen(function* () {
 			const account = yield* newAccount();

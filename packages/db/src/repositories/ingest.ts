@@ -172,7 +172,12 @@ interface ConversationOwners {
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Keeps the items whose referenced parents exist in the account; reports the others as NOT_FOUND. */
+/**
+ * Keeps the items whose referenced parents exist in the account; reports the others as NOT_FOUND, each for its first
+ * missing parent in `spec.parents` order. Every parent table is asked in one statement: inside the transaction, after
+ * the conversations and messages, a rating's four lookups were four round trips while the batch held rollup rows
+ * other writers wait for.
+ */
 const withParents = async <C extends IngestCollection>(
 	client: pg.PoolClient,
 	accountId: string,
@@ -181,22 +186,32 @@ const withParents = async <C extends IngestCollection>(
 	errors: Array<IngestItemError>,
 ): Promise<Array<IngestItem<C>>> => {
 	const spec = specs[collection] as TableSpec<C>;
+	const asked = spec.parents
+		.map((parent) => ({
+			parent,
+			wanted: [...new Set(items.map(parent.value).filter((value): value is string => value !== null))],
+		}))
+		.filter(({ wanted }) => wanted.length > 0);
+	if (asked.length === 0) return [...items];
+	const { rows } = await client.query<Record<string, Array<string> | null>>(
+		`SELECT ${asked
+			.map(
+				({ parent }, index) =>
+					`(SELECT array_agg(id) FROM ${parent.table} WHERE account_id = $1 AND id = ANY($${index + 2}::text[])) AS p${index}`,
+			)
+			.join(", ")}`,
+		[accountId, ...asked.map(({ wanted }) => wanted)],
+	);
 	let candidates = [...items];
-	for (const parent of spec.parents) {
-		const wanted = [...new Set(candidates.map(parent.value).filter((value): value is string => value !== null))];
-		if (wanted.length === 0) continue;
-		const { rows } = await client.query<{ id: string }>(
-			`SELECT id FROM ${parent.table} WHERE account_id = $1 AND id = ANY($2::text[])`,
-			[accountId, wanted],
-		);
-		const found = new Set(rows.map((row) => row.id));
+	asked.forEach(({ parent }, index) => {
+		const found = new Set(rows[0]?.[`p${index}`] ?? []);
 		candidates = candidates.filter((item) => {
 			const value = parent.value(item);
 			if (value === null || found.has(value)) return true;
 			errors.push(notFound(collection, item, parent, value));
 			return false;
 		});
-	}
+	});
 	return candidates;
 };
 
