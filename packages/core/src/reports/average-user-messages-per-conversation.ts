@@ -1,25 +1,10 @@
-import {
-	averageOutput,
-	CATALOGUE_CREATED_AT,
-	CATALOGUE_UPDATED_AT,
-	cohortAverage,
-	defineReport,
-	periodInput,
-} from "./shared.ts";
+import { cohortAverageReport } from "./shared.ts";
 
-/**
- * Average User Messages per Conversation — over the conversations created in the window (the cohort), the mean number of their `user` messages,
- * counting every message of those conversations whenever it was sent. Conversations with none count as 0; 2
- * decimals; 0 when the window has no conversations.
- */
-export const AverageUserMessagesPerConversation = defineReport({
+/** Average User Messages per Conversation — the mean number of `user` messages of the conversations created in the window (`cohortAverageReport`). */
+export const AverageUserMessagesPerConversation = cohortAverageReport({
 	id: "clr3m5n8k000a08jq7o4p5q1k",
 	name: "Average User Messages per Conversation",
 	description: "Mean number of user messages per conversation created in the period.",
-	category: "engagement",
-	createdAt: CATALOGUE_CREATED_AT,
-	updatedAt: CATALOGUE_UPDATED_AT,
-	input: periodInput,
-	output: averageOutput,
-	run: cohortAverage("Reports.averageUserMessagesPerConversation", (cohort) => cohort.userMessages),
+	span: "Reports.averageUserMessagesPerConversation",
+	pick: (cohort) => cohort.userMessages,
 });

@@ -212,18 +212,32 @@ export const periodCohorts = Effect.fnUntraced(function* (scope: ActivityScope, 
 	return { current: current!, previous: previous! };
 });
 
-/** The output of the three averages per conversation. */
-export const averageOutput = z.object({ value: z.number(), period: z.string() });
-
 /**
- * The program of an average per conversation: over the conversations created in the window (the cohort), the mean
- * of `pick`, counting every message of those conversations whenever it was sent; 2 decimals, 0 without conversations.
+ * An average per conversation (user messages, bot messages, actions): over the conversations created in the window
+ * (the cohort), the mean of `pick`, counting every message of those conversations whenever it was sent.
+ * Conversations with none count as 0; 2 decimals; 0 when the window has no conversations.
  */
-export const cohortAverage = (span: string, pick: (cohort: ConversationCohort) => number) =>
-	Effect.fn(span)(function* (input: PeriodInput, context: ReportContext) {
-		const period = yield* periodAt(input, context, { breakdown: false });
-		const { current } = yield* periodCohorts({ accountId: context.accountId }, period);
-		return { value: average(pick(current), current.conversations), period: period.label };
+export const cohortAverageReport = <const Id extends string>(definition: {
+	readonly id: Id;
+	readonly name: string;
+	readonly description: string;
+	readonly span: string;
+	readonly pick: (cohort: ConversationCohort) => number;
+}) =>
+	defineReport({
+		id: definition.id,
+		name: definition.name,
+		description: definition.description,
+		category: "engagement",
+		createdAt: CATALOGUE_CREATED_AT,
+		updatedAt: CATALOGUE_UPDATED_AT,
+		input: periodInput,
+		output: z.object({ value: z.number(), period: z.string() }),
+		run: Effect.fn(definition.span)(function* (input: PeriodInput, context: ReportContext) {
+			const period = yield* periodAt(input, context, { breakdown: false });
+			const { current } = yield* periodCohorts({ accountId: context.accountId }, period);
+			return { value: average(definition.pick(current), current.conversations), period: period.label };
+		}),
 	});
 
 /** One repository call: slice 0 is the previous window, the rest are the current window's buckets. */

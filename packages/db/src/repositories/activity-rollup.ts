@@ -247,32 +247,38 @@ const rollupLayer = Layer.effect(
 		const query = preparedQuery(yield* Database);
 		const botKey = (scope: ActivityScope) => scope.botId ?? "";
 
+		/** The sums of `columns` of one scope's `<family>_slot` / `_day` rows per slice of `boundaries` (1-based `slice`). */
+		const sumsPerSlice = <Row>(
+			family: "activity" | "cohort",
+			columns: ReadonlyArray<string>,
+			scope: ActivityScope,
+			boundaries: SliceBoundaries,
+		) => {
+			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
+			const source = slotsAndDays(
+				family,
+				[],
+				columns,
+				"account_id = $1 AND bot_key = $3",
+				boundaries.map((boundary) => boundary.getTime()),
+				params,
+			);
+			return query<Row & { slice: number }>(
+				`SELECT width_bucket(t, $2::timestamptz[]) AS slice,
+					${columns.map((column) => `sum(${column})::float8 AS ${column}`).join(", ")}
+				FROM ${source} x
+				GROUP BY 1`,
+				params,
+			);
+		};
+
 		const countsBySlice = Effect.fn("ActivityRepository.countsBySlice.rollup")(function* (
 			scope: ActivityScope,
 			boundaries: SliceBoundaries,
 		) {
 			if (boundaries.length < 2) return [];
 			if (!onSlots(boundaries)) return yield* raw.countsBySlice(scope, boundaries);
-			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
-			const source = slotsAndDays(
-				"activity",
-				[],
-				activityColumns,
-				"account_id = $1 AND bot_key = $3",
-				boundaries.map((boundary) => boundary.getTime()),
-				params,
-			);
-			const rows = yield* query<CountsRow>(
-				`SELECT width_bucket(t, $2::timestamptz[]) AS slice,
-					sum(conversations)::float8 AS conversations, sum(messages)::float8 AS messages,
-					sum(user_messages)::float8 AS user_messages, sum(bot_messages)::float8 AS bot_messages,
-					sum(activity_messages)::float8 AS activity_messages, sum(tokens)::float8 AS tokens,
-					sum(ratings)::float8 AS ratings, sum(thumbs_up)::float8 AS thumbs_up,
-					sum(thumbs_down)::float8 AS thumbs_down
-				FROM ${source} x
-				GROUP BY 1`,
-				params,
-			);
+			const rows = yield* sumsPerSlice<CountsRow>("activity", activityColumns, scope, boundaries);
 			const counts = Array.from({ length: boundaries.length - 1 }, (_, index) =>
 				countsFromRow({ slice: index + 1 } as CountsRow),
 			);
@@ -287,32 +293,7 @@ const rollupLayer = Layer.effect(
 			const slices = Math.max(boundaries.length - 1, 0);
 			if (slices === 0) return [];
 			if (!onSlots(boundaries)) return yield* raw.conversationCohorts(scope, boundaries);
-			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
-			const source = slotsAndDays(
-				"cohort",
-				[],
-				cohortColumns,
-				"account_id = $1 AND bot_key = $3",
-				boundaries.map((boundary) => boundary.getTime()),
-				params,
-			);
-			const rows = yield* query<Record<string, unknown> & { slice: number }>(
-				`SELECT width_bucket(t, $2::timestamptz[]) AS slice,
-					sum(conversations)::float8 AS conversations,
-					sum(messages)::float8 AS messages,
-					sum(user_messages)::float8 AS user_messages,
-					sum(bot_messages)::float8 AS bot_messages,
-					sum(activity_messages)::float8 AS activity_messages,
-					sum(tokens)::float8 AS tokens,
-					sum(depth_zero)::float8 AS depth_zero,
-					sum(depth_one)::float8 AS depth_one,
-					sum(depth_two_to_three)::float8 AS depth_two_to_three,
-					sum(depth_four_to_ten)::float8 AS depth_four_to_ten,
-					sum(depth_eleven_or_more)::float8 AS depth_eleven_or_more
-				FROM ${source} x
-				GROUP BY 1`,
-				params,
-			);
+			const rows = yield* sumsPerSlice<Record<string, unknown>>("cohort", cohortColumns, scope, boundaries);
 			return cohortsPerSlice(slices, rows);
 		});
 
