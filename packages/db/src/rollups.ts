@@ -208,6 +208,36 @@ const trigger = (name: string, table: string, event: "INSERT" | "DELETE" | "UPDA
 
 const signed = (source: string, sign: 1 | -1) => `(SELECT x.*, ${sign} AS sign FROM ${source} x)`;
 
+/**
+ * The body of an UPDATE trigger that counts the old rows out and the new rows in (`unsigned` given a source and its
+ * sign), skipped when no row changed a column in `columns` (a key changed counts as changed): the rollups of a
+ * message, rating or contact edited by hand stay exact, and an edit of other columns costs one scan of the
+ * transition tables.
+ */
+const recount = (
+	columns: ReadonlyArray<string>,
+	unsigned: (source: string, sign: 1 | -1) => ReadonlyArray<string>,
+): ReadonlyArray<string> => [
+	`\tIF NOT EXISTS (SELECT 1 FROM old_rows o LEFT JOIN new_rows n ON n.account_id = o.account_id AND n.id = o.id
+		WHERE n.id IS NULL OR (${columns.map((column) => `o.${column}`).join(", ")}) IS DISTINCT FROM (${columns.map((column) => `n.${column}`).join(", ")})) THEN
+		RETURN NULL;
+	END IF;`,
+	...unsigned("old_rows", -1),
+	...unsigned("new_rows", 1),
+];
+
+/** The columns of a message the rollups read (besides its key). */
+const messageRolledUp = [
+	"created_at",
+	"conversation_id",
+	"type",
+	"tokens",
+	"bot_id",
+	"contact_id",
+	"action_type",
+	"action_name",
+];
+
 /** Functions and triggers, in creation order. */
 export const rollupTriggersSql: ReadonlyArray<string> = [
 	fn("convolens_message_inserted", messageSql("new_rows", 1)),
@@ -220,6 +250,8 @@ export const rollupTriggersSql: ReadonlyArray<string> = [
 	]),
 	fn("convolens_rating_inserted", ratingSql("new_rows", 1)),
 	fn("convolens_rating_deleted", ratingSql("old_rows", -1)),
+	fn("convolens_message_updated", recount(messageRolledUp, messageSql)),
+	fn("convolens_rating_updated", recount(["created_at", "value", "bot_id"], ratingSql)),
 	trigger("message_rollup_insert", "message", "INSERT", "convolens_message_inserted"),
 	trigger("message_rollup_delete", "message", "DELETE", "convolens_message_deleted"),
 	trigger("conversation_rollup_insert", "conversation", "INSERT", "convolens_conversation_inserted"),
@@ -227,6 +259,8 @@ export const rollupTriggersSql: ReadonlyArray<string> = [
 	trigger("conversation_rollup_update", "conversation", "UPDATE", "convolens_conversation_updated"),
 	trigger("rating_rollup_insert", "rating", "INSERT", "convolens_rating_inserted"),
 	trigger("rating_rollup_delete", "rating", "DELETE", "convolens_rating_deleted"),
+	trigger("message_rollup_update", "message", "UPDATE", "convolens_message_updated"),
+	trigger("rating_rollup_update", "rating", "UPDATE", "convolens_rating_updated"),
 ];
 
 /**
@@ -281,7 +315,9 @@ export const rollupDropSql: ReadonlyArray<string> = [
 	"DROP TRIGGER IF EXISTS conversation_rollup_update ON conversation;",
 	"DROP TRIGGER IF EXISTS rating_rollup_insert ON rating;",
 	"DROP TRIGGER IF EXISTS rating_rollup_delete ON rating;",
-	"DROP FUNCTION IF EXISTS convolens_message_inserted, convolens_message_deleted, convolens_conversation_inserted, convolens_conversation_deleted, convolens_conversation_updated, convolens_rating_inserted, convolens_rating_deleted;",
+	"DROP TRIGGER IF EXISTS message_rollup_update ON message;",
+	"DROP TRIGGER IF EXISTS rating_rollup_update ON rating;",
+	"DROP FUNCTION IF EXISTS convolens_message_inserted, convolens_message_deleted, convolens_conversation_inserted, convolens_conversation_deleted, convolens_conversation_updated, convolens_rating_inserted, convolens_rating_deleted, convolens_message_updated, convolens_rating_updated;",
 ];
 
 /**
@@ -487,6 +523,7 @@ export const contactTotalSql: ReadonlyArray<string> = [
 			`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`,
 		),
 	]),
+	fn("convolens_contact_total_messages_updated", recount(messageRolledUp, contactTotalMessages)),
 	trigger("message_contact_total_insert", "message", "INSERT", "convolens_contact_total_messages_inserted"),
 	trigger("message_contact_total_delete", "message", "DELETE", "convolens_contact_total_messages_deleted"),
 	trigger(
@@ -507,6 +544,7 @@ export const contactTotalSql: ReadonlyArray<string> = [
 		"UPDATE",
 		"convolens_contact_total_conversations_updated",
 	),
+	trigger("message_contact_total_update", "message", "UPDATE", "convolens_contact_total_messages_updated"),
 ];
 
 export const contactTotalBackfillSql: ReadonlyArray<string> = [
@@ -532,7 +570,8 @@ export const contactTotalDropSql: ReadonlyArray<string> = [
 	"DROP TRIGGER IF EXISTS conversation_contact_total_insert ON conversation;",
 	"DROP TRIGGER IF EXISTS conversation_contact_total_delete ON conversation;",
 	"DROP TRIGGER IF EXISTS conversation_contact_total_update ON conversation;",
-	"DROP FUNCTION IF EXISTS convolens_contact_total_messages_inserted(), convolens_contact_total_messages_deleted(), convolens_contact_total_conversations_inserted(), convolens_contact_total_conversations_deleted(), convolens_contact_total_conversations_updated();",
+	"DROP TRIGGER IF EXISTS message_contact_total_update ON message;",
+	"DROP FUNCTION IF EXISTS convolens_contact_total_messages_inserted(), convolens_contact_total_messages_deleted(), convolens_contact_total_conversations_inserted(), convolens_contact_total_conversations_deleted(), convolens_contact_total_conversations_updated(), convolens_contact_total_messages_updated();",
 ];
 
 /** Fills the `*_day` tables from their slot tables (for rows stored before they existed). */
@@ -577,8 +616,10 @@ const contactCountSql = (source: string, sign: 1 | -1) => {
 export const contactCountTriggersSql: ReadonlyArray<string> = [
 	fn("convolens_contacts_inserted", contactCountSql("new_rows", 1)),
 	fn("convolens_contacts_deleted", contactCountSql("old_rows", -1)),
+	fn("convolens_contacts_updated", recount(["created_at"], contactCountSql)),
 	trigger("contact_count_insert", "contact", "INSERT", "convolens_contacts_inserted"),
 	trigger("contact_count_delete", "contact", "DELETE", "convolens_contacts_deleted"),
+	trigger("contact_count_update", "contact", "UPDATE", "convolens_contacts_updated"),
 ];
 
 export const contactCountBackfillSql: ReadonlyArray<string> = [

@@ -201,7 +201,7 @@ describe("rollups", () => {
 				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
 				return match ? [{ name: match[1]!, body: match[2]! }] : [];
 			});
-			expect(functions.length).toBe(21);
+			expect(functions.length).toBe(25);
 			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
 			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
 			for (const { name, body } of functions) {
@@ -462,5 +462,70 @@ describe("rollups", () => {
 		const after = await ask(rollups as typeof raw);
 		expect(after).toEqual(await ask(raw));
 		expect(after).not.toEqual(before);
+	});
+
+	it("stay exact when messages, ratings and contacts are edited by hand", async () => {
+		const days = localMidnights("Asia/Kolkata", 14);
+		const range = { start: days[0]!, end: days.at(-1)! };
+		const ask = (runtime: ManagedRuntime.ManagedRuntime<ActivityRepository | AccountRepository, unknown>) =>
+			runtime.runPromise(
+				Effect.gen(function* () {
+					const repository = yield* ActivityRepository;
+					const accounts = yield* AccountRepository;
+					return [
+						yield* repository.countsBySlice({ accountId }, days),
+						yield* repository.countsBySlice({ accountId, botId: "bot_01" }, days),
+						yield* repository.countsBySlice({ accountId, botId: "bot_02" }, days),
+						yield* repository.conversationCohorts({ accountId }, [range.start, range.end]),
+						yield* repository.conversationCohorts({ accountId, botId: "bot_02" }, days),
+						yield* repository.topActions({ accountId }, range, 50),
+						yield* repository.topContacts(accountId, range, "messages", 20),
+						yield* repository.topContacts(accountId, range, "tokens", 20),
+						yield* repository.topBots(accountId, range, "messages", 20),
+						yield* accounts.totalContacts(accountId),
+						yield* accounts.contactsCreated(accountId, days),
+					];
+				}),
+			);
+		const before = await ask(rollups as never);
+		const client = new pg.Client({ connectionString: database.url });
+		await client.connect();
+		try {
+			const changed = async (sql: string) => {
+				const result = await client.query(sql, [accountId]);
+				expect(result.rowCount, sql).toBeGreaterThan(3);
+			};
+			// Messages moved in time and between conversations, retyped, retokened, renamed as actions.
+			await changed(
+				`UPDATE message SET created_at = created_at - interval '3 days 2 hours', tokens = tokens + 11,
+					type = CASE type WHEN 'user' THEN 'bot' WHEN 'bot' THEN 'activity' ELSE 'user' END,
+					action_type = 'edited', action_name = 'by_hand'
+				WHERE account_id = $1 AND id IN (SELECT id FROM message WHERE account_id = $1 ORDER BY id LIMIT 40)`,
+			);
+			await changed(
+				`UPDATE message m SET conversation_id = c.id, bot_id = c.bot_id, contact_id = c.contact_id
+				FROM (SELECT id, bot_id, contact_id FROM conversation WHERE account_id = $1 AND bot_id = 'bot_02'
+					ORDER BY id LIMIT 1) c
+				WHERE m.account_id = $1 AND m.id IN (SELECT id FROM message WHERE account_id = $1 ORDER BY id DESC LIMIT 25)`,
+			);
+			// Ratings flipped and moved; contacts backdated.
+			await changed(
+				`UPDATE rating SET value = -value, created_at = created_at - interval '1 day'
+				WHERE account_id = $1 AND id IN (SELECT id FROM rating WHERE account_id = $1 ORDER BY id LIMIT 30)`,
+			);
+			await changed(
+				`UPDATE contact SET created_at = created_at - interval '5 days 7 hours'
+				WHERE account_id = $1 AND id IN (SELECT id FROM contact WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 10)`,
+			);
+			// An edit of no column the rollups read changes nothing (and is skipped).
+			await changed(
+				`UPDATE contact SET nick = 'edited' WHERE account_id = $1 AND id IN (SELECT id FROM contact WHERE account_id = $1 ORDER BY id DESC LIMIT 10)`,
+			);
+		} finally {
+			await client.end();
+		}
+		const after = await ask(rollups as never);
+		expect(after).toEqual(await ask(raw as never));
+		for (const index of [0, 2, 3, 5, 6, 7, 10]) expect(after[index], `answer ${index}`).not.toEqual(before[index]);
 	});
 });
