@@ -24,23 +24,20 @@ describe("covering a span with day and slot rows", () => {
 				[at(14), at(14, 5)],
 			],
 			minus: [],
+			moved: [],
 		});
 	});
 
 	it("reads a day cut by a slice boundary as the day minus the slots outside its larger part", () => {
 		// Local days at +01:00: every UTC day is cut at 23:00, so each day counts in the slice holding its first 23
-		// hours, and its last hour is added to the next slice and subtracted from that one.
+		// hours, and its last hour, read once, is added to the next slice and subtracted from that one (the span's
+		// last hour lies outside it: subtracted only).
 		expect(coverSpan([at(10, 23), at(11, 23), at(12, 23)])).toEqual({
 			days: [[at(11), at(13)]],
 			shiftedDays: [],
-			slots: [
-				[at(10, 23), at(11)],
-				[at(11, 23), at(12)],
-			],
-			minus: [
-				{ start: at(11, 23), end: at(12), at: at(11) },
-				{ start: at(12, 23), end: at(13), at: at(12) },
-			],
+			slots: [[at(10, 23), at(11)]],
+			minus: [{ start: at(12, 23), end: at(13), at: at(12) }],
+			moved: [{ start: at(11, 23), end: at(12), at: at(11) }],
 		});
 		// A boundary at 06:00 of day 12: the day counts in the slice holding its last 18 hours.
 		expect(coverSpan([at(10), at(12, 6), at(14)])).toEqual({
@@ -49,38 +46,48 @@ describe("covering a span with day and slot rows", () => {
 				[at(13), at(14)],
 			],
 			shiftedDays: [{ day: at(12), at: at(12, 6) }],
-			slots: [[at(12), at(12, 6)]],
-			minus: [{ start: at(12), end: at(12, 6), at: at(12, 6) }],
+			slots: [],
+			minus: [],
+			moved: [{ start: at(12), end: at(12, 6), at: at(12, 6) }],
 		});
+	});
+
+	it("reads a 30-day window of local days at +01:00 as one day row and one hour of slots per day", () => {
+		const cover = coverSpan(Array.from({ length: 31 }, (_, index) => at(10 + index, 23)));
+		const slotsIn = (ranges: ReadonlyArray<{ start: number; end: number }>) =>
+			ranges.reduce((sum, { start, end }) => sum + (end - start) / SLOT_MS, 0);
+		const days = cover.days.reduce((sum, [start, end]) => sum + (end - start) / day, 0);
+		const slots = slotsIn(cover.slots.map(([start, end]) => ({ start, end })));
+		// 30 day rows, the first hour of the span (4 slots), 29 moved hours and the last one subtracted (4 each).
+		expect([days, slots, slotsIn(cover.moved), slotsIn(cover.minus)]).toEqual([30, 4, 29 * 4, 4]);
 	});
 
 	it("reads the whole days between distant boundaries as one range", () => {
 		expect(coverSpan([0, at(20_000, 23), at(20_001, 23)])).toEqual({
 			days: [[0, at(20_002)]],
 			shiftedDays: [],
-			slots: [[at(20_000, 23), at(20_001)]],
-			minus: [
-				{ start: at(20_000, 23), end: at(20_001), at: at(20_000) },
-				{ start: at(20_001, 23), end: at(20_002), at: at(20_001) },
-			],
+			slots: [],
+			minus: [{ start: at(20_001, 23), end: at(20_002), at: at(20_001) }],
+			moved: [{ start: at(20_000, 23), end: at(20_001), at: at(20_000) }],
 		});
 	});
 
 	it("covers nothing for an empty or inverted span", () => {
-		const none = { days: [], shiftedDays: [], slots: [], minus: [] };
+		const none = { days: [], shiftedDays: [], slots: [], minus: [], moved: [] };
 		expect(coverSpan([at(3), at(3)])).toEqual(none);
 		expect(coverSpan([0, at(-300), at(-200)])).toEqual(none);
 	});
 
 	it("reads slots while no slice holds more than half of a day", () => {
-		const none = { days: [], shiftedDays: [] };
-		expect(coverSpan([at(3, 2), at(3, 9)])).toEqual({ ...none, slots: [[at(3, 2), at(3, 9)]], minus: [] });
-		expect(coverSpan([at(3), at(3, 12)])).toEqual({ ...none, slots: [[at(3), at(3, 12)]], minus: [] });
+		const none = { days: [], shiftedDays: [], minus: [], moved: [] };
+		expect(coverSpan([at(3, 2), at(3, 9)])).toEqual({ ...none, slots: [[at(3, 2), at(3, 9)]] });
+		expect(coverSpan([at(3), at(3, 12)])).toEqual({ ...none, slots: [[at(3), at(3, 12)]] });
 		expect(coverSpan([at(3), at(3, 12.25)])).toEqual({
 			days: [[at(3), at(4)]],
 			shiftedDays: [],
 			slots: [],
 			minus: [{ start: at(3, 12.25), end: at(4), at: at(3) }],
+			moved: [],
 		});
 	});
 
@@ -133,6 +140,13 @@ describe("covering a span with day and slot rows", () => {
 			}
 			for (const { start, end, at: anchor } of cover.minus) {
 				for (let instant = start; instant < end; instant += SLOT_MS) {
+					actual[sliceOf(anchor)]! -= values[instant / SLOT_MS]!;
+					rows++;
+				}
+			}
+			for (const { start, end, at: anchor } of cover.moved) {
+				for (let instant = start; instant < end; instant += SLOT_MS) {
+					actual[sliceOf(instant)]! += values[instant / SLOT_MS]!;
 					actual[sliceOf(anchor)]! -= values[instant / SLOT_MS]!;
 					rows++;
 				}

@@ -5,7 +5,8 @@ import { DAY_MS } from "./contact-days.ts";
  * Which rollup rows answer a span cut into slices. Every rollup column is a count or a sum, so a UTC day's row
  * equals the sum of its 96 slot rows, and the part of a day inside a slice can be read either as its slots or as
  * the whole day minus the slots outside that part. A 30-day window in Europe/Berlin cuts every UTC day at 23:00 (or
- * 22:00): read as slots, each day costs 96 rows; read as the day minus one hour, 1 + 4 + 4.
+ * 22:00): read as slots, each day costs 96 rows; read as the day minus its last hour, which is added to the next
+ * slice, 1 + 4.
  */
 
 export const SLOT_MS = SLOT_MINUTES * 60_000;
@@ -23,6 +24,12 @@ export interface SpanCover {
 	readonly slots: Ranges;
 	/** Slot ranges subtracted, counted in the slice that holds `at`: the parts of a whole-read day outside it. */
 	readonly minus: Array<{ readonly start: number; readonly end: number; readonly at: number }>;
+	/**
+	 * Slot ranges read once and counted twice: added to their own slice and subtracted from the slice that holds
+	 * `at` — the parts of a whole-read day inside the span but outside that slice, which would otherwise be read
+	 * once for each.
+	 */
+	readonly moved: Array<{ readonly start: number; readonly end: number; readonly at: number }>;
 }
 
 const addRange = (ranges: Ranges, start: number, end: number) => {
@@ -39,7 +46,7 @@ const addRange = (ranges: Ranges, start: number, end: number) => {
  * outside that slice subtracted from it (97 − 2 × the slice's slots fewer rows).
  */
 export const coverSpan = (instants: ReadonlyArray<number>): SpanCover => {
-	const cover: SpanCover = { days: [], shiftedDays: [], slots: [], minus: [] };
+	const cover: SpanCover = { days: [], shiftedDays: [], slots: [], minus: [], moved: [] };
 	const first = instants[0]!;
 	const last = instants.at(-1)!;
 	let boundary = 0;
@@ -70,10 +77,11 @@ export const coverSpan = (instants: ReadonlyArray<number>): SpanCover => {
 		}
 		if (pieceStart === day) addRange(cover.days, day, day + DAY_MS);
 		else cover.shiftedDays.push({ day, at: pieceStart });
-		addRange(cover.slots, start, pieceStart);
-		addRange(cover.slots, pieceEnd, end);
-		if (day < pieceStart) cover.minus.push({ start: day, end: pieceStart, at: pieceStart });
-		if (pieceEnd < day + DAY_MS) cover.minus.push({ start: pieceEnd, end: day + DAY_MS, at: pieceStart });
+		// The day's slots outside the piece: those inside the span move to their own slices, the rest are subtracted.
+		if (start < pieceStart) cover.moved.push({ start, end: pieceStart, at: pieceStart });
+		if (pieceEnd < end) cover.moved.push({ start: pieceEnd, end, at: pieceStart });
+		if (day < start) cover.minus.push({ start: day, end: start, at: pieceStart });
+		if (end < day + DAY_MS) cover.minus.push({ start: end, end: day + DAY_MS, at: pieceStart });
 	}
 	return cover;
 };
@@ -120,8 +128,9 @@ export const slotsAndDays = (
 	instants: ReadonlyArray<number>,
 	params: Array<unknown>,
 ) => {
-	const { days, shiftedDays, slots, minus } = coverSpan(instants);
-	const read = (table: string, column: string, reads: ReadonlyArray<Read>) => {
+	const { days, shiftedDays, slots, minus, moved } = coverSpan(instants);
+	/** Each row read counts once (at its anchor, else its own instant) or, `twice`, added at its own instant and subtracted at its anchor. */
+	const read = (table: string, column: string, reads: ReadonlyArray<Read>, twice = false) => {
 		const low = param(params, dates(reads.map((entry) => entry.start)));
 		const high = param(params, dates(reads.map((entry) => entry.end)));
 		const anchor = param(
@@ -132,16 +141,17 @@ export const slotsAndDays = (
 			params,
 			reads.map((entry) => entry.sign),
 		);
-		return `SELECT coalesce(r.anchor, x.own) AS t, ${[
-			...keys.map((key) => `x.${key}`),
-			...values.map((value) => `r.sign * x.${value} AS ${value}`),
-		].join(", ")}
+		const [t, signOf, counted] = twice
+			? ["c.t", "c.sign", "CROSS JOIN LATERAL (VALUES (x.own, 1), (r.anchor, -1)) c(t, sign)"]
+			: ["coalesce(r.anchor, x.own)", "r.sign", ""];
+		return `SELECT ${t} AS t, ${[...keys.map((key) => `x.${key}`), ...values.map((value) => `${signOf} * x.${value} AS ${value}`)].join(", ")}
 			FROM unnest(${low}::timestamptz[], ${high}::timestamptz[], ${anchor}::timestamptz[], ${sign}::int[])
 				r(low, high, anchor, sign)
 			CROSS JOIN LATERAL (
 				SELECT ${column} AS own, ${[...keys, ...values].join(", ")} FROM ${table}
 				WHERE ${where} AND ${column} >= r.low AND ${column} < r.high OFFSET 0
-			) x`;
+			) x
+			${counted}`;
 	};
 	const dayReads: Array<Read> = [
 		...days.map(([start, end]): Read => ({ start, end, sign: 1 })),
@@ -151,9 +161,11 @@ export const slotsAndDays = (
 		...slots.map(([start, end]): Read => ({ start, end, sign: 1 })),
 		...minus.map(({ start, end, at }): Read => ({ start, end, at, sign: -1 })),
 	];
+	const movedReads = moved.map(({ start, end, at }): Read => ({ start, end, at, sign: 1 }));
 	const parts = [
 		...(dayReads.length > 0 ? [read(`${name}_day`, "day", dayReads)] : []),
 		...(slotReads.length > 0 ? [read(`${name}_slot`, "slot", slotReads)] : []),
+		...(movedReads.length > 0 ? [read(`${name}_slot`, "slot", movedReads, true)] : []),
 	];
 	// An empty span (boundaries out of order, as the windows before 1970 of a "since 1970" read) covers no row.
 	if (parts.length === 0) {
@@ -170,7 +182,7 @@ export const slotsAndDays = (
  */
 export const rangeCover = (range: readonly [number, number], params: Array<unknown>) => {
 	const { days, shiftedDays, slots, minus } = coverSpan(range);
-	// One range: every day counts in it, whatever its anchor.
+	// One range: every day counts in it, whatever its anchor, and no day has a part outside it to move.
 	const wholeDays: Ranges = days.map(([start, end]) => [start, end]);
 	for (const { day } of shiftedDays) addRange(wholeDays, day, day + DAY_MS);
 	const subtracted: Ranges = [];
