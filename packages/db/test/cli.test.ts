@@ -87,6 +87,7 @@ describe("command line", () => {
 			[["create-account", "--name", "x", "--limits", '{"seats": 3}'], /unknown limit 'seats'/],
 			[["create-account"], /--name is required/],
 			[["launch-rockets"], /unknown command 'launch-rockets'/],
+			[["recount", "--account"], /--account/],
 		];
 		for (const [args, message] of cases) {
 			const result = await run(args, unreachable);
@@ -100,4 +101,16 @@ describe("command line", () => {
 		expect(result.code).toBe(1);
 		expect(result.stderr).toMatch(/error: /);
 	});
+
+	it("recounts an account's rollups, and names an account that does not exist", async () => {
+		const created = await run(["create-account", "--name", "Recounted"], database.url);
+		expect(created.code, created.stderr).toBe(0);
+		const { id: accountId } = JSON.parse(created.stdout) as { id: string };
+		const recounted = await run(["recount", "--account", accountId], database.url);
+		expect(recounted.code, recounted.stderr).toBe(0);
+		expect(JSON.parse(recounted.stdout).recounted).toEqual([accountId]);
+		const missing = await run(["recount", "--account", "acc_missing"], database.url);
+		expect(missing.code).toBe(1);
+		expect(missing.stderr).toMatch(/unknown account 'acc_missing'/);
+	}, 180_000);
 });

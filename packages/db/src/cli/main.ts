@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type IngestRepository, scopes as knownScopes, type Scope, TenantRepository } from "@convolens/core";
 import { Effect, ManagedRuntime } from "effect";
+import type { Database } from "../database.ts";
 
 // The database modules (MikroORM, pg, embedded PostgreSQL) load only once the arguments are known to be valid, so a
 // usage error answers at once.
@@ -12,13 +13,15 @@ const database = () =>
 		import("../seed/demo.ts"),
 		import("../seed/generate.ts"),
 		import("../seed/load.ts"),
-	]).then(([layer, migrate, service, demo, generate, load]) => ({
+		import("../recount.ts"),
+	]).then(([layer, migrate, service, demo, generate, load, recount]) => ({
 		...layer,
 		...migrate,
 		...service,
 		...demo,
 		...generate,
 		...load,
+		...recount,
 	}));
 
 const usage = `Usage: npm run cli -- <command> [options]
@@ -30,6 +33,7 @@ const usage = `Usage: npm run cli -- <command> [options]
   revoke-token --id <tokenId>
   generate --account <id> --messages <N> --days <D> [--bots 50] [--contacts 100000] [--seed 1]
            [--concurrency 2] [--id-prefix <p>]
+  recount [--account <id>]                  recompute the rollups from the raw rows (every account by default)
 
 Uses DATABASE_URL, or the embedded PostgreSQL under .data/ (joined when the server is running).`;
 
@@ -119,7 +123,7 @@ const main = async () => {
 
 	// Validate every argument before touching the database.
 	type Modules = Awaited<ReturnType<typeof database>>;
-	let program: (modules: Modules) => Effect.Effect<unknown, unknown, TenantRepository | IngestRepository>;
+	let program: (modules: Modules) => Effect.Effect<unknown, unknown, TenantRepository | IngestRepository | Database>;
 	switch (command) {
 		case "migrate":
 			program = () => Effect.void;
@@ -196,6 +200,16 @@ const main = async () => {
 							messagesPerSecond: Math.round(result.messages / (result.elapsedMs / 1000)),
 						}),
 					);
+				});
+			break;
+		}
+		case "recount": {
+			const accounts = values.account === undefined ? undefined : [required(values.account, "account")];
+			program = (modules) =>
+				Effect.gen(function* () {
+					const started = Date.now();
+					const recounted = yield* modules.recountRollups(accounts);
+					console.log(JSON.stringify({ recounted, elapsedMs: Date.now() - started }));
 				});
 			break;
 		}
