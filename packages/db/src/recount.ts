@@ -1,22 +1,13 @@
+import { ResourceNotFound } from "@convolens/core";
 import { Effect } from "effect";
 import { Database } from "./database.ts";
 import { recountSql } from "./rollups.ts";
-
-/** An account named to `recountRollups` that does not exist. */
-export class UnknownAccountError extends Error {
-	readonly accountId: string;
-	constructor(accountId: string) {
-		super(`unknown account '${accountId}'`);
-		this.name = "UnknownAccountError";
-		this.accountId = accountId;
-	}
-}
 
 /**
  * Recomputes the rollups of the given accounts (every account when none is given) from their raw rows, each account
  * in a transaction of its own (`recountSql`). The raw tables are locked in `SHARE` mode meanwhile: reports keep
  * reading, writes wait until the account is done (23 s for the benchmark's 1M-message account on the development
- * machine). Returns the accounts recounted.
+ * machine). Returns the accounts recounted; fails with `ResourceNotFound`, recounting none, when one does not exist.
  */
 export const recountRollups = (accountIds?: ReadonlyArray<string>) =>
 	Effect.gen(function* () {
@@ -26,7 +17,9 @@ export const recountRollups = (accountIds?: ReadonlyArray<string>) =>
 		);
 		const accounts = accountIds ?? [...known];
 		const unknown = accounts.find((id) => !known.has(id));
-		if (unknown !== undefined) return yield* Effect.fail(new UnknownAccountError(unknown));
+		if (unknown !== undefined) {
+			return yield* new ResourceNotFound({ message: `unknown account '${unknown}'`, resource: "account" });
+		}
 		for (const accountId of accounts) {
 			yield* database.transaction(async (client) => {
 				await client.query("LOCK TABLE conversation, message, rating, contact IN SHARE MODE");

@@ -37,8 +37,8 @@ const slotAndDay = (
 ];
 const contactKeys = ["account_id", "slot", "contact_id"];
 
-/** Message rows (with their sign) → activity_slot counts, action_slot counts, and their conversation's counters. */
-const messageSql = (source: string, sign: 1 | -1) => {
+/** Message rows (with their sign) → activity and action counts per slot and day, and contact_slot. */
+const messageRollupSql = (source: string, sign: 1 | -1) => {
 	const s = sign === 1 ? "" : "-";
 	return [
 		...slotAndDay(
@@ -71,10 +71,15 @@ const messageSql = (source: string, sign: 1 | -1) => {
 			WHERE m.contact_id IS NOT NULL
 			GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
 		),
-		// A conversation being erased in the same statement is already gone here: nothing to update.
-		...conversationCountersSql(source, s),
 	];
 };
+
+/** Message rows (with their sign) → `messageRollupSql`, and their conversations' counters. */
+const messageSql = (source: string, sign: 1 | -1) => [
+	...messageRollupSql(source, sign),
+	// A conversation being erased in the same statement is already gone here: nothing to update.
+	...conversationCountersSql(source, sign === 1 ? "" : "-"),
+];
 
 const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condition}), 0)`;
 
@@ -214,7 +219,7 @@ const signed = (source: string, sign: 1 | -1) => `(SELECT x.*, ${sign} AS sign F
  * message, rating or contact edited by hand stay exact, and an edit of other columns costs one scan of the
  * transition tables.
  */
-const recount = (
+const updateSql = (
 	columns: ReadonlyArray<string>,
 	unsigned: (source: string, sign: 1 | -1) => ReadonlyArray<string>,
 ): ReadonlyArray<string> => [
@@ -250,8 +255,8 @@ export const rollupTriggersSql: ReadonlyArray<string> = [
 	]),
 	fn("convolens_rating_inserted", ratingSql("new_rows", 1)),
 	fn("convolens_rating_deleted", ratingSql("old_rows", -1)),
-	fn("convolens_message_updated", recount(messageRolledUp, messageSql)),
-	fn("convolens_rating_updated", recount(["created_at", "value", "bot_id"], ratingSql)),
+	fn("convolens_message_updated", updateSql(messageRolledUp, messageSql)),
+	fn("convolens_rating_updated", updateSql(["created_at", "value", "bot_id"], ratingSql)),
 	trigger("message_rollup_insert", "message", "INSERT", "convolens_message_inserted"),
 	trigger("message_rollup_delete", "message", "DELETE", "convolens_message_deleted"),
 	trigger("conversation_rollup_insert", "conversation", "INSERT", "convolens_conversation_inserted"),
@@ -523,7 +528,7 @@ export const contactTotalSql: ReadonlyArray<string> = [
 			`(${signed("old_rows", -1).slice(1, -1)} UNION ALL ${signed("new_rows", 1).slice(1, -1)})`,
 		),
 	]),
-	fn("convolens_contact_total_messages_updated", recount(messageRolledUp, contactTotalMessages)),
+	fn("convolens_contact_total_messages_updated", updateSql(messageRolledUp, contactTotalMessages)),
 	trigger("message_contact_total_insert", "message", "INSERT", "convolens_contact_total_messages_inserted"),
 	trigger("message_contact_total_delete", "message", "DELETE", "convolens_contact_total_messages_deleted"),
 	trigger(
@@ -616,7 +621,7 @@ const contactCountSql = (source: string, sign: 1 | -1) => {
 export const contactCountTriggersSql: ReadonlyArray<string> = [
 	fn("convolens_contacts_inserted", contactCountSql("new_rows", 1)),
 	fn("convolens_contacts_deleted", contactCountSql("old_rows", -1)),
-	fn("convolens_contacts_updated", recount(["created_at"], contactCountSql)),
+	fn("convolens_contacts_updated", updateSql(["created_at"], contactCountSql)),
 	trigger("contact_count_insert", "contact", "INSERT", "convolens_contacts_inserted"),
 	trigger("contact_count_delete", "contact", "DELETE", "convolens_contacts_deleted"),
 	trigger("contact_count_update", "contact", "UPDATE", "convolens_contacts_updated"),
@@ -689,7 +694,7 @@ export const dataVersionDropSql: ReadonlyArray<string> = [
 ];
 
 /** The tables `recountSql` empties and refills for an account (every rollup keyed by account but the counters). */
-export const recountedTables = [
+const recountedTables = [
 	"activity_slot",
 	"activity_day",
 	"cohort_slot",
@@ -735,7 +740,7 @@ export const recountSql = (account: string): ReadonlyArray<string> => {
 			AND (${counterColumns.map((column) => `c.${column}`).join(", ")}) <> (${counterColumns.map((column) => `d.${column}`).join(", ")})`,
 		"SELECT set_config('convolens.counting', '', true)",
 		...recountedTables.map((table) => `DELETE FROM ${table} WHERE account_id = ${account}`),
-		...messageSql(view("message"), 1).slice(0, 5),
+		...messageRollupSql(view("message"), 1),
 		...conversationSql(signed(view("conversation"), 1)),
 		...ratingSql(view("rating"), 1),
 		...contactTotalMessages(view("message"), 1),

@@ -1,4 +1,4 @@
-import { addDays, localDate, startOfLocalDay } from "@convolens/core";
+import { addDays, localDate, ResourceNotFound, startOfLocalDay } from "@convolens/core";
 import { Cause, Effect, Exit, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import {
 	makeDatabaseLayer,
 	TenantRepository,
 } from "../src/layer.ts";
-import { recountRollups, UnknownAccountError } from "../src/recount.ts";
+import { recountRollups } from "../src/recount.ts";
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
@@ -149,7 +149,7 @@ describe("recounting the rollups", () => {
 		const exit = await rollups.runPromiseExit(recountRollups([accounts[0]!, "acc_missing"]));
 		expect(Exit.isFailure(exit)).toBe(true);
 		const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined;
-		expect(error).toBeInstanceOf(UnknownAccountError);
+		expect(error).toBeInstanceOf(ResourceNotFound);
 		expect((error as Error).message).toBe("unknown account 'acc_missing'");
 		expect(await version(accounts[0]!)).toBe(versionBefore);
 	});
