@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 
 const NODE_VERSION = "24.21.0";
 const PNPM_VERSION = "10.34.0";
-const MIN_NODE = [22, 17];
+// Node runs .ts files without a flag from 22.18 on.
+const MIN_NODE = [22, 18];
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const tools = join(root, ".tools");
@@ -57,6 +58,7 @@ function ensureToolchain() {
 	if (!useSystemNode) paths.unshift(join(tools, "node_modules", "node", "bin"));
 	return {
 		...process.env,
+		...npmSettings(useSystemNode),
 		PATH: [...paths, process.env.PATH].join(delimiter),
 		// pnpm must not try to fetch another pnpm or prompt in CI-like shells.
 		COREPACK_ENABLE_STRICT: "0",
@@ -64,6 +66,17 @@ function ensureToolchain() {
 		DO_NOT_TRACK: "1",
 		npm_config_manage_package_manager_versions: "false",
 	};
+}
+
+// npm looks for its global configuration (registry, proxy, cafile) under the prefix of the Node running it. Under
+// the pinned Node that is .tools/, where there is none, so the npm that tests spawn would trust no proxy CA the
+// person's own npm trusts. Point it at the system npm's file, found the way npm finds it: $PREFIX, or the running
+// (system) Node's prefix.
+function npmSettings(useSystemNode) {
+	if (useSystemNode || process.env.npm_config_globalconfig) return {};
+	const prefix = process.env.PREFIX || dirname(dirname(process.execPath));
+	const globalconfig = join(prefix, "etc", "npmrc");
+	return existsSync(globalconfig) ? { npm_config_globalconfig: globalconfig } : {};
 }
 
 function ensureDependencies(env) {

@@ -104,11 +104,15 @@ beforeAll(async () => {
 	);
 	await writeFile(path.join(scratch, "consumer.ts"), consumerSource);
 	await copyFile(path.join(packageDir, "examples", "demo.ts"), path.join(scratch, "demo.ts"));
+	// A cache directory of its own, so every run installs from the registry as a fresh machine does: with the
+	// registry, proxy and CA settings of the person's own npm (the bootstrap and the task runner pass them on).
 	await run(
 		"npm",
 		[
 			"install",
-			"--prefer-offline",
+			"--cache",
+			path.join(scratch, "npm-cache"),
+			"--prefer-online",
 			"--no-audit",
 			"--no-fund",
 			"--ignore-scripts",
@@ -126,6 +130,16 @@ afterAll(async () => {
 });
 
 describe("the packed client", () => {
+	it("installs from the registry into an empty npm cache", async () => {
+		// The install above started from an empty cache: the dependencies it resolved came from the registry.
+		const cached = await readdir(path.join(scratch, "npm-cache", "_cacache", "index-v5"));
+		expect(cached.length).toBeGreaterThan(0);
+		const installed = JSON.parse(
+			await readFile(path.join(scratch, "node_modules", "@trpc", "client", "package.json"), "utf8"),
+		);
+		expect(installed.name).toBe("@trpc/client");
+	});
+
 	it("ships only built files and depends on nothing from the workspace", async () => {
 		const installed = path.join(scratch, "node_modules", "@convolens", "client");
 		const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
