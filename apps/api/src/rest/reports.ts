@@ -5,7 +5,7 @@ import { type AppContext, createCallerFactory } from "../trpc/init.ts";
 import { appRouter, type EraseRequestBody, type IngestRequest, procedureNameById } from "../trpc/router.ts";
 
 /**
- * The REST adapter (SPEC §1.1): the wire contract of `@chatbotkit/sdk`'s `PlatformReportClient`, served by calling
+ * The REST adapter (contract §1.1): the wire contract of `@chatbotkit/sdk`'s `PlatformReportClient`, served by calling
  * the tRPC router in-process. Nothing here computes a report; it only translates HTTP to procedure calls and back.
  */
 

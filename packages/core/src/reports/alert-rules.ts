@@ -4,7 +4,7 @@ import type { AccountLimits } from "../rows.ts";
 import { round } from "./shared.ts";
 
 /**
- * The alert rules of the Alerts and Bot Alerts reports (SPEC §5) as pure functions of already-counted numbers.
+ * The alert rules of the Alerts and Bot Alerts reports (contract §5) as pure functions of already-counted numbers.
  * Thresholds are compared exactly (integer cross-multiplication, or the percentage rounded to 6 decimals where it
  * is a difference of shares) so a value sitting on a threshold always triggers it. `metric.percentage` is the
  * quantity the rule's thresholds apply to, rounded to 2 decimals:

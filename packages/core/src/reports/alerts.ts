@@ -24,7 +24,7 @@ import {
 } from "./shared.ts";
 
 /**
- * Alerts — the account-wide rules of SPEC §5, evaluated in this order: usageSpike (tokens, conversations,
+ * Alerts — the account-wide rules of contract §5, evaluated in this order: usageSpike (tokens, conversations,
  * messages), limit (datasets, records, skillsets, abilities, files), negativeFeedback, sentiment, activity.
  * A day is complete when it has ended at the time of the request; for `last N days` today is incomplete, so the
  * spike compares yesterday with the mean of the N − 2 days before it (needs N ≥ 4). The breakdown granularity is

@@ -30,7 +30,7 @@ const engagementOf = (cohort: ConversationCohort): Engagement => ({
 });
 
 /**
- * Bot Alerts — one bot's rules of SPEC §5 in this order: negativeFeedback (≥ 3 thumbs up + down in the window;
+ * Bot Alerts — one bot's rules of contract §5 in this order: negativeFeedback (≥ 3 thumbs up + down in the window;
  * share of thumbs down), tokenSpike and conversationDrop (current window against the previous one),
  * abandonmentSpike (over the conversations of each window's cohort that have at least one user message, the share
  * with exactly one). Default period 7 days.

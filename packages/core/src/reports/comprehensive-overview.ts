@@ -3,7 +3,7 @@ import { z } from "zod";
 import { overviewEntries, overviewEntry } from "./overview-entries.ts";
 import { CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodInput } from "./shared.ts";
 
-/** Comprehensive Overview — 13 entries in SPEC order; definitions and list choices in `overviewEntries`. */
+/** Comprehensive Overview — 13 entries in contract order; definitions and list choices in `overviewEntries`. */
 export const ComprehensiveOverview = defineReport({
 	id: "clr3m5n8k000d08jqar7s8t4n",
 	name: "Comprehensive Overview",

@@ -22,7 +22,7 @@ import { TotalMessages } from "./total-messages.ts";
 import { TotalRatings } from "./total-ratings.ts";
 import { UserMessages } from "./user-messages.ts";
 
-/** Every report, in catalogue (SPEC §4) order. */
+/** Every report, in catalogue (contract §4) order. */
 export const reports = [
 	DatasetRecords,
 	TotalRatings,

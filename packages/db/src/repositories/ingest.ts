@@ -17,7 +17,7 @@ import { Database } from "../database.ts";
 import { compactContactDays, contactDaysOf } from "./contact-days.ts";
 
 /**
- * Ingest into PostgreSQL (SPEC §2.1).
+ * Ingest into PostgreSQL (contract §2.1).
  *
  * A batch is one transaction; collections go in `ingestCollections` order, so a later collection sees the parents an
  * earlier one just stored. Per collection there are two statements whatever the item count: one that finds which

@@ -1,7 +1,7 @@
 import { createRandom, type Random, weightedSampler, zipfSampler } from "./random.ts";
 
 /**
- * A reproducible generator of realistic platform activity, emitted as ingest request bodies (SPEC §2.1), so demo
+ * A reproducible generator of realistic platform activity, emitted as ingest request bodies (contract §2.1), so demo
  * data and benchmark data go through the same write path as a real platform's.
  *
  * Shape: a few bots and contacts get most of the traffic (Zipf), traffic follows a daily and weekly rhythm with a
