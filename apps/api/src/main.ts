@@ -48,6 +48,13 @@ const main = async () => {
 	const corsOrigins = env.CORS_ORIGINS?.trim();
 	const cachedRequests = integer("RESULT_CACHE_REQUESTS", 256, 0, 100_000);
 	const cachedCalls = integer("RESULT_CACHE_CALLS", 4_096, 0, 1_000_000);
+	const adminToken = env.ADMIN_TOKEN || undefined;
+	// The admin token opens every tenant: one short enough to guess is refused before anything starts.
+	if (adminToken !== undefined && adminToken.length < 32) {
+		throw new Error(
+			`ADMIN_TOKEN must be at least 32 characters (got ${adminToken.length}); e.g. ADMIN_TOKEN=$(openssl rand -hex 32)`,
+		);
+	}
 
 	let stopEmbedded = async () => {};
 	let url = env.DATABASE_URL;
@@ -99,7 +106,7 @@ const main = async () => {
 
 		const server = createServer({
 			runtime,
-			adminToken: env.ADMIN_TOKEN || undefined,
+			adminToken,
 			logger,
 			rateLimit:
 				rateLimitPerMinute === 0
@@ -149,4 +156,8 @@ const main = async () => {
 	}
 };
 
-await main();
+// A setting refused before anything started (bad number, short ADMIN_TOKEN): one clear line, exit 1.
+await main().catch((error: unknown) => {
+	logger.error("start failed", { error: error instanceof Error ? error.message : String(error) });
+	process.exit(1);
+});

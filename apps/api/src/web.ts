@@ -51,6 +51,10 @@ const contentTypes: Readonly<Record<string, string>> = {
 	".webmanifest": "application/manifest+json",
 };
 
+/** `localhost`, `127.0.0.1` or `[::1]`, with or without a port. */
+const isLoopbackHost = (host: string | undefined): boolean =>
+	host !== undefined && /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i.test(host);
+
 /** Whether a socket's peer is this machine (IPv4, IPv6 or IPv4-mapped IPv6 loopback). */
 export const isLoopback = (address: string | undefined): boolean =>
 	address !== undefined &&
@@ -110,7 +114,16 @@ export const createWebHandler = (options: WebOptions = {}) => {
 		if (pathname === "/api/demo-token" && method === "GET") {
 			// A reverse proxy on this machine makes every caller look local; its forwarding headers give it away.
 			const forwarded = req.headers["x-forwarded-for"] !== undefined || req.headers.forwarded !== undefined;
-			if (demoToken === undefined || forwarded || !isLoopback(req.socket.remoteAddress)) return false;
+			// A page on another site whose name resolves to 127.0.0.1 (DNS rebinding) reaches this address with its own
+			// name in Host: only a loopback name gets the token.
+			if (
+				demoToken === undefined ||
+				forwarded ||
+				!isLoopback(req.socket.remoteAddress) ||
+				!isLoopbackHost(req.headers.host)
+			) {
+				return false;
+			}
 			sendJson(res, 200, { token: demoToken });
 			return true;
 		}

@@ -31,10 +31,10 @@ interface Started {
 	readonly exited: Promise<number | null>;
 }
 
-const start = (dataDir: string) =>
+const start = (dataDir: string, extraEnv: Record<string, string> = {}) =>
 	new Promise<Started>((resolve, reject) => {
 		const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", mainFile], {
-			env: { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "info" },
+			env: { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "info", ...extraEnv },
 			stdio: ["ignore", "pipe", "pipe"],
 		});
 		let output = "";
@@ -101,4 +101,21 @@ describe("main.ts", () => {
 		expect(await second.exited).toBe(0);
 		expect(processesMentioning(pgDir)).toEqual([]);
 	}, 240_000);
+
+	it("refuses an ADMIN_TOKEN shorter than 32 characters before starting anything", async () => {
+		const dataDir = await mkdtemp(path.join(tmpdir(), "convolens-main-"));
+		directories.push(dataDir);
+		const failure = await start(dataDir, { ADMIN_TOKEN: "x".repeat(31) }).then(
+			(started) => {
+				started.child.kill("SIGTERM");
+				return new Error("started with a 31-character ADMIN_TOKEN");
+			},
+			(error: Error) => error,
+		);
+		expect(failure.message).toContain("main.ts exited with 1");
+		expect(failure.message).toContain("ADMIN_TOKEN must be at least 32 characters (got 31)");
+		expect(failure.message).not.toContain("x".repeat(31));
+		// Nothing was started: no cluster was created in the data directory.
+		expect(readdirSync(dataDir)).toEqual([]);
+	}, 60_000);
 });

@@ -243,6 +243,7 @@ describe("authentication and authorisation", () => {
 				const response = await call(server.baseUrl, path, { ...(candidate ? { token: candidate } : {}), body });
 				expect(response.status, `${path} with ${candidate ?? "no token"}`).toBe(401);
 				expect(response.json).toEqual({ message: expect.any(String), code: "NOT_AUTHENTICATED" });
+				expect(response.headers.get("www-authenticate")).toBe('Bearer realm="convolens"');
 			}
 		}
 	});

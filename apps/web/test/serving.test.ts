@@ -133,6 +133,37 @@ describe("the dashboard's assets", () => {
 			expect(await response.text()).not.toContain("demo-token-value");
 		}
 	});
+
+	it("withholds the demo token from a page that reached this address under another name (DNS rebinding)", async () => {
+		const { port } = new URL(server.baseUrl);
+		const ask = (host: string) =>
+			new Promise<{ status: number; body: string }>((resolve, reject) => {
+				const request = http.get(
+					{ host: "127.0.0.1", port, path: "/api/demo-token", headers: { host } },
+					(response) => {
+						let body = "";
+						response.on("data", (chunk) => {
+							body += chunk;
+						});
+						response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+					},
+				);
+				request.on("error", reject);
+			});
+		for (const host of [
+			`attacker.example:${port}`,
+			"attacker.example",
+			`127.0.0.1.nip.io:${port}`,
+			`localhost.attacker.example`,
+		]) {
+			const answer = await ask(host);
+			expect(answer.status, host).toBe(404);
+			expect(answer.body).not.toContain("demo-token-value");
+		}
+		for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, "LOCALHOST"]) {
+			expect(await ask(host), host).toEqual({ status: 200, body: JSON.stringify({ token: "demo-token-value" }) });
+		}
+	});
 });
 
 describe("the demo token route", () => {

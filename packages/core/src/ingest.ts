@@ -61,8 +61,23 @@ export const entityId = z
 	.max(64, { error: "must be 1–64 characters" })
 	.regex(ID_PATTERN, { error: "must contain only A–Z, a–z, 0–9, _ and -" });
 
-/** 9999-12-31T23:59:59.999Z: later instants have no four-digit-year ISO form, which PostgreSQL would refuse. */
-const MAX_EPOCH_MS = 253_402_300_799_999;
+/**
+ * The instants an item may carry: years 1–9999 in UTC. PostgreSQL reads no year 0 in ISO-8601 and later instants
+ * have no four-digit-year form; either reached the database as "date/time field value out of range" and failed the
+ * whole request.
+ */
+const MIN_EPOCH_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+const MAX_EPOCH_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+const RANGE_ERROR = "must be an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z";
+
+/**
+ * An ISO-8601 date-time the pattern accepted (which already refuses days a month lacks and hour 24), as an instant,
+ * or the reason it is none.
+ */
+const isoInstant = (text: string): Date | string => {
+	const time = Date.parse(text);
+	return time >= MIN_EPOCH_MS && time <= MAX_EPOCH_MS ? new Date(time) : RANGE_ERROR;
+};
 
 /** ISO-8601 date-time with a `Z` or `±hh:mm` offset, or epoch milliseconds. Absent means "now" (filled at ingest). */
 const createdAt = z
@@ -77,7 +92,13 @@ const createdAt = z
 		],
 		{ error: "must be an ISO-8601 date-time with an offset, or epoch milliseconds" },
 	)
-	.transform((value) => new Date(value))
+	.transform((value, ctx) => {
+		if (typeof value === "number") return new Date(value);
+		const instant = isoInstant(value);
+		if (instant instanceof Date) return instant;
+		ctx.issues.push({ code: "custom", message: instant, input: value });
+		return z.NEVER;
+	})
 	.optional();
 
 /** PostgreSQL text cannot hold U+0000; such a value is the item's error, not the whole request's storage failure. */
@@ -179,7 +200,9 @@ const fastCreatedAt = (value: unknown): Fast<Date | undefined> => {
 	if (typeof value === "number") {
 		return Number.isInteger(value) && value >= 0 && value <= MAX_EPOCH_MS ? new Date(value) : NOT_FAST;
 	}
-	return typeof value === "string" && DATETIME_PATTERN.test(value) ? new Date(value) : NOT_FAST;
+	if (typeof value !== "string" || !DATETIME_PATTERN.test(value)) return NOT_FAST;
+	const instant = isoInstant(value);
+	return instant instanceof Date ? instant : NOT_FAST;
 };
 
 const fastInteger = (value: unknown, min: number, max: number): Fast<number> =>

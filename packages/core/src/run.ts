@@ -79,6 +79,24 @@ const parseInput = <S extends z.ZodType>(schema: S, rawInput: unknown): Effect.E
 	);
 };
 
+/**
+ * A window is `periodDays` or `startDate`/`endDate`, never both: a caller sending both meant one of them, and
+ * answering for either would be a guess.
+ */
+const oneWindowOnly = (rawInput: unknown): Effect.Effect<void, InvalidInput> => {
+	if (rawInput === null || typeof rawInput !== "object") return Effect.void;
+	const input = rawInput as Record<string, unknown>;
+	if (input.periodDays === undefined || (input.startDate === undefined && input.endDate === undefined)) {
+		return Effect.void;
+	}
+	return Effect.fail(
+		new InvalidInput({
+			message: "periodDays cannot be combined with startDate/endDate: send periodDays or the two dates",
+			field: "periodDays",
+		}),
+	);
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Running
 
@@ -92,6 +110,7 @@ const runReport = <const Id extends string>(
 		if (!isReportId(id)) return yield* new ReportNotFound({ reportId: id });
 		const report = reportsById[id];
 		const timezone = ctx.timezone ?? "UTC";
+		if ("periodDays" in report.input.shape) yield* oneWindowOnly(rawInput);
 		const input = yield* parseInput(report.input, rawInput);
 		const timeoutMs = yield* ReportTimeoutMs;
 		// The registry is a union of reports; each `run` accepts exactly its own parsed input.

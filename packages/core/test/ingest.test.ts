@@ -228,4 +228,34 @@ describe("ingest validation fast path", () => {
 			],
 		});
 	});
+
+	it("names each createdAt that is no real date or lies outside years 1–9999, and keeps the rest", () => {
+		const now = new Date("2026-11-24T12:00:00Z");
+		const calendar = "createdAt: must be an ISO-8601 date-time with an offset, or epoch milliseconds";
+		const range = "createdAt: must be an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z";
+		const cases: ReadonlyArray<[string, string | number]> = [
+			["2025-02-29T00:00:00Z", calendar],
+			["2025-04-31T10:00:00Z", calendar],
+			["2026-11-24T24:00:00Z", calendar],
+			["0000-01-01T00:00:00Z", range],
+			["0001-01-01T00:30:00+01:00", range],
+			["9999-12-31T23:00:00-14:00", range],
+			["2024-02-29T00:00:00Z", Date.UTC(2024, 1, 29)],
+			["0001-01-01T00:00:00Z", -62_135_596_800_000],
+			["9999-12-31T23:59:59.999Z", 253_402_300_799_999],
+			["9999-12-31T23:59:59-00:00", 253_402_300_799_000],
+		];
+		const parsed = parseIngestBody({ bots: cases.map(([createdAt], index) => ({ id: `b${index}`, createdAt })) }, now);
+		if (!("batch" in parsed)) throw new Error("the body as a whole was refused");
+		expect(parsed.errors).toStrictEqual(
+			cases.flatMap(([, expected], index) =>
+				typeof expected === "string"
+					? [{ collection: "bots", index, id: `b${index}`, code: "BAD_REQUEST", message: expected }]
+					: [],
+			),
+		);
+		expect(parsed.batch.bots.map((bot) => [bot.id, bot.createdAt.getTime()])).toStrictEqual(
+			cases.flatMap(([, expected], index) => (typeof expected === "number" ? [[`b${index}`, expected]] : [])),
+		);
+	});
 });

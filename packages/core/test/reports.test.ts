@@ -276,6 +276,9 @@ layer(memoryRepositories(fixture.snapshot))("hand-checked reports", (it) => {
 			const tooMany = yield* Effect.flip(run(ReportIds.BotNegativeFeedback, { botId: "b1", limit: 51 }));
 			assert.strictEqual(tooMany._tag === "InvalidInput" ? tooMany.field : "", "limit");
 			assert.include(tooMany.message, "50");
+			// The contract's bound, not the safe-integer bound a huge number also crosses.
+			const huge = yield* Effect.flip(run(ReportIds.BotNegativeFeedback, { botId: "b1", limit: 1e308 }));
+			assert.strictEqual(huge.message, "limit must be at most 50");
 		}),
 	);
 

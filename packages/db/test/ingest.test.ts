@@ -2,6 +2,8 @@ import { IngestRepository, InvalidInput, runErase, runIngest } from "@convolens/
 import { assert, layer } from "@effect/vitest";
 import { Effect } from "effect";
 import { TestClock } from "effect/testing";
+import fc from "fast-check";
+import { expect } from "vitest";
 import { Database } from "../src/database.ts";
 import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../src/rollups.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
@@ -484,5 +486,119 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("ingest", (it) => {
 			);
 			assert.strictEqual(entries[0]!.n, 4);
 		}),
+	);
+
+	it.effect(
+		"stores every item whose createdAt PostgreSQL can hold and names every other, never failing the request",
+		() =>
+			Effect.gen(function* () {
+				const account = yield* newAccount();
+				const { query } = yield* Database;
+				const context = yield* Effect.context<Database | IngestRepository>();
+				const pad = (value: number, width: number) => String(value).padStart(width, "0");
+				// ISO-8601 texts at and past the edges of the calendar and of years 1–9999, with offsets up to ±23:59.
+				const isoText = fc
+					.record({
+						year: fc.oneof(
+							fc.constantFrom(0, 1, 2, 1969, 1970, 2024, 2100, 9998, 9999),
+							fc.integer({ min: 0, max: 9999 }),
+						),
+						month: fc.integer({ min: 0, max: 13 }),
+						day: fc.integer({ min: 0, max: 32 }),
+						hour: fc.integer({ min: 0, max: 25 }),
+						minute: fc.integer({ min: 0, max: 59 }),
+						second: fc.integer({ min: 0, max: 59 }),
+						millis: fc.option(fc.integer({ min: 0, max: 999 }), { nil: undefined }),
+						offset: fc.option(
+							fc.record({
+								sign: fc.constantFrom(1, -1),
+								hours: fc.integer({ min: 0, max: 23 }),
+								minutes: fc.constantFrom(0, 30, 45, 59),
+							}),
+							{ nil: undefined },
+						),
+					})
+					.map((parts) => {
+						const zone =
+							parts.offset === undefined
+								? "Z"
+								: `${parts.offset.sign > 0 ? "+" : "-"}${pad(parts.offset.hours, 2)}:${pad(parts.offset.minutes, 2)}`;
+						const fraction = parts.millis === undefined ? "" : `.${pad(parts.millis, 3)}`;
+						const text = `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)}T${pad(parts.hour, 2)}:${pad(parts.minute, 2)}:${pad(parts.second, 2)}${fraction}${zone}`;
+						// The oracle: the fields name a real date and time, and the instant lies in years 1–9999 UTC.
+						const local = new Date(0);
+						local.setUTCFullYear(parts.year, parts.month - 1, parts.day);
+						local.setUTCHours(parts.hour, parts.minute, parts.second, parts.millis ?? 0);
+						const real =
+							local.getUTCFullYear() === parts.year &&
+							local.getUTCMonth() === parts.month - 1 &&
+							local.getUTCDate() === parts.day &&
+							local.getUTCHours() === parts.hour;
+						const offsetMs =
+							parts.offset === undefined
+								? 0
+								: parts.offset.sign * (parts.offset.hours * 60 + parts.offset.minutes) * 60_000;
+						const instant = local.getTime() - offsetMs;
+						const inRange =
+							instant >= Date.parse("0001-01-01T00:00:00Z") && instant <= Date.parse("9999-12-31T23:59:59.999Z");
+						return { createdAt: text as string | number, expected: real && inRange ? instant : undefined };
+					});
+				const epochMs = fc
+					.oneof(
+						fc.constantFrom(
+							-1,
+							0,
+							253_402_300_799_999,
+							253_402_300_800_000,
+							8.64e15,
+							8.64e15 + 1,
+							1.5,
+							Number.MAX_SAFE_INTEGER,
+						),
+						fc.integer({ min: -1_000, max: 253_402_300_800_999 }),
+					)
+					.map((value) => ({
+						createdAt: value as string | number,
+						expected: Number.isInteger(value) && value >= 0 && value <= 253_402_300_799_999 ? value : undefined,
+					}));
+				let request = 0;
+				yield* Effect.promise(() =>
+					fc.assert(
+						fc.asyncProperty(fc.array(fc.oneof(isoText, epochMs), { minLength: 1, maxLength: 12 }), async (cases) => {
+							request++;
+							const ids = cases.map((_, index) => `p${request}_${index}`);
+							const result = await Effect.runPromise(
+								runIngest(account, {
+									contacts: [
+										{ id: `p${request}_ok`, createdAt: "2026-03-01T10:00:00Z" },
+										...cases.map((item, index) => ({ id: ids[index], createdAt: item.createdAt })),
+									],
+								}).pipe(Effect.provideContext(context)),
+							);
+							const rejected = new Set(result.errors.map((error) => error.id));
+							for (const error of result.errors) expect(error.message).toMatch(/^createdAt: /);
+							const stored = await Effect.runPromise(
+								query<{ id: string; at: string }>(
+									"SELECT id, (extract(epoch FROM created_at) * 1000)::bigint::text AS at FROM contact WHERE account_id = $1 AND id LIKE $2",
+									[account, `p${request}\\_%`],
+								).pipe(Effect.provideContext(context)),
+							);
+							const at = new Map(stored.map((row) => [row.id, Number(row.at)]));
+							expect(at.get(`p${request}_ok`)).toBe(Date.parse("2026-03-01T10:00:00Z"));
+							cases.forEach((item, index) => {
+								const id = ids[index]!;
+								if (item.expected === undefined) {
+									expect(rejected.has(id), `${item.createdAt} rejected`).toBe(true);
+									expect(at.has(id)).toBe(false);
+								} else {
+									expect(rejected.has(id), `${item.createdAt} accepted`).toBe(false);
+									expect(at.get(id), String(item.createdAt)).toBe(item.expected);
+								}
+							});
+						}),
+						{ numRuns: 60, seed: 20261202 },
+					),
+				);
+			}),
 	);
 });

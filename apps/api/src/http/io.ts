@@ -80,5 +80,8 @@ export const sendWireError = (res: ServerResponse, error: WireError, headers: Re
 		res.destroy();
 		return;
 	}
-	sendJson(res, error.status, { message: error.message, code: error.code }, headers);
+	// RFC 9110: a 401 names the scheme the client must use.
+	const challenge: Record<string, string> =
+		error.status === 401 ? { "www-authenticate": 'Bearer realm="convolens"' } : {};
+	sendJson(res, error.status, { message: error.message, code: error.code }, { ...challenge, ...headers });
 };

@@ -27,7 +27,7 @@ export const BotNegativeFeedback = defineReport({
 	input: z.object({
 		botId: botIdField,
 		...periodFields(30),
-		limit: z.number().int().min(1).max(50).default(10).describe("Most recent items to return (1–50, default 10)"),
+		limit: z.number().min(1).max(50).int().default(10).describe("Most recent items to return (1–50, default 10)"),
 	}),
 	output: z.object({
 		items: z.array(

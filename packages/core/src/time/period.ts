@@ -28,11 +28,12 @@ const dateString = (field: string) =>
 
 /** The period fields shared by every period report (`periodDays` default differs per report). */
 export const periodFields = (defaultDays: number) => ({
+	// Bounds before `int()`: for 1e308 the first issue names 365, not the safe-integer bound that `int()` checks.
 	periodDays: z
 		.number()
-		.int()
 		.min(1)
 		.max(MAX_PERIOD_DAYS)
+		.int()
 		.default(defaultDays)
 		.describe(`Number of calendar days up to and including today (1–${MAX_PERIOD_DAYS}, default ${defaultDays})`),
 	startDate: dateString("startDate")
