@@ -43,8 +43,17 @@ const { values } = parseArgs({
 		seconds: { type: "string", default: "10" },
 		reload: { type: "boolean", default: false },
 		client: { type: "string", default: "thread" },
+		warmup: { type: "string", default: "3000" },
+		help: { type: "boolean", short: "h", default: false },
 	},
 });
+if (values.help) {
+	console.log(
+		"npm run bench -- [--scales 1000000,10000000] [--requests 200] [--baseline-requests 10] [--timezone Europe/Berlin]\n" +
+			"                 [--seconds 10] [--warmup 3000] [--reload] [--client thread|inline]",
+	);
+	process.exit(0);
+}
 if (values.client !== "thread" && values.client !== "inline") {
 	console.error(`--client must be thread or inline, not ${values.client}`);
 	process.exit(2);
@@ -233,8 +242,7 @@ const baselineIndex = async (url: string, present: boolean) => {
 	}
 };
 
-const batchBody = () => {
-	const period = { periodDays: 30, timezone };
+const batchBody = (period: Record<string, unknown> = { periodDays: 30, timezone }) => {
 	const bot = { ...period, botId: "bot_01" };
 	return Object.fromEntries(
 		reports.map((report) => {
@@ -245,6 +253,100 @@ const batchBody = () => {
 			return [report.id, needsBot ? bot : period];
 		}),
 	) as Record<string, unknown>;
+};
+
+/** A dozen zones, the odd offsets included: +05:45, −03:30, +13:45 (Chatham in summer), half hours, DST. */
+const zones = [
+	"UTC",
+	"Europe/Berlin",
+	"America/New_York",
+	"America/Los_Angeles",
+	"Asia/Kathmandu",
+	"America/St_Johns",
+	"Pacific/Chatham",
+	"Asia/Kolkata",
+	"Australia/Adelaide",
+	"Asia/Tokyo",
+	"Europe/London",
+	"America/Sao_Paulo",
+];
+
+/** A small seeded generator (mulberry32), so every run asks the same sequence of windows. */
+const randomFrom = (seed: number) => {
+	let state = seed >>> 0;
+	const next = () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+	};
+	return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)) };
+};
+
+/**
+ * Windows as dashboards ask for them, each asked once: period lengths of 1–365 days (the usual 7, 14, 30 and 90
+ * often), explicit dates, a dozen zones; hourly buckets for short windows, weekly for long ones.
+ */
+const newWindows = (seed: number) => {
+	const random = randomFrom(seed);
+	const seen = new Set<string>();
+	const today = Date.now();
+	return (): Record<string, unknown> => {
+		for (;;) {
+			const zone = zones[random.int(0, zones.length - 1)]!;
+			const common = [7, 14, 30, 90];
+			const days = random.next() < 0.4 ? common[random.int(0, common.length - 1)]! : random.int(1, 365);
+			const granularity = days <= 3 && random.next() < 0.5 ? "hour" : days > 120 ? "week" : "day";
+			let period: Record<string, unknown>;
+			if (random.next() < 0.6) period = { periodDays: days, timezone: zone, granularity };
+			else {
+				const end = new Date(today - random.int(0, 60) * 86_400_000);
+				const start = new Date(end.getTime() - (days - 1) * 86_400_000);
+				const date = (value: Date) => value.toISOString().slice(0, 10);
+				period = { startDate: date(start), endDate: date(end), timezone: zone, granularity };
+			}
+			const key = JSON.stringify(period);
+			if (seen.has(key)) continue;
+			seen.add(key);
+			return period;
+		}
+	};
+};
+
+/** `count` calls, `concurrency` at a time; the milliseconds of each (a failure is counted, not timed). */
+const timeConcurrently = async (count: number, concurrency: number, call: () => Promise<number>) => {
+	const samples: Array<number> = [];
+	let failed = 0;
+	let left = count;
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			while (left-- > 0) {
+				try {
+					samples.push(await call());
+				} catch (error) {
+					if (failed++ === 0)
+						console.error(`  request failed: ${error instanceof Error ? error.message : String(error)}`);
+				}
+			}
+		}),
+	);
+	return summarize(samples, failed);
+};
+
+/** Calls per second of `call` by 8 clients back to back for `seconds`. */
+const perSecond = async (seconds: number, call: () => Promise<unknown>) => {
+	let completed = 0;
+	const until = performance.now() + seconds * 1000;
+	await Promise.all(
+		Array.from({ length: 8 }, async () => {
+			while (performance.now() < until) {
+				await call();
+				completed++;
+			}
+		}),
+	);
+	return completed / seconds;
 };
 
 const results: Array<Record<string, unknown>> = [];
@@ -331,6 +433,74 @@ try {
 		};
 		const batchesPerSecond = await throughput(fastServer.url);
 		const computedBatchesPerSecond = await throughput(computedServer.url);
+
+		// Scenarios of a long-running server (the service as shipped, result cache on). First a warm-up of mixed
+		// requests across the accounts — full batches and single reports over new windows — so plan caches and
+		// in-process caches are in the state a server reaches after days of dashboards.
+		const tenantTokens = await fast.runPromise(
+			Effect.gen(function* () {
+				const { query } = yield* Database;
+				const tenants = yield* TenantRepository;
+				const rows = yield* query<{ id: string }>("SELECT id FROM account WHERE name LIKE 'bench-small-%'");
+				const tokens: Array<string> = [];
+				for (const row of rows) tokens.push((yield* tenants.createToken(row.id, { name: "bench" })).token);
+				return tokens;
+			}),
+		);
+		const warmupWindow = newWindows(scale + 7);
+		const warmupRandom = randomFrom(scale + 11);
+		const warmupCount = Number(values.warmup);
+		const warmupStarted = performance.now();
+		await timeConcurrently(warmupCount, 4, async () => {
+			const who = warmupRandom.next() < 0.5 ? token : tenantTokens[warmupRandom.int(0, tenantTokens.length - 1)]!;
+			const window = batchBody(warmupWindow());
+			if (warmupRandom.next() < 0.5) {
+				return timedPost(`${fastServer.url}/api/v1/platform/report/generate`, who, window);
+			}
+			const report = reports[warmupRandom.int(0, reports.length - 1)]!;
+			return timedPost(`${fastServer.url}/api/v1/platform/report/${report.id}/generate`, who, window[report.id]);
+		});
+		console.log(
+			`  warm-up: ${warmupCount.toLocaleString("en")} mixed requests over new windows in ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s`,
+		);
+		const scenarioWindow = newWindows(scale + 13);
+		const newWindow = () =>
+			timedPost(`${fastServer.url}/api/v1/platform/report/generate`, token, batchBody(scenarioWindow()));
+		const newWindowBatch = await time(requests, newWindow);
+		const newWindowPerSecond = await perSecond(Number(values.seconds), newWindow);
+
+		// Write-then-poll: a live dashboard's cycle — a producer writes a few items (a conversation, three messages,
+		// a rating), then the dashboard asks for its batch (30 days, the bench zone) again. Only the batch is timed.
+		let writes = 0;
+		const runId = Date.now().toString(36);
+		const writeSome = () => {
+			const id = `wp${runId}_${writes++}`;
+			const at = Date.now();
+			return post(`${fastServer.url}/api/v1/ingest`, token, {
+				conversations: [{ id, botId: "bot_01", createdAt: at }],
+				messages: ["user", "bot", "activity"].map((type, index) => ({
+					id: `${id}_m${index}`,
+					conversationId: id,
+					type,
+					tokens: 10 + index,
+					createdAt: at + index,
+					...(type === "activity" ? { action: { type: "tool", name: "search" } } : {}),
+				})),
+				ratings: [
+					{ id: `${id}_r`, botId: "bot_01", conversationId: id, value: writes % 3 === 0 ? -1 : 1, createdAt: at + 3 },
+				],
+			});
+		};
+		const writeThenPoll = async () => {
+			await writeSome();
+			return timedPost(`${fastServer.url}/api/v1/platform/report/generate`, token, body);
+		};
+		const writeThenPollBatch = await time(requests, writeThenPoll);
+		const writeThenPollPerSecond = await perSecond(Number(values.seconds), writeThenPoll);
+		console.log(
+			`  new window each request: p50 ${ms(newWindowBatch.p50)} ms, p95 ${ms(newWindowBatch.p95)} ms, ${newWindowPerSecond.toFixed(1)} batches/s at concurrency 8` +
+				`\n  write-then-poll: p50 ${ms(writeThenPollBatch.p50)} ms, p95 ${ms(writeThenPollBatch.p95)} ms, ${writeThenPollPerSecond.toFixed(1)} batches/s at concurrency 8`,
+		);
 
 		// Ingest: batches of 1,000 items through the HTTP endpoint, then both servers must still agree exactly.
 		// ~100k messages of current activity are timed: ~10 s of traffic, long enough that a burst of autovacuum or a
@@ -428,6 +598,8 @@ try {
 			perReport,
 			batchesPerSecond,
 			computedBatchesPerSecond,
+			newWindow: { ...newWindowBatch, perSecond: newWindowPerSecond, warmup: warmupCount },
+			writeThenPoll: { ...writeThenPollBatch, perSecond: writeThenPollPerSecond },
 			ingestMessagesPerSecond: ingested / ingestSeconds,
 			initialLoad: load,
 			exactAfterIngest: exact,
@@ -446,6 +618,8 @@ try {
 		fullBatch: { rollups: Summary; computed: Summary; ratio: number; computedRatio: number };
 		batchesPerSecond: number;
 		computedBatchesPerSecond: number;
+		newWindow: Summary & { perSecond: number };
+		writeThenPoll: Summary & { perSecond: number };
 		ingestMessagesPerSecond: number;
 		initialLoad?: { totalSeconds: number };
 	};
@@ -498,6 +672,19 @@ try {
 				(v) => v.toFixed(1),
 				(v) => atLeast(v, 150),
 			),
+			["new window each request p50 ≤ 20 ms", ms(largest.newWindow.p50), atMost(largest.newWindow.p50, 20)],
+			["new window each request p95 ≤ 50 ms", ms(largest.newWindow.p95), atMost(largest.newWindow.p95, 50)],
+			[
+				"≥ 80 new-window batches/s at concurrency 8",
+				largest.newWindow.perSecond.toFixed(1),
+				atLeast(largest.newWindow.perSecond, 80),
+			],
+			["write-then-poll p50 ≤ 15 ms", ms(largest.writeThenPoll.p50), atMost(largest.writeThenPoll.p50, 15)],
+			[
+				"≥ 150 write-then-poll batches/s at concurrency 8",
+				largest.writeThenPoll.perSecond.toFixed(1),
+				atLeast(largest.writeThenPoll.perSecond, 150),
+			],
 			[
 				"ingest ≥ 20,000 messages/s",
 				Math.round(largest.ingestMessagesPerSecond).toLocaleString("en"),
@@ -513,6 +700,16 @@ try {
 					(v) => `${v.toFixed(2)}×`,
 					(v) => atMost(v, 1.3),
 				),
+				...(
+					[
+						["new window", largest.newWindow.p50 / smallest.newWindow.p50],
+						["write-then-poll", largest.writeThenPoll.p50 / smallest.writeThenPoll.p50],
+					] as const
+				).map(([scenario, factor]): [string, string, string] => [
+					`${scenario} p50 at ${largest.scale.toLocaleString("en")} within 1.3× of ${smallest.scale.toLocaleString("en")}`,
+					`${factor.toFixed(2)}×`,
+					atMost(factor, 1.3),
+				]),
 			);
 		}
 		if (largest.initialLoad) {
