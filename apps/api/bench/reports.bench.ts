@@ -505,6 +505,40 @@ try {
 				`\n  write-then-poll: p50 ${ms(writeThenPollBatch.p50)} ms, p95 ${ms(writeThenPollBatch.p95)} ms, ${writeThenPollPerSecond.toFixed(1)} batches/s at concurrency 8`,
 		);
 
+		// Fairness: a small tenant's cheap report (Total Conversations, 30 days), alone and while the large account
+		// floods with heavy batches (22 reports, 90 days in hourly buckets) from 8 clients at once.
+		const quietToken = tenantTokens[0]!;
+		const cheap = () =>
+			timedPost(`${fastServer.url}/api/v1/platform/report/${ReportIds.TotalConversations}/generate`, quietToken, {
+				periodDays: 30,
+				timezone,
+			});
+		const fairnessRequests = Math.max(20, Math.round(requests / 2));
+		const alone = await time(fairnessRequests, cheap);
+		const heavyWindow = newWindows(scale + 17);
+		const flood = { stop: false, served: 0, refused: 0 };
+		const flooders = Array.from({ length: 8 }, async () => {
+			while (!flood.stop) {
+				// A zone of the new windows', 90 days in hourly buckets.
+				const period = { periodDays: 90, granularity: "hour", timezone: heavyWindow().timezone };
+				try {
+					await timedPost(`${fastServer.url}/api/v1/platform/report/generate`, token, batchBody(period));
+					flood.served++;
+				} catch (error) {
+					if (String(error).includes("answered 429")) flood.refused++;
+					else throw error;
+				}
+			}
+		});
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const underFlood = await time(fairnessRequests, cheap);
+		flood.stop = true;
+		await Promise.all(flooders);
+		console.log(
+			`  fairness: a small tenant's cheap report p50 ${ms(alone.p50)} ms alone, ${ms(underFlood.p50)} ms (p95 ${ms(underFlood.p95)}) while the large account floods; ` +
+				`flood served ${flood.served}, refused ${flood.refused} (429)`,
+		);
+
 		// Ingest: batches of 1,000 items through the HTTP endpoint, then both servers must still agree exactly.
 		// ~100k messages of current activity are timed: ~10 s of traffic, long enough that a burst of autovacuum or a
 		// checkpoint does not decide the figure. The first INGEST_WARMUP_BATCHES go untimed, as the reads' first
@@ -603,6 +637,7 @@ try {
 			computedBatchesPerSecond,
 			newWindow: { ...newWindowBatch, perSecond: newWindowPerSecond, warmup: warmupCount },
 			writeThenPoll: { ...writeThenPollBatch, perSecond: writeThenPollPerSecond },
+			fairness: { alone, underFlood, floodServed: flood.served, floodRefused: flood.refused },
 			ingestMessagesPerSecond: ingested / ingestSeconds,
 			initialLoad: load,
 			exactAfterIngest: exact,
@@ -623,6 +658,7 @@ try {
 		computedBatchesPerSecond: number;
 		newWindow: Summary & { perSecond: number };
 		writeThenPoll: Summary & { perSecond: number };
+		fairness: { alone: Summary; underFlood: Summary; floodServed: number };
 		ingestMessagesPerSecond: number;
 		initialLoad?: { totalSeconds: number };
 	};
@@ -687,6 +723,16 @@ try {
 				"≥ 150 write-then-poll batches/s at concurrency 8",
 				largest.writeThenPoll.perSecond.toFixed(1),
 				atLeast(largest.writeThenPoll.perSecond, 150),
+			],
+			[
+				"a tenant's p50 under another's flood ≤ 2× alone",
+				`${ms(largest.fairness.underFlood.p50)} vs ${ms(largest.fairness.alone.p50)}`,
+				atMost(largest.fairness.underFlood.p50 / largest.fairness.alone.p50, 2),
+			],
+			[
+				"the flooding tenant still served",
+				String(largest.fairness.floodServed),
+				largest.fairness.floodServed > 0 ? "met" : "missed",
 			],
 			[
 				"ingest ≥ 20,000 messages/s",

@@ -3,9 +3,7 @@
  * `.data/`), migrates it, seeds a demo account into an empty one, builds the one ManagedRuntime and serves HTTP.
  * SIGTERM/SIGINT drain in-flight requests, dispose the runtime (closing the pool) and stop the embedded server.
  *
- * Environment: PORT (3000), DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL (info), AUTO_MIGRATE (true), SEED_DEMO (true),
- * DATA_DIR (<repo>/.data), CORS_ORIGINS (comma-separated, or *), RATE_LIMIT_PER_MINUTE (1200; 0 disables),
- * REQUEST_TIMEOUT_MS (30000).
+ * Environment: every variable is listed, with its default, in the README.
  */
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
@@ -44,6 +42,7 @@ const hasAccounts = Database.use((database) =>
 const main = async () => {
 	const port = integer("PORT", 3000, 0, 65_535);
 	const rateLimitPerMinute = integer("RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000);
+	const reportWorkPerAccount = integer("REPORT_WORK_PER_ACCOUNT", 200, 0, 1_000_000);
 	const requestTimeoutMs = integer("REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000);
 	const corsOrigins = env.CORS_ORIGINS?.trim();
 	const cachedRequests = integer("RESULT_CACHE_REQUESTS", 256, 0, 100_000);
@@ -113,6 +112,7 @@ const main = async () => {
 					? false
 					: { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 6)) },
 			requestTimeoutMs,
+			workLimit: reportWorkPerAccount === 0 ? false : { capacity: reportWorkPerAccount, queueMs: 2_000 },
 			demoToken,
 			...(corsOrigins
 				? { cors: { origins: corsOrigins === "*" ? "*" : corsOrigins.split(",").map((o) => o.trim()) } }

@@ -6,15 +6,22 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
 import { renderDocsPage } from "./docs.ts";
 import { AppError, toWireError } from "./errors.ts";
+import {
+	type AuthThrottle,
+	type AuthThrottleOptions,
+	createAuthThrottle,
+	defaultAuthThrottle,
+} from "./http/auth-throttle.ts";
 import { MiB, sendJson, sendWireError } from "./http/io.ts";
 import { createLogger, type Logger } from "./http/logger.ts";
 import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
+import { createWorkLimiter, defaultWorkLimit, type WorkLimiter, type WorkLimitOptions } from "./http/work-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { handleAdmin, isAdminPath } from "./rest/admin.ts";
 import { handleRest } from "./rest/reports.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
 import type { AppContext } from "./trpc/init.ts";
-import { appRouter } from "./trpc/router.ts";
+import { appRouter, MAX_BATCH_REPORTS } from "./trpc/router.ts";
 import { createWebHandler } from "./web.ts";
 
 export interface CorsOptions {
@@ -29,6 +36,10 @@ export interface ServerOptions {
 	readonly logger?: Logger;
 	/** Per-token request rate; `false` disables it. Default 1,200 a minute with bursts of 200. */
 	readonly rateLimit?: RateLimitOptions | false;
+	/** Failed authentication per client address (see `http/auth-throttle.ts`). Default 20 at once, 30 a minute. */
+	readonly authThrottle?: AuthThrottleOptions;
+	/** Report work in flight per account (see `http/work-limit.ts`); `false` leaves it unbounded. */
+	readonly workLimit?: WorkLimitOptions | false;
 	/** CORS for browser callers; off when omitted. */
 	readonly cors?: CorsOptions;
 	/** A request still running after this long is answered 504 and its work interrupted. Default 30 s. */
@@ -75,6 +86,9 @@ export const createServer = (options: ServerOptions): http.Server => {
 	const runtime = options.runtime;
 	const rateLimiter: RateLimiter | undefined =
 		options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? defaultRateLimit);
+	const authThrottle: AuthThrottle = createAuthThrottle(options.authThrottle ?? defaultAuthThrottle);
+	const workLimiter: WorkLimiter | undefined =
+		options.workLimit === false ? undefined : createWorkLimiter(options.workLimit ?? defaultWorkLimit);
 	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 	const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
 	const authTimeoutMs = options.authTimeoutMs ?? 5_000;
@@ -88,6 +102,8 @@ export const createServer = (options: ServerOptions): http.Server => {
 		basePath: "/trpc/",
 		allowMethodOverride: true,
 		maxBodySize: 10 * MiB,
+		// As many calls as the REST batch has keys: a batch of calls is one request, bounded the same way.
+		maxBatchSize: MAX_BATCH_REPORTS,
 		createContext: ({ req }) => {
 			const context = contexts.get(req);
 			if (context === undefined) throw new AppError({ code: "INTERNAL_SERVER_ERROR" });
@@ -116,15 +132,23 @@ export const createServer = (options: ServerOptions): http.Server => {
 				orElse: () => Effect.fail(new StorageError({ message: "The database did not answer in time" })),
 			}),
 		);
-		const principal = await runProgram(runtime, lookup, signal);
-		return Option.getOrNull(principal);
+		const address = req.socket.remoteAddress ?? "unknown";
+		return authThrottle.check(address, async () => Option.getOrNull(await runProgram(runtime, lookup, signal)));
 	};
 
 	const contextFor = async (req: IncomingMessage, requestId: string, signal: AbortSignal): Promise<AppContext> => {
 		const timezoneHeader = req.headers["x-timezone"];
 		const timezone =
 			typeof timezoneHeader === "string" && timezoneHeader.trim() !== "" ? timezoneHeader.trim() : undefined;
-		return { principal: await authenticate(req, signal), runtime, timezone, requestId, signal, rateLimiter };
+		return {
+			principal: await authenticate(req, signal),
+			runtime,
+			timezone,
+			requestId,
+			signal,
+			rateLimiter,
+			workLimiter,
+		};
 	};
 
 	const applyCors = (req: IncomingMessage, res: ServerResponse) => {
@@ -184,7 +208,17 @@ export const createServer = (options: ServerOptions): http.Server => {
 		}
 		const path = restPath(pathname);
 		if (path !== undefined && isAdminPath(path)) {
-			await handleAdmin({ req, res, method, path, runtime, adminToken: options.adminToken, signal });
+			await handleAdmin({
+				req,
+				res,
+				method,
+				path,
+				runtime,
+				adminToken: options.adminToken,
+				signal,
+				authThrottle,
+				logger,
+			});
 			return;
 		}
 		if (path !== undefined) {

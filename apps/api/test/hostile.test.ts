@@ -574,7 +574,11 @@ const hostileItem = fc.constantFrom(...ingestCollections).chain((collection) =>
 // Setup: a small account whose data every property must leave untouched.
 
 beforeAll(async () => {
-	server = await startTestServer({ adminToken: "admin-token-for-hostile-tests-0123456789" });
+	// Hundreds of wrong tokens from one address: the throttle of failed authentication has its own test below.
+	server = await startTestServer({
+		adminToken: "admin-token-for-hostile-tests-0123456789",
+		authThrottle: { failuresPerMinute: 1_000_000, burst: 1_000_000 },
+	});
 	token = (await server.createAccount("Target")).token;
 	const seeded = await call(server.baseUrl, "/api/v1/ingest", {
 		token,
@@ -1332,6 +1336,50 @@ describe("protection", () => {
 		expectRestError(nul, { code: "BAD_REQUEST", field: "name" });
 		const accepted = await send("/api/v1/admin/accounts", { token: adminToken, body: JSON.stringify({ name: "Yes" }) });
 		expect(accepted.status).toBe(201);
+	});
+});
+
+describe("guessing tokens", () => {
+	let guarded: TestServer;
+	const adminToken = "admin-token-for-throttle-tests-0123456789";
+	beforeAll(async () => {
+		guarded = await startTestServer({ adminToken, authThrottle: { failuresPerMinute: 6, burst: 5 } });
+	});
+	afterAll(() => guarded?.close());
+
+	it("answers failed tenant and admin tokens from one address with 429 and Retry-After past its budget", async () => {
+		const { token } = await guarded.createAccount("Throttled neighbour");
+		const report = `/api/v1/platform/report/${ReportIds.TotalContacts}/generate`;
+		const statuses: Array<number> = [];
+		for (let attempt = 0; attempt < 8; attempt++) {
+			const answer = await call(guarded.baseUrl, report, { token: `cvl_guess_${attempt}`, body: {} });
+			statuses.push(answer.status);
+			if (answer.status === 429) {
+				expect(Number(answer.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+				expect(answer.json).toEqual({
+					message: expect.stringContaining("failed authentication"),
+					code: "TOO_MANY_REQUESTS",
+				});
+			}
+		}
+		expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+		// Wrong admin tokens count against the same address.
+		const admin = await call(guarded.baseUrl, "/api/v1/admin/accounts", {
+			token: "not-the-admin-token",
+			body: { name: "X" },
+		});
+		expect(admin.status).toBe(429);
+		// A valid token from the same address is still served, tenant and admin alike.
+		expect((await call(guarded.baseUrl, report, { token, body: {} })).status).toBe(200);
+		const created = await call(guarded.baseUrl, "/api/v1/admin/accounts", {
+			token: adminToken,
+			body: { name: "Audited" },
+		});
+		expect(created.status).toBe(201);
+		// The admin action is logged — what, on which account, from where — and the token never is.
+		const audit = guarded.lines.find((line) => line.message === "admin action");
+		expect(audit?.fields).toEqual({ action: "create-account", accountId: created.json.id, address: "127.0.0.1" });
+		expect(JSON.stringify(guarded.lines)).not.toContain(adminToken);
 	});
 });
 

@@ -410,3 +410,44 @@ describe("tenant isolation", () => {
 		expect(records.json).toEqual({ totalRecords: 0, breakdown: [{ datasetId: "d1", records: 0 }], notFound: [] });
 	});
 });
+
+describe("report work per account", () => {
+	let limited: TestServer;
+	beforeAll(async () => {
+		// Room for one cheap report at a time, and almost no queue: a busy account is refused at once.
+		limited = await startTestServer({ workLimit: { capacity: 1, queueMs: 1 } });
+	});
+	afterAll(() => limited?.close());
+
+	it("refuses an account's work beyond its bound with 429 and Retry-After, while another account is served", async () => {
+		const flooding = await limited.createAccount("Flooding");
+		const quiet = await limited.createAccount("Quiet");
+		const path = `/api/v1/platform/report/${ReportIds.TotalMessages}/generate`;
+		const flood = Array.from({ length: 30 }, () =>
+			call(limited.baseUrl, path, { token: flooding.token, body: { periodDays: 30 } }),
+		);
+		const quietAnswer = await call(limited.baseUrl, path, { token: quiet.token, body: { periodDays: 30 } });
+		const answers = await Promise.all(flood);
+		expect(quietAnswer.status).toBe(200);
+		const refused = answers.filter((answer) => answer.status === 429);
+		expect(refused.length).toBeGreaterThan(0);
+		expect(answers.filter((answer) => answer.status !== 429).every((answer) => answer.status === 200)).toBe(true);
+		expect(answers.some((answer) => answer.status === 200)).toBe(true);
+		for (const answer of refused) {
+			expect(answer.headers.get("retry-after")).toBe("1");
+			expect(answer.json).toEqual({ message: expect.stringContaining("report work"), code: "TOO_MANY_REQUESTS" });
+		}
+		// Once the flood is over the account is served again.
+		expect((await call(limited.baseUrl, path, { token: flooding.token, body: { periodDays: 30 } })).status).toBe(200);
+	});
+
+	it("refuses a tRPC batch of more than 50 calls", async () => {
+		const account = await limited.createAccount("Batcher");
+		const calls = Array.from({ length: 51 }, () => "reports.list").join(",");
+		const input = JSON.stringify(Object.fromEntries(Array.from({ length: 51 }, (_, index) => [index, {}])));
+		const response = await fetch(`${limited.baseUrl}/trpc/${calls}?batch=1&input=${encodeURIComponent(input)}`, {
+			headers: { authorization: `Bearer ${account.token}` },
+		});
+		expect(response.status).toBe(400);
+	});
+});

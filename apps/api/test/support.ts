@@ -3,8 +3,10 @@ import { type Scope, TenantRepository } from "@convolens/core";
 import { makeDatabaseLayer } from "@convolens/db";
 import { createTestDatabase } from "@convolens/db/testing";
 import { ManagedRuntime } from "effect";
+import type { AuthThrottleOptions } from "../src/http/auth-throttle.ts";
 import type { Logger } from "../src/http/logger.ts";
 import type { RateLimitOptions } from "../src/http/rate-limit.ts";
+import type { WorkLimitOptions } from "../src/http/work-limit.ts";
 import type { AppRuntime } from "../src/runtime.ts";
 import { createServer } from "../src/server.ts";
 
@@ -45,6 +47,8 @@ export const startTestServer = async (
 		readonly adminToken?: string;
 		readonly rateLimit?: RateLimitOptions | false;
 		readonly requestTimeoutMs?: number;
+		readonly workLimit?: WorkLimitOptions | false;
+		readonly authThrottle?: AuthThrottleOptions;
 	} = {},
 ): Promise<TestServer> => {
 	const database = await createTestDatabase();
@@ -56,6 +60,8 @@ export const startTestServer = async (
 		adminToken: options.adminToken,
 		rateLimit: options.rateLimit ?? false,
 		...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+		...(options.workLimit === undefined ? {} : { workLimit: options.workLimit }),
+		...(options.authThrottle === undefined ? {} : { authThrottle: options.authThrottle }),
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const { port } = server.address() as AddressInfo;

@@ -42,14 +42,7 @@ export const ormConfig = (input: OrmConfigInput): Options =>
 			connectionTimeoutMillis: 10_000,
 			allowExitOnIdle: true,
 			...(input.statementTimeoutMs ? { statement_timeout: input.statementTimeoutMs } : {}),
-			// Custom plans only: the report reads are prepared once per connection, and after five executions
-			// PostgreSQL may keep a generic plan made without the parameters' values. For a large account that plan
-			// was an order of magnitude slower than a fresh connection's (the contact ranking: 500–900 ms against
-			// 50 ms), so a long-running server got slower than a new one (test/plans.test.ts, docs/performance.md).
-			options: [
-				"-c plan_cache_mode=force_custom_plan",
-				...(input.parallelQuery ? [] : ["-c max_parallel_workers_per_gather=0"]),
-			].join(" "),
+			...(input.parallelQuery ? {} : { options: "-c max_parallel_workers_per_gather=0" }),
 		},
 		debug: input.debug ?? false,
 		// The rollup triggers and their functions are written by hand in `src/rollups.ts` (applied by a migration);

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { scopes, TenantRepository } from "@convolens/core";
 import { z } from "zod";
 import { AppError, describeZodError } from "../errors.ts";
+import type { AuthThrottle } from "../http/auth-throttle.ts";
 import { KiB, parseJsonObject, readBody, sendJson } from "../http/io.ts";
+import type { Logger } from "../http/logger.ts";
 import { type AppRuntime, runProgram } from "../runtime.ts";
 
 /**
@@ -79,15 +81,35 @@ export interface AdminRequest {
 	readonly runtime: AppRuntime;
 	readonly adminToken: string | undefined;
 	readonly signal?: AbortSignal;
+	/** Failed admin tokens count against the client address, as failed tenant tokens do. */
+	readonly authThrottle?: AuthThrottle | undefined;
+	/** Every admin action is logged: what, on which account or token, from which address (never a token). */
+	readonly logger?: Logger | undefined;
 }
 
-export const handleAdmin = async ({ req, res, method, path, runtime, adminToken, signal }: AdminRequest) => {
+export const handleAdmin = async ({
+	req,
+	res,
+	method,
+	path,
+	runtime,
+	adminToken,
+	signal,
+	authThrottle,
+	logger,
+}: AdminRequest) => {
 	if (adminToken === undefined || adminToken === "") {
 		throw new AppError({ code: "NOT_FOUND", message: `No route for ${method} ${path}` });
 	}
-	if (!adminTokenMatches(adminToken, req.headers.authorization)) {
+	const address = req.socket.remoteAddress ?? "unknown";
+	const matches = async () => (adminTokenMatches(adminToken, req.headers.authorization) ? true : null);
+	const authorized =
+		req.headers.authorization === undefined ? null : await (authThrottle?.check(address, matches) ?? matches());
+	if (authorized === null) {
 		throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid admin token is required" });
 	}
+	const audit = (action: string, fields: Record<string, unknown>) =>
+		logger?.info("admin action", { action, ...fields, address });
 	const notFound = () => new AppError({ code: "NOT_FOUND", message: `No route for ${method} ${path}` });
 	if (path === "/v1/admin/accounts") {
 		if (method !== "POST") throw notFound();
@@ -97,7 +119,9 @@ export const handleAdmin = async ({ req, res, method, path, runtime, adminToken,
 				input.limits === undefined ? { name: input.name } : { name: input.name, limits: input.limits },
 			),
 		);
-		sendJson(res, 201, await runProgram(runtime, program, signal));
+		const account = await runProgram(runtime, program, signal);
+		audit("create-account", { accountId: account.id });
+		sendJson(res, 201, account);
 		return;
 	}
 	const tokens = tokensPath.exec(path);
@@ -111,7 +135,9 @@ export const handleAdmin = async ({ req, res, method, path, runtime, adminToken,
 				...(input.scopes === undefined ? {} : { scopes: input.scopes }),
 			}),
 		);
-		sendJson(res, 201, await runProgram(runtime, program, signal));
+		const token = await runProgram(runtime, program, signal);
+		audit("create-token", { accountId, tokenId: token.id });
+		sendJson(res, 201, token);
 		return;
 	}
 	const revoke = revokePath.exec(path);
@@ -123,6 +149,7 @@ export const handleAdmin = async ({ req, res, method, path, runtime, adminToken,
 			TenantRepository.use((tenants) => tenants.revokeToken(tokenId)),
 			signal,
 		);
+		audit("revoke-token", { tokenId });
 		res.writeHead(204);
 		res.end();
 		return;

@@ -2,6 +2,7 @@ import type { Principal, Scope } from "@convolens/core";
 import { initTRPC } from "@trpc/server";
 import { AppError, toWireError } from "../errors.ts";
 import type { RateLimiter } from "../http/rate-limit.ts";
+import type { WorkLimiter } from "../http/work-limit.ts";
 import type { AppRuntime } from "../runtime.ts";
 
 /** What every procedure sees. Built once per HTTP request (tRPC and REST alike). */
@@ -15,6 +16,8 @@ export interface AppContext {
 	/** Aborted when the client goes away or the request times out. */
 	readonly signal?: AbortSignal | undefined;
 	readonly rateLimiter?: RateLimiter | undefined;
+	/** Bounds each account's report work in flight; unbounded when absent. */
+	readonly workLimiter?: WorkLimiter | undefined;
 }
 
 /** What a client can narrow on: `error.data.tag` (the typed error) and `error.data.wireCode`. */
@@ -58,4 +61,29 @@ const requireScope = (scope: Scope) =>
 	});
 
 export const reportsProcedure = t.procedure.use(requireScope("reports:read"));
+
+/**
+ * Runs report work once the account's work limiter has room for `cost` units (see `http/work-limit.ts`); a request
+ * that found none within the queue time is `429` with `Retry-After`.
+ */
+export const withinWorkLimit = async <A>(
+	ctx: AppContext & { readonly principal: Principal },
+	cost: number,
+	work: () => Promise<A>,
+): Promise<A> => {
+	if (ctx.workLimiter === undefined) return work();
+	const admission = await ctx.workLimiter.admit(ctx.principal.accountId, cost, ctx.signal);
+	if (!admission.admitted) {
+		throw new AppError({
+			code: "TOO_MANY_REQUESTS",
+			message: "This account has too much report work in flight; retry in 1 s",
+			retryAfter: 1,
+		});
+	}
+	try {
+		return await work();
+	} finally {
+		admission.release();
+	}
+};
 export const ingestProcedure = t.procedure.use(requireScope("ingest:write"));

@@ -17,8 +17,9 @@ import {
 } from "@convolens/core";
 import { z } from "zod";
 import { AppError, toWireError } from "../errors.ts";
+import { batchCost, reportCost } from "../http/work-limit.ts";
 import { runProgram } from "../runtime.ts";
-import { type AppContext, ingestProcedure, reportsProcedure, router } from "./init.ts";
+import { type AppContext, ingestProcedure, reportsProcedure, router, withinWorkLimit } from "./init.ts";
 
 /** The most reports one batch request may ask for. */
 export const MAX_BATCH_REPORTS = 50;
@@ -113,11 +114,15 @@ const passThrough =
 const reportProcedure = <R extends AnyReport>(report: R) =>
 	reportsProcedure
 		.input(passThrough<ReportInput<R["id"]>>())
-		.query(
-			({ ctx, input }) =>
-				runProgram(ctx.runtime, generateReport(report.id, input, contextOf(ctx)), ctx.signal) as Promise<
-					ReportOutput<R["id"]>
-				>,
+		.query(({ ctx, input }) =>
+			withinWorkLimit(
+				ctx,
+				reportCost(input),
+				() =>
+					runProgram(ctx.runtime, generateReport(report.id, input, contextOf(ctx)), ctx.signal) as Promise<
+						ReportOutput<R["id"]>
+					>,
+			),
 		);
 
 /** An ingest request as a client writes it; each item is validated on the server and rejected alone. */
@@ -158,7 +163,9 @@ export const appRouter = router({
 			return more && last !== undefined ? { items, cursor: last.id } : { items };
 		}),
 		generate: reportsProcedure.input(parseBatchInput).query(async ({ ctx, input }): Promise<BatchOutput> => {
-			const results = await runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal);
+			const results = await withinWorkLimit(ctx, batchCost(input), () =>
+				runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal),
+			);
 			// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
 			const output = Object.fromEntries(
 				Object.entries(results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>).map(

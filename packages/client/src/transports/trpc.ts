@@ -69,6 +69,8 @@ export function trpcTransport(config: TransportConfig): Transport {
 				fetch: config.fetch,
 				// Batches of report inputs outgrow a URL quickly; the server accepts queries as POST.
 				methodOverride: "POST",
+				// The server refuses a batch of more than 50 calls; more are sent as several batches.
+				maxItems: 50,
 			}),
 		],
 	});

@@ -244,7 +244,18 @@ const rollupLayer = Layer.effect(
 		// (the previous period, under ingest of current activity) is not counted again.
 		const countsByVersions = makeResultStore(256);
 		const raw = yield* ActivityRepository;
-		const query = preparedQuery(yield* Database);
+		const database = yield* Database;
+		const query = preparedQuery(database);
+		/**
+		 * The rankings' statements (top contacts and bots, the contact rankings) are planned at every execution
+		 * instead of prepared: their limits, seed lists and thresholds move the selectivity by orders of magnitude
+		 * between accounts and windows, and the generic plan PostgreSQL may keep after five executions of a prepared
+		 * statement made a large account's contact ranking take 500–900 ms instead of ~10 ms on a server that had
+		 * been up a while. test/plans.test.ts catches such a plan (the top contacts' generic plan read 100 buffers
+		 * where a fresh plan read 11); the other reads keep their prepared plans, which planning each time would
+		 * cost 15–50 ms a batch (docs/performance.md).
+		 */
+		const plannedEachTime = <Row>(sql: string, params: ReadonlyArray<unknown>) => database.query<Row>(sql, params);
 		const botKey = (scope: ActivityScope) => scope.botId ?? "";
 
 		/** The sums of `columns` of one scope's `<family>_slot` / `_day` rows per slice of `boundaries` (1-based `slice`). */
@@ -359,7 +370,8 @@ const rollupLayer = Layer.effect(
 					FROM contact_slot WHERE account_id = $1 AND ${inWindow("slot")} GROUP BY 1`;
 			}
 			const columns = table === "contact" ? "t.name, t.email, t.nick" : "t.name";
-			return query<Record<string, unknown>>(
+			// Rankings are planned at every execution (see `plannedEachTime`).
+			return plannedEachTime<Record<string, unknown>>(
 				`WITH activity AS (${source})
 				SELECT t.id, ${columns}, t.created_at, activity.conversations::float8 AS conversations,
 					activity.messages::float8 AS messages, activity.tokens::float8 AS tokens
@@ -395,7 +407,7 @@ const rollupLayer = Layer.effect(
 				FROM (${contactValues(ids, range, params)}) v JOIN contact t ON t.account_id = $1 AND t.id = v.id`;
 			// $1 account, $2 seeds per metric; contactValues appends its own.
 			const seedParams: Array<unknown> = [accountId, Math.max(2 * limit, 20)];
-			const seeds = (yield* query<Record<string, unknown>>(
+			const seeds = (yield* plannedEachTime<Record<string, unknown>>(
 				withDetails(
 					metrics
 						.map(
@@ -426,7 +438,7 @@ const rollupLayer = Layer.effect(
 						return reaches(metric, `$${params.length}`);
 					})
 					.join(" OR ");
-				others = (yield* query<Record<string, unknown>>(
+				others = (yield* plannedEachTime<Record<string, unknown>>(
 					withDetails(
 						`SELECT contact_id FROM contact_total
 						WHERE account_id = $1 AND (${reach}) AND NOT contact_id = ANY($2::text[])`,
