@@ -136,7 +136,12 @@ export const createServer = (options: ServerOptions): http.Server => {
 		return authThrottle.check(address, async () => Option.getOrNull(await runProgram(runtime, lookup, signal)));
 	};
 
-	const contextFor = async (req: IncomingMessage, requestId: string, signal: AbortSignal): Promise<AppContext> => {
+	const contextFor = async (
+		req: IncomingMessage,
+		res: ServerResponse,
+		requestId: string,
+		signal: AbortSignal,
+	): Promise<AppContext> => {
 		const timezoneHeader = req.headers["x-timezone"];
 		const timezone =
 			typeof timezoneHeader === "string" && timezoneHeader.trim() !== "" ? timezoneHeader.trim() : undefined;
@@ -148,6 +153,9 @@ export const createServer = (options: ServerOptions): http.Server => {
 			signal,
 			rateLimiter,
 			workLimiter,
+			setHeader: (name, value) => {
+				if (!res.headersSent) res.setHeader(name, value);
+			},
 		};
 	};
 
@@ -162,7 +170,10 @@ export const createServer = (options: ServerOptions): http.Server => {
 		} else return;
 		res.setHeader("access-control-allow-headers", "authorization, content-type, x-timezone, x-request-id, trpc-accept");
 		res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
-		res.setHeader("access-control-expose-headers", "x-request-id, retry-after");
+		res.setHeader(
+			"access-control-expose-headers",
+			"x-request-id, retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset",
+		);
 		res.setHeader("access-control-max-age", "600");
 	};
 
@@ -202,7 +213,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			return;
 		}
 		if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {
-			contexts.set(req, await contextFor(req, requestId, signal));
+			contexts.set(req, await contextFor(req, res, requestId, signal));
 			trpcHandler(req, res);
 			return;
 		}
@@ -222,7 +233,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			return;
 		}
 		if (path !== undefined) {
-			const context = await contextFor(req, requestId, signal);
+			const context = await contextFor(req, res, requestId, signal);
 			contexts.set(req, context);
 			await handleRest({ req, res, method, path, query: url.searchParams, context });
 			return;

@@ -36,13 +36,19 @@ describe("rate limiting", () => {
 		const first = await server.createAccount("Busy");
 		const second = await server.createAccount("Quiet");
 		const statuses: Array<number> = [];
+		const remaining: Array<string | null> = [];
 		let limited: Awaited<ReturnType<typeof call>> | undefined;
 		for (let attempt = 0; attempt < 5; attempt++) {
 			const response = await call(server.baseUrl, "/api/v1/platform/report/list", { token: first.token });
 			statuses.push(response.status);
+			remaining.push(response.headers.get("ratelimit-remaining"));
+			expect(response.headers.get("ratelimit-limit")).toBe("3");
+			expect(Number(response.headers.get("ratelimit-reset"))).toBeGreaterThanOrEqual(1);
 			if (response.status === 429) limited = response;
 		}
 		expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+		// What is left of the burst after each call (none once refused).
+		expect(remaining).toEqual(["2", "1", "0", "0", "0"]);
 		expect(statuses.slice(3)).toEqual([429, 429]);
 		expect(limited!.json).toEqual({ message: expect.any(String), code: "TOO_MANY_REQUESTS" });
 		expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
@@ -66,7 +72,7 @@ describe("rate limiting", () => {
 		expect(limiter.take("t").allowed).toBe(true);
 		expect(limiter.take("t").allowed).toBe(true);
 		const denied = limiter.take("t");
-		expect(denied).toEqual({ allowed: false, retryAfterSeconds: 1 });
+		expect(denied).toEqual({ allowed: false, retryAfterSeconds: 1, limit: 2, remaining: 0, resetSeconds: 2 });
 		now += 1_000;
 		expect(limiter.take("t").allowed).toBe(true);
 		expect(limiter.take("t").allowed).toBe(false);

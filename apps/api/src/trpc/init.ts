@@ -1,7 +1,7 @@
 import type { Principal, Scope } from "@convolens/core";
 import { initTRPC } from "@trpc/server";
 import { AppError, toWireError } from "../errors.ts";
-import type { RateLimiter } from "../http/rate-limit.ts";
+import { type RateLimiter, rateLimitHeaders } from "../http/rate-limit.ts";
 import type { WorkLimiter } from "../http/work-limit.ts";
 import type { AppRuntime } from "../runtime.ts";
 
@@ -16,6 +16,8 @@ export interface AppContext {
 	/** Aborted when the client goes away or the request times out. */
 	readonly signal?: AbortSignal | undefined;
 	readonly rateLimiter?: RateLimiter | undefined;
+	/** Sets a header of the HTTP answer (before it is written): the `RateLimit-*` headers of an authenticated call. */
+	readonly setHeader?: ((name: string, value: string) => void) | undefined;
 	/** Bounds each account's report work in flight; unbounded when absent. */
 	readonly workLimiter?: WorkLimiter | undefined;
 }
@@ -50,6 +52,9 @@ const requireScope = (scope: Scope) =>
 			throw new AppError({ code: "NOT_AUTHORIZED", message: `This token lacks the ${scope} scope` });
 		}
 		const limit = ctx.rateLimiter?.take(principal.tokenId);
+		if (limit !== undefined) {
+			for (const [name, value] of Object.entries(rateLimitHeaders(limit))) ctx.setHeader?.(name, value);
+		}
 		if (limit !== undefined && !limit.allowed) {
 			throw new AppError({
 				code: "TOO_MANY_REQUESTS",
