@@ -43,6 +43,10 @@ const main = async () => {
 	const port = integer("PORT", 3000, 0, 65_535);
 	const rateLimitPerMinute = integer("RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000);
 	const reportWorkPerAccount = integer("REPORT_WORK_PER_ACCOUNT", 200, 0, 1_000_000);
+	const maxConnections = integer("MAX_CONNECTIONS", 1_000, 1, 1_000_000);
+	// With the embedded database this is a demo on someone's machine: only that machine may reach it, unless HOST
+	// says otherwise. With DATABASE_URL it is a deployment (a container, a VM) and listens on every interface.
+	const host = env.HOST?.trim() || (env.DATABASE_URL ? undefined : "127.0.0.1");
 	const requestTimeoutMs = integer("REQUEST_TIMEOUT_MS", 30_000, 1_000, 600_000);
 	const corsOrigins = env.CORS_ORIGINS?.trim();
 	const cachedRequests = integer("RESULT_CACHE_REQUESTS", 256, 0, 100_000);
@@ -120,7 +124,8 @@ const main = async () => {
 		});
 		await new Promise<void>((resolve, reject) => {
 			server.once("error", reject);
-			server.listen(port, () => resolve());
+			server.maxConnections = maxConnections;
+			server.listen(port, host, () => resolve());
 		});
 		const address = server.address() as AddressInfo;
 		const baseUrl = `http://localhost:${address.port}`;
@@ -133,7 +138,7 @@ const main = async () => {
 				"\n",
 		);
 
-		logger.info("listening", { port: address.port });
+		logger.info("listening", { port: address.port, host: host ?? "all interfaces" });
 
 		let shuttingDown = false;
 		const shutdown = (signal: string) => {

@@ -18,7 +18,7 @@ import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOp
 import { createWorkLimiter, defaultWorkLimit, type WorkLimiter, type WorkLimitOptions } from "./http/work-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { handleAdmin, isAdminPath } from "./rest/admin.ts";
-import { handleRest } from "./rest/reports.ts";
+import { handleRest, REPORT_BODY_LIMIT } from "./rest/reports.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
 import type { AppContext } from "./trpc/init.ts";
 import { appRouter, MAX_BATCH_REPORTS } from "./trpc/router.ts";
@@ -116,6 +116,8 @@ export const createServer = (options: ServerOptions): http.Server => {
 			// A request rejected before tRPC could read it (unsupported content type, unreadable body) still answers
 			// a JSON error body, but tRPC sets no content type for it.
 			if (info === undefined && errors.length > 0) headers["content-type"] = "application/json";
+			// The rest of an oversized body is not worth reading: the connection closes after the answer.
+			if (errors.some((error) => error.code === "PAYLOAD_TOO_LARGE")) headers.connection = "close";
 			return { headers };
 		},
 		onError: ({ error, path }) => {
@@ -213,6 +215,16 @@ export const createServer = (options: ServerOptions): http.Server => {
 			return;
 		}
 		if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {
+			// Report calls take the REST adapter's body limit (ingest keeps tRPC's 10 MiB): a batch of report inputs
+			// needs no more, and the limit is checked before the body is read.
+			const procedures = pathname.slice("/trpc/".length).replaceAll("%2C", ",").replaceAll("%2c", ",").split(",");
+			const declared = Number(req.headers["content-length"] ?? 0);
+			if (procedures.every((name) => name.startsWith("reports.")) && declared > REPORT_BODY_LIMIT) {
+				throw new AppError({
+					code: "CONTENT_TOO_LARGE",
+					message: `Report calls take at most ${REPORT_BODY_LIMIT / 1024} KiB`,
+				});
+			}
 			contexts.set(req, await contextFor(req, res, requestId, signal));
 			trpcHandler(req, res);
 			return;
@@ -290,6 +302,24 @@ export const createServer = (options: ServerOptions): http.Server => {
 			if (wire.status === 413) headers.connection = "close";
 			sendWireError(res, wire, headers);
 		}
+	});
+	// Requests Node rejects before any handler runs (malformed, headers too large) answer the same JSON error body
+	// as every other refusal, instead of an empty one.
+	server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+		if (!socket.writable) {
+			socket.destroy();
+			return;
+		}
+		const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+		const status = tooLarge ? 431 : 400;
+		const body = JSON.stringify({
+			message: tooLarge ? "The request headers are too large" : "The request is not valid HTTP",
+			code: "BAD_REQUEST",
+		});
+		socket.end(
+			`HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+				`content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+		);
 	});
 	server.requestTimeout = requestTimeoutMs + 5_000;
 	server.headersTimeout = 20_000;

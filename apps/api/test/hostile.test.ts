@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -1095,6 +1096,49 @@ describe("raw HTTP", () => {
 			}),
 			{ seed: SEED, numRuns: 400 },
 		);
+	});
+
+	it("takes report calls over tRPC up to the REST limit, ingest up to 10 MiB, and closes after a 413", async () => {
+		const { token } = await server.createAccount("Body limits");
+		const padded = (bytes: number) => JSON.stringify({ padding: "x".repeat(bytes) });
+		const post = (path: string, body: string) =>
+			fetch(`${server.baseUrl}${path}`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+				body,
+			});
+		const report = await post("/trpc/reports.totalContacts", padded(300 * 1024));
+		expect(report.status).toBe(413);
+		expect(report.headers.get("connection")).toBe("close");
+		expect(await report.json()).toEqual({ message: "Report calls take at most 256 KiB", code: "CONTENT_TOO_LARGE" });
+		expect((await post("/trpc/reports.totalContacts", padded(200 * 1024))).status).toBe(200);
+		// Ingest is not a report call: the same size is read (and refused item by item, not for its size).
+		const ingest = await post(
+			"/trpc/ingest.batch",
+			JSON.stringify({ contacts: [{ id: "c1", name: "x".repeat(300 * 1024) }] }),
+		);
+		expect(ingest.status).toBe(200);
+	});
+
+	it("answers what is not HTTP, and headers past Node's limit, with a JSON error body", async () => {
+		const { port } = new URL(server.baseUrl);
+		const raw = (request: string) =>
+			new Promise<string>((resolve, reject) => {
+				const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(request));
+				let answer = "";
+				socket.on("data", (chunk) => {
+					answer += chunk.toString();
+				});
+				socket.on("end", () => resolve(answer));
+				socket.on("error", reject);
+			});
+		const garbage = await raw("NOT HTTP AT ALL\r\n\r\n");
+		expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+		expect(JSON.parse(garbage.split("\r\n\r\n")[1]!)).toEqual({ message: expect.any(String), code: "BAD_REQUEST" });
+		const huge = await raw(`GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${"a".repeat(20_000)}\r\n\r\n`);
+		expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+		expect(huge).toContain("content-type: application/json");
+		expect(JSON.parse(huge.split("\r\n\r\n")[1]!).code).toBe("BAD_REQUEST");
 	});
 
 	it("survives deeply nested JSON: 400 where it is a value of a known field or an ingest key, ignored elsewhere", async () => {
