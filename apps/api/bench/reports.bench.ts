@@ -505,22 +505,31 @@ try {
 				`\n  write-then-poll: p50 ${ms(writeThenPollBatch.p50)} ms, p95 ${ms(writeThenPollBatch.p95)} ms, ${writeThenPollPerSecond.toFixed(1)} batches/s at concurrency 8`,
 		);
 
-		// Fairness: a small tenant's cheap report (Total Conversations, 30 days), alone and while the large account
-		// floods with heavy batches (22 reports, 90 days in hourly buckets) from 8 clients at once.
+		// Fairness: a small tenant's cheap report (Total Conversations over a new window each time, so it is computed),
+		// alone and while the large account floods with heavy batches (22 reports over 90 days in hourly buckets,
+		// each ending on a different day, so none is answered from the cache) from 8 clients at once.
 		const quietToken = tenantTokens[0]!;
+		const quietWindow = newWindows(scale + 19);
 		const cheap = () =>
-			timedPost(`${fastServer.url}/api/v1/platform/report/${ReportIds.TotalConversations}/generate`, quietToken, {
-				periodDays: 30,
-				timezone,
-			});
+			timedPost(
+				`${fastServer.url}/api/v1/platform/report/${ReportIds.TotalConversations}/generate`,
+				quietToken,
+				quietWindow(),
+			);
 		const fairnessRequests = Math.max(20, Math.round(requests / 2));
 		const alone = await time(fairnessRequests, cheap);
-		const heavyWindow = newWindows(scale + 17);
+		let heavy = 0;
 		const flood = { stop: false, served: 0, refused: 0 };
 		const flooders = Array.from({ length: 8 }, async () => {
 			while (!flood.stop) {
-				// A zone of the new windows', 90 days in hourly buckets.
-				const period = { periodDays: 90, granularity: "hour", timezone: heavyWindow().timezone };
+				const end = new Date(Date.now() - (heavy++ % 365) * 86_400_000);
+				const start = new Date(end.getTime() - 89 * 86_400_000);
+				const period = {
+					startDate: start.toISOString().slice(0, 10),
+					endDate: end.toISOString().slice(0, 10),
+					granularity: "hour",
+					timezone: zones[heavy % zones.length],
+				};
 				try {
 					await timedPost(`${fastServer.url}/api/v1/platform/report/generate`, token, batchBody(period));
 					flood.served++;

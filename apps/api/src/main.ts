@@ -110,6 +110,7 @@ const main = async () => {
 		const server = createServer({
 			runtime,
 			adminToken,
+			metricsToken: env.METRICS_TOKEN || undefined,
 			logger,
 			rateLimit:
 				rateLimitPerMinute === 0

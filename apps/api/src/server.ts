@@ -14,10 +14,11 @@ import {
 } from "./http/auth-throttle.ts";
 import { MiB, sendJson, sendWireError } from "./http/io.ts";
 import { createLogger, type Logger } from "./http/logger.ts";
+import { recordRequest, routeLabel, scrape } from "./http/metrics.ts";
 import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
 import { createWorkLimiter, defaultWorkLimit, type WorkLimiter, type WorkLimitOptions } from "./http/work-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
-import { handleAdmin, isAdminPath } from "./rest/admin.ts";
+import { adminTokenMatches, handleAdmin, isAdminPath } from "./rest/admin.ts";
 import { handleRest, REPORT_BODY_LIMIT } from "./rest/reports.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
 import type { AppContext } from "./trpc/init.ts";
@@ -53,6 +54,8 @@ export interface ServerOptions {
 	readonly readinessTimeoutMs?: number;
 	/** The dashboard's built assets, served at `/`; default `apps/web/dist`. */
 	readonly webDir?: string;
+	/** Guards `GET /metrics` when set (a bearer token); the route is open otherwise. */
+	readonly metricsToken?: string | undefined;
 	/** The demo account's token, offered to loopback browsers at `GET /api/demo-token` (see web.ts). */
 	readonly demoToken?: string | undefined;
 }
@@ -80,6 +83,9 @@ const restPath = (pathname: string): string | undefined => {
 	const path = pathname.startsWith("/api/") ? pathname.slice(4) : pathname;
 	return path === "/v1" || path.startsWith("/v1/") ? path.replace(/\/+$/, "") || "/" : undefined;
 };
+
+/** Every tRPC procedure path, for the route labels of `/metrics`. */
+const procedureNames: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
 
 export const createServer = (options: ServerOptions): http.Server => {
 	const logger = options.logger ?? createLogger();
@@ -202,6 +208,18 @@ export const createServer = (options: ServerOptions): http.Server => {
 			}
 			return;
 		}
+		if (pathname === "/metrics" && method === "GET") {
+			// With METRICS_TOKEN set, a scraper names it as a bearer token; without, the route is open (bind the
+			// server to a private network, or set the token).
+			if (options.metricsToken !== undefined && !adminTokenMatches(options.metricsToken, req.headers.authorization)) {
+				throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid metrics token is required" });
+			}
+			const pool = await runtime.runPromise(Database.use((database) => Effect.succeed(database.pool)));
+			const text = await scrape(pool);
+			res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+			res.end(text);
+			return;
+		}
 		if ((pathname === "/api/v1/openapi.json" || pathname === "/v1/openapi.json") && method === "GET") {
 			openApiDocument ??= JSON.stringify(buildOpenApiDocument());
 			res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
@@ -271,6 +289,12 @@ export const createServer = (options: ServerOptions): http.Server => {
 		}, requestTimeoutMs);
 		res.on("close", () => {
 			clearTimeout(timer);
+			recordRequest(
+				routeLabel((req.url ?? "/").split("?")[0] ?? "/", procedureNames),
+				req.method ?? "GET",
+				res.statusCode,
+				(performance.now() - started) / 1000,
+			);
 			if (!res.writableFinished) abort.abort();
 			const status = res.statusCode;
 			const accountId = contexts.get(req)?.principal?.accountId;

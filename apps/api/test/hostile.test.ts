@@ -1099,7 +1099,6 @@ describe("raw HTTP", () => {
 	});
 
 	it("takes report calls over tRPC up to the REST limit, ingest up to 10 MiB, and closes after a 413", async () => {
-		const { token } = await server.createAccount("Body limits");
 		const padded = (bytes: number) => JSON.stringify({ padding: "x".repeat(bytes) });
 		const post = (path: string, body: string) =>
 			fetch(`${server.baseUrl}${path}`, {

@@ -49,6 +49,7 @@ export const startTestServer = async (
 		readonly requestTimeoutMs?: number;
 		readonly workLimit?: WorkLimitOptions | false;
 		readonly authThrottle?: AuthThrottleOptions;
+		readonly metricsToken?: string;
 	} = {},
 ): Promise<TestServer> => {
 	const database = await createTestDatabase();
@@ -62,6 +63,7 @@ export const startTestServer = async (
 		...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
 		...(options.workLimit === undefined ? {} : { workLimit: options.workLimit }),
 		...(options.authThrottle === undefined ? {} : { authThrottle: options.authThrottle }),
+		...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const { port } = server.address() as AddressInfo;

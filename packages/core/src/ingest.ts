@@ -1,6 +1,7 @@
 import { Clock, Context, Effect } from "effect";
 import { z } from "zod";
 import { InvalidInput, type StorageError } from "./errors.ts";
+import { countIngestItems } from "./metrics.ts";
 
 /**
  * The ingest contract (contract §2.1): request schemas, per-item validation, result shapes and the repository service
@@ -433,10 +434,18 @@ export const runIngest = Effect.fn("Ingest.runIngest")(function* (accountId: str
 	const parsed = parseIngestBody(body, now);
 	if (parsed instanceof InvalidInput) return yield* parsed;
 	const stored = yield* repository.ingest(accountId, parsed.batch);
+	for (const collection of ingestCollections) {
+		yield* countIngestItems(collection, "inserted", stored.inserted[collection] ?? 0);
+		yield* countIngestItems(collection, "duplicate", stored.duplicates[collection] ?? 0);
+	}
+	const errors = [...parsed.errors, ...stored.errors];
+	for (const collection of ingestCollections) {
+		yield* countIngestItems(collection, "rejected", errors.filter((error) => error.collection === collection).length);
+	}
 	return {
 		inserted: stored.inserted,
 		duplicates: stored.duplicates,
-		errors: [...parsed.errors, ...stored.errors].sort(byCollectionThenIndex),
+		errors: errors.sort(byCollectionThenIndex),
 	} satisfies IngestResult;
 });
 

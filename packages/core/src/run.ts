@@ -2,6 +2,7 @@ import { Clock, Context, Effect, Layer } from "effect";
 import type { z } from "zod";
 import { calendarKey, type Memo, makeMemo, ResultCache, type ResultCacheService } from "./cache.ts";
 import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
+import { countCacheLookup, timeReport } from "./metrics.ts";
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
 import { AccountRepository, ActivityRepository } from "./repositories.ts";
@@ -118,12 +119,15 @@ const runReport = <const Id extends string>(
 			input: unknown,
 			context: { accountId: string; timezone: string },
 		) => Effect.Effect<unknown, ReportError, ReportServices>;
-		return (yield* run(input, { accountId: ctx.accountId, timezone }).pipe(
-			Effect.timeoutOrElse({
-				duration: timeoutMs,
-				orElse: () => Effect.fail(new ReportTimeout({ reportId: id, timeoutMs })),
-			}),
-			Effect.withSpan("Reports.generate", { attributes: { reportId: id } }),
+		return (yield* timeReport(
+			id,
+			run(input, { accountId: ctx.accountId, timezone }).pipe(
+				Effect.timeoutOrElse({
+					duration: timeoutMs,
+					orElse: () => Effect.fail(new ReportTimeout({ reportId: id, timeoutMs })),
+				}),
+				Effect.withSpan("Reports.generate", { attributes: { reportId: id } }),
+			),
 		)) as OutputOf<Id>;
 	});
 
@@ -182,6 +186,7 @@ export const generateReport = <const Id extends string>(
 		if (cached === undefined) return yield* runReport(id, rawInput, ctx);
 		const key = yield* requestKey(`report:${id}`, cached.version, ctx, [rawInput], rawInput);
 		const hit = key === undefined ? undefined : cached.cache.requests.get(key);
+		yield* countCacheLookup("request", hit !== undefined);
 		if (hit !== undefined) return hit as OutputOf<Id>;
 		const repositories = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
 		const value = yield* runReport(id, rawInput, ctx).pipe(Effect.provideContext(repositories));
@@ -205,6 +210,7 @@ export const generateBatch = <const Requests extends Record<string, unknown>>(
 				: yield* requestKey("batch", cached.version, ctx, Object.values(requests), requests);
 		if (cached !== undefined && key !== undefined) {
 			const hit = cached.cache.requests.get(key);
+			yield* countCacheLookup("request", hit !== undefined);
 			if (hit !== undefined) return hit as BatchResults<Requests>;
 		}
 		const memoized = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
@@ -288,10 +294,13 @@ const memoizeService = <S extends Record<string, (...args: Array<never>) => Effe
 				const cacheKey = `${cached.accountId}\u0000${cached.version}\u0000${key}`;
 				return Effect.suspend(() => {
 					const hit = cached.cache.calls.get(cacheKey);
-					if (hit !== undefined) return Effect.succeed(hit);
-					return memo(key, () =>
-						cached.cache.running(cacheKey, () =>
-							fn(...args).pipe(Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, value)))),
+					if (hit !== undefined) return Effect.as(countCacheLookup("call", true), hit);
+					return Effect.andThen(
+						countCacheLookup("call", false),
+						memo(key, () =>
+							cached.cache.running(cacheKey, () =>
+								fn(...args).pipe(Effect.tap((value) => Effect.sync(() => cached.cache.calls.set(cacheKey, value)))),
+							),
 						),
 					);
 				});
