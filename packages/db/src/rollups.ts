@@ -269,63 +269,6 @@ export const rollupTriggersSql: ReadonlyArray<string> = [
 ];
 
 /**
- * Fills the rollups from rows stored before the triggers existed: conversation counters first (the cohort reads
- * them), then every rollup from its source table.
- */
-export const rollupBackfillSql: ReadonlyArray<string> = [
-	`UPDATE conversation c SET messages = d.messages, user_messages = d.user_messages, bot_messages = d.bot_messages,
-		activity_messages = d.activity_messages, tokens = d.tokens
-	FROM (
-		SELECT account_id, conversation_id, count(*) AS messages, count(*) FILTER (WHERE type = 'user') AS user_messages,
-			count(*) FILTER (WHERE type = 'bot') AS bot_messages,
-			count(*) FILTER (WHERE type = 'activity') AS activity_messages, coalesce(sum(tokens), 0) AS tokens
-		FROM message GROUP BY 1, 2
-	) d
-	WHERE c.account_id = d.account_id AND c.id = d.conversation_id;`,
-	...messageSql("message", 1).slice(0, 4),
-	...conversationSql(signed("conversation", 1)),
-	...ratingSql("rating", 1),
-];
-
-/** The trigger functions alone (the triggers that call them stay), for a migration that replaces their bodies. */
-export const rollupFunctionsSql: ReadonlyArray<string> = rollupTriggersSql.filter((sql) =>
-	sql.startsWith("CREATE OR REPLACE FUNCTION"),
-);
-
-/** Fills `contact_slot` from rows stored before its triggers existed. */
-export const contactSlotBackfillSql: ReadonlyArray<string> = [
-	upsert(
-		"contact_slot",
-		contactKeys,
-		["conversations"],
-		`SELECT account_id, ${slot("created_at")}, contact_id, count(*)
-		FROM conversation WHERE contact_id IS NOT NULL
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-	),
-	upsert(
-		"contact_slot",
-		contactKeys,
-		["messages", "tokens"],
-		`SELECT account_id, ${slot("created_at")}, contact_id, count(*), coalesce(sum(tokens), 0)
-		FROM message WHERE contact_id IS NOT NULL
-		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-	),
-];
-
-export const rollupDropSql: ReadonlyArray<string> = [
-	"DROP TRIGGER IF EXISTS message_rollup_insert ON message;",
-	"DROP TRIGGER IF EXISTS message_rollup_delete ON message;",
-	"DROP TRIGGER IF EXISTS conversation_rollup_insert ON conversation;",
-	"DROP TRIGGER IF EXISTS conversation_rollup_delete ON conversation;",
-	"DROP TRIGGER IF EXISTS conversation_rollup_update ON conversation;",
-	"DROP TRIGGER IF EXISTS rating_rollup_insert ON rating;",
-	"DROP TRIGGER IF EXISTS rating_rollup_delete ON rating;",
-	"DROP TRIGGER IF EXISTS message_rollup_update ON message;",
-	"DROP TRIGGER IF EXISTS rating_rollup_update ON rating;",
-	"DROP FUNCTION IF EXISTS convolens_message_inserted, convolens_message_deleted, convolens_conversation_inserted, convolens_conversation_deleted, convolens_conversation_updated, convolens_rating_inserted, convolens_rating_deleted, convolens_message_updated, convolens_rating_updated;",
-];
-
-/**
  * Distinct active contacts (`contact_day`, see its entity): contacts are numbered densely per account on insert,
  * and each UTC day holds the numbers of the contacts that created a conversation that day, with the first and last
  * slot of the day they did. Inserts append a part per transaction (no row is rewritten, so concurrent writers do not
@@ -434,39 +377,6 @@ ${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
 	trigger("conversation_contact_day_update", "conversation", "UPDATE", "convolens_contact_day_updated"),
 ];
 
-/** The functions alone whose bodies changed after `contactDaySql` was first applied (a later migration replaces them). */
-export const contactDayFunctionsSql: ReadonlyArray<string> = contactDaySql.filter(
-	(sql) =>
-		sql.startsWith("CREATE OR REPLACE FUNCTION convolens_contact_day_rebuild") ||
-		sql.startsWith("CREATE OR REPLACE FUNCTION convolens_contact_day_inserted"),
-);
-
-/** Numbers the contacts stored before numbering existed, then builds `contact_day` for every day with activity. */
-export const contactDayBackfillSql: ReadonlyArray<string> = [
-	`UPDATE contact c SET seq = n.seq
-	FROM (SELECT account_id, id, row_number() OVER (PARTITION BY account_id ORDER BY created_at, id)::int AS seq FROM contact) n
-	WHERE c.account_id = n.account_id AND c.id = n.id;`,
-	`INSERT INTO contact_counter (account_id, last) SELECT account_id, max(seq) FROM contact GROUP BY 1;`,
-	`INSERT INTO contact_day (account_id, day, part, entries)
-	SELECT e.account_id, e.day, 0, string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
-	FROM (
-		SELECT c.account_id, ${utcDay("c.created_at")} AS day, ct.seq,
-			min(${slotOfDay("c.created_at", utcDay("c.created_at"))}) AS first,
-			max(${slotOfDay("c.created_at", utcDay("c.created_at"))}) AS last
-		FROM conversation c JOIN contact ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
-		GROUP BY 1, 2, 3
-	) e
-	GROUP BY 1, 2;`,
-];
-
-export const contactDayDropSql: ReadonlyArray<string> = [
-	"DROP TRIGGER IF EXISTS contact_numbered ON contact;",
-	"DROP TRIGGER IF EXISTS conversation_contact_day_insert ON conversation;",
-	"DROP TRIGGER IF EXISTS conversation_contact_day_delete ON conversation;",
-	"DROP TRIGGER IF EXISTS conversation_contact_day_update ON conversation;",
-	"DROP FUNCTION IF EXISTS convolens_contact_numbered(), convolens_contact_day_inserted(), convolens_contact_day_deleted(), convolens_contact_day_updated(), convolens_contact_day_rebuild(varchar, timestamptz);",
-];
-
 /**
  * All-time conversations, messages and tokens per contact (`contact_total`): an upper bound of the contact's value
  * in any window, which lets the contact rankings skip the contacts that cannot reach the top (see
@@ -552,47 +462,6 @@ export const contactTotalSql: ReadonlyArray<string> = [
 	trigger("message_contact_total_update", "message", "UPDATE", "convolens_contact_total_messages_updated"),
 ];
 
-export const contactTotalBackfillSql: ReadonlyArray<string> = [
-	contactTotalConversations(signed("conversation", 1))[0]!,
-	contactTotalMessages("message", 1)[0]!,
-];
-
-/** The functions alone, for a migration that replaces their bodies. */
-export const contactTotalFunctionsSql: ReadonlyArray<string> = contactTotalSql.filter((sql) =>
-	sql.startsWith("CREATE OR REPLACE FUNCTION"),
-);
-
-/** Fills `contact_activity_day` from `contact_slot`. */
-export const contactActivityDayBackfillSql: ReadonlyArray<string> = [
-	`INSERT INTO contact_activity_day (account_id, contact_id, day, conversations, messages, tokens)
-	SELECT account_id, contact_id, ${utcDay("slot")}, sum(conversations), sum(messages), sum(tokens)
-	FROM contact_slot GROUP BY 1, 2, 3;`,
-];
-
-export const contactTotalDropSql: ReadonlyArray<string> = [
-	"DROP TRIGGER IF EXISTS message_contact_total_insert ON message;",
-	"DROP TRIGGER IF EXISTS message_contact_total_delete ON message;",
-	"DROP TRIGGER IF EXISTS conversation_contact_total_insert ON conversation;",
-	"DROP TRIGGER IF EXISTS conversation_contact_total_delete ON conversation;",
-	"DROP TRIGGER IF EXISTS conversation_contact_total_update ON conversation;",
-	"DROP TRIGGER IF EXISTS message_contact_total_update ON message;",
-	"DROP FUNCTION IF EXISTS convolens_contact_total_messages_inserted(), convolens_contact_total_messages_deleted(), convolens_contact_total_conversations_inserted(), convolens_contact_total_conversations_deleted(), convolens_contact_total_conversations_updated(), convolens_contact_total_messages_updated();",
-];
-
-/** Fills the `*_day` tables from their slot tables (for rows stored before they existed). */
-export const dayRollupBackfillSql: ReadonlyArray<string> = (
-	[
-		["activity", [], activityColumns],
-		["cohort", [], cohortColumns],
-		["action", ["action_type", "action_name"], ["count"]],
-	] as const
-).map(
-	([name, extraKeys, columns]) =>
-		`INSERT INTO ${name}_day (${[...dayKeys, ...extraKeys, ...columns].join(", ")})
-	SELECT account_id, bot_key, ${utcDay("slot")}, ${[...extraKeys, ...columns.map((column) => `sum(${column})`)].join(", ")}
-	FROM ${name}_slot GROUP BY ${[1, 2, 3, ...extraKeys.map((_, index) => index + 4)].join(", ")};`,
-);
-
 /**
  * Contacts by creation (`contacts_slot`, `contacts_day`) and the account's running count (`contact_counter.contacts`):
  * Total Contacts without counting the contact table.
@@ -625,19 +494,6 @@ export const contactCountTriggersSql: ReadonlyArray<string> = [
 	trigger("contact_count_insert", "contact", "INSERT", "convolens_contacts_inserted"),
 	trigger("contact_count_delete", "contact", "DELETE", "convolens_contacts_deleted"),
 	trigger("contact_count_update", "contact", "UPDATE", "convolens_contacts_updated"),
-];
-
-export const contactCountBackfillSql: ReadonlyArray<string> = [
-	`INSERT INTO contacts_slot (account_id, slot, contacts) SELECT account_id, ${slot("created_at")}, count(*) FROM contact GROUP BY 1, 2;`,
-	`INSERT INTO contacts_day (account_id, day, contacts) SELECT account_id, ${utcDay("created_at")}, count(*) FROM contact GROUP BY 1, 2;`,
-	`UPDATE contact_counter t SET contacts = d.n FROM (SELECT account_id, count(*) AS n FROM contact GROUP BY 1) d
-	WHERE t.account_id = d.account_id;`,
-];
-
-/** Fills the `*_scale` columns of `contact_total` (added after the totals). */
-export const contactTotalScaleBackfillSql: ReadonlyArray<string> = [
-	`UPDATE contact_total SET conversations_scale = ${contactTotalScale("conversations")}, messages_scale = ${contactTotalScale("messages")},
-		tokens_scale = ${contactTotalScale("tokens")};`,
 ];
 
 /**
@@ -684,13 +540,6 @@ export const dataVersionSql: ReadonlyArray<string> = [
 			),
 		),
 	),
-];
-
-export const dataVersionDropSql: ReadonlyArray<string> = [
-	...dataVersionTables.flatMap(([table, , events]) =>
-		events.map((event) => `DROP TRIGGER IF EXISTS ${table}_data_version_${event.toLowerCase()} ON ${table};`),
-	),
-	"DROP FUNCTION IF EXISTS convolens_data_changed(), convolens_account_changed();",
 ];
 
 /** The tables `recountSql` empties and refills for an account (every rollup keyed by account but the counters). */
