@@ -1,29 +1,41 @@
 /**
- * What the plan cache mode costs and saves: `DATABASE_URL=… node bench/plans.bench.ts [--account bench-main]
- * [--rounds 4] [--batches 30]`. On one connection, after the same warm-up (batches of the small tenants over new
+ * What the plan cache mode costs and saves: `node bench/plans.bench.ts [--database bench_1000000]
+ * [--account bench-main] [--rounds 4] [--batches 30]` (the report benchmark's data, in its embedded cluster under
+ * `.data/bench-postgres`, or the database `DATABASE_URL` names). On one connection, after the same warm-up (batches of the small tenants over new
  * windows), it times full 22-report batches of the named account — a new window each, and one window repeated —
  * with `plan_cache_mode` = `auto` (PostgreSQL may switch a prepared statement to a generic plan after five runs)
  * and `force_custom_plan` (what the service sets), alternating the modes round by round so a busy machine weighs on
  * both alike. The result cache is off: every batch is computed. Run it on the benchmark's database.
  */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { generateBatch, reports } from "@convolens/core";
 import { Effect, ManagedRuntime } from "effect";
 import { Database } from "../src/database.ts";
+import { startEmbeddedPostgres } from "../src/embedded.ts";
 import { makeDatabaseLayer } from "../src/layer.ts";
 
 const { values } = parseArgs({
 	options: {
 		account: { type: "string", default: "bench-main" },
+		database: { type: "string", default: "bench_1000000" },
 		rounds: { type: "string", default: "4" },
 		batches: { type: "string", default: "30" },
 	},
 });
-const url = process.env.DATABASE_URL;
-if (!url) {
-	console.error("DATABASE_URL must name the benchmark's database");
-	process.exit(2);
-}
+const embedded = process.env.DATABASE_URL
+	? undefined
+	: await startEmbeddedPostgres({
+			dataDir: path.join(fileURLToPath(new URL("../../..", import.meta.url)), ".data", "bench-postgres"),
+		});
+const url =
+	process.env.DATABASE_URL ??
+	(() => {
+		const server = new URL(embedded!.url);
+		server.pathname = `/${values.database}`;
+		return server.toString();
+	})();
 
 const zones = ["UTC", "Europe/Berlin", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham", "Asia/Kolkata"];
 let windowIndex = 0;
@@ -139,3 +151,4 @@ for (const [text, modes] of perStatement) {
 	const label = text.replace(/\s+/g, " ").trim().slice(0, 90);
 	console.log(`| ${label} | ${auto.toFixed(2)} | ${custom.toFixed(2)} |`);
 }
+await embedded?.stop();
