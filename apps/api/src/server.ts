@@ -12,7 +12,7 @@ import {
 	createAuthThrottle,
 	defaultAuthThrottle,
 } from "./http/auth-throttle.ts";
-import { MiB, sendJson, sendWireError } from "./http/io.ts";
+import { MiB, sendBody, sendJson, sendWireError } from "./http/io.ts";
 import { createLogger, type Logger } from "./http/logger.ts";
 import { recordRequest, routeLabel, scrape } from "./http/metrics.ts";
 import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
@@ -216,20 +216,17 @@ export const createServer = (options: ServerOptions): http.Server => {
 			}
 			const pool = await runtime.runPromise(Database.use((database) => Effect.succeed(database.pool)));
 			const text = await scrape(pool);
-			res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
-			res.end(text);
+			sendBody(res, 200, text, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
 			return;
 		}
 		if ((pathname === "/api/v1/openapi.json" || pathname === "/v1/openapi.json") && method === "GET") {
 			openApiDocument ??= JSON.stringify(buildOpenApiDocument());
-			res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-			res.end(openApiDocument);
+			sendBody(res, 200, openApiDocument, { "content-type": "application/json; charset=utf-8" });
 			return;
 		}
 		if ((pathname === "/docs" || pathname === "/docs/") && method === "GET") {
 			docsPage ??= renderDocsPage(buildOpenApiDocument());
-			res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp });
-			res.end(docsPage);
+			sendBody(res, 200, docsPage, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp });
 			return;
 		}
 		if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {

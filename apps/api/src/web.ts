@@ -16,7 +16,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { sendJson } from "./http/io.ts";
+import { sendBody, sendJson } from "./http/io.ts";
 
 export interface WebOptions {
 	/** The `vite build` output; default `apps/web/dist` of this repository. */
@@ -106,8 +106,7 @@ export const createWebHandler = (options: WebOptions = {}) => {
 			res.end();
 			return;
 		}
-		res.writeHead(200, { "content-type": type, "content-length": asset.body.length });
-		res.end(req.method === "HEAD" ? undefined : asset.body);
+		sendBody(res, 200, asset.body, { "content-type": type }, req.method === "HEAD");
 	};
 
 	return async (req: IncomingMessage, res: ServerResponse, method: string, pathname: string): Promise<boolean> => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import zlib from "node:zlib";
 import { AppError, type WireError } from "../errors.ts";
 
 export const KiB = 1024;
@@ -57,20 +58,66 @@ export const parseJsonObject = (body: Buffer): Record<string, unknown> => {
 	return value as Record<string, unknown>;
 };
 
+/** Bodies smaller than this go out as they are: compressing them saves less than it costs. */
+const COMPRESS_FROM_BYTES = 1024;
+
+/**
+ * The encoding to answer a request with: `br` or `gzip` when its `Accept-Encoding` allows one (a `q=0` refuses it),
+ * else none.
+ */
+export const negotiateEncoding = (accept: string | undefined): "br" | "gzip" | undefined => {
+	if (accept === undefined) return undefined;
+	const allowed = new Map<string, number>();
+	for (const part of accept.toLowerCase().split(",")) {
+		const [name = "", ...parameters] = part.trim().split(";");
+		const q = parameters.map((parameter) => /^\s*q=([\d.]+)\s*$/.exec(parameter)?.[1]).find(Boolean);
+		allowed.set(name.trim(), q === undefined ? 1 : Number(q));
+	}
+	const accepts = (name: string) => (allowed.get(name) ?? allowed.get("*") ?? 0) > 0;
+	if (accepts("br")) return "br";
+	if (accepts("gzip")) return "gzip";
+	return undefined;
+};
+
+/**
+ * Writes a whole answer, compressed (br or gzip, in the thread pool, not on the event loop) when the client accepts
+ * it and the body is worth it; `Vary: Accept-Encoding` on every answer that could have been compressed.
+ */
+export const sendBody = (
+	res: ServerResponse,
+	status: number,
+	body: string | Buffer,
+	headers: Readonly<Record<string, string>>,
+	head = false,
+): void => {
+	const bytes = typeof body === "string" ? Buffer.from(body) : body;
+	const encoding =
+		bytes.length >= COMPRESS_FROM_BYTES ? negotiateEncoding(res.req?.headers["accept-encoding"]) : undefined;
+	const vary: Record<string, string> = bytes.length >= COMPRESS_FROM_BYTES ? { vary: "accept-encoding" } : {};
+	const write = (payload: Buffer, extra: Record<string, string>) => {
+		// Answered meanwhile (the request timed out while the body was being compressed): nothing more to say.
+		if (res.headersSent || res.writableEnded) return;
+		res.writeHead(status, { ...headers, ...vary, ...extra, "content-length": String(payload.length) });
+		res.end(head ? undefined : payload);
+	};
+	if (encoding === undefined) {
+		write(bytes, {});
+		return;
+	}
+	const done = (error: Error | null, compressed: Buffer) =>
+		error ? write(bytes, {}) : write(compressed, { "content-encoding": encoding });
+	if (encoding === "br") {
+		zlib.brotliCompress(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }, done);
+	} else zlib.gzip(bytes, { level: 6 }, done);
+};
+
 export const sendJson = (
 	res: ServerResponse,
 	status: number,
 	body: unknown,
 	headers: Readonly<Record<string, string>> = {},
-): void => {
-	const payload = JSON.stringify(body);
-	res.writeHead(status, {
-		...headers,
-		"content-type": "application/json; charset=utf-8",
-		"content-length": Buffer.byteLength(payload),
-	});
-	res.end(payload);
-};
+): void =>
+	sendBody(res, status, JSON.stringify(body), { ...headers, "content-type": "application/json; charset=utf-8" });
 
 export const sendWireError = (res: ServerResponse, error: WireError, headers: Record<string, string> = {}): void => {
 	// Already answered (e.g. the request timed out first): nothing more to say.
