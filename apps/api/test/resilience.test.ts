@@ -52,6 +52,12 @@ describe("rate limiting", () => {
 		expect(statuses.slice(3)).toEqual([429, 429]);
 		expect(limited!.json).toEqual({ message: expect.any(String), code: "TOO_MANY_REQUESTS" });
 		expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+		// The limit is checked before the body is read: an oversized body is refused for the rate, not read for a 413.
+		const oversized = await call(server.baseUrl, "/api/v1/platform/report/generate", {
+			token: first.token,
+			body: { padding: "x".repeat(300 * 1024) },
+		});
+		expect(oversized.status).toBe(429);
 		// Another token is not affected…
 		expect((await call(server.baseUrl, "/api/v1/platform/report/list", { token: second.token })).status).toBe(200);
 		// …and tRPC shares the same budget.

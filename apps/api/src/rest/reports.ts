@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Scope } from "@convolens/core";
 import { AppError } from "../errors.ts";
 import { KiB, MiB, parseJsonObject, readBody, sendJson } from "../http/io.ts";
-import { type AppContext, createCallerFactory } from "../trpc/init.ts";
+import { type AppContext, admitScope, createCallerFactory } from "../trpc/init.ts";
 import { appRouter, type EraseRequestBody, type IngestRequest, procedureNameById } from "../trpc/router.ts";
 
 /**
@@ -68,8 +69,7 @@ const generateSingle = async (caller: Caller, reportId: string, { req, res }: Re
 	const body = parseJsonObject(await readBody(req, REPORT_BODY_LIMIT));
 	const name = procedureNameById.get(reportId);
 	if (name === undefined) {
-		// The scope check still comes first, so an unknown ID never tells a read-less token anything.
-		await caller.reports.list({ take: 1 });
+		// The scope was checked before the body was read, so an unknown ID never tells a read-less token anything.
 		throw new AppError({ code: "NOT_FOUND", message: "Report not found", tag: "ReportNotFound" });
 	}
 	const call = caller.reports[name] as SingleReportCall;
@@ -88,11 +88,16 @@ const erase = async (caller: Caller, { req, res }: RestRequest) => {
 
 type Handler = (caller: Caller, request: RestRequest) => Promise<void>;
 
-const routes: ReadonlyArray<{ readonly method: string; readonly path: string; readonly handler: Handler }> = [
-	{ method: "GET", path: "/v1/platform/report/list", handler: listReports },
-	{ method: "POST", path: "/v1/platform/report/generate", handler: generateBatch },
-	{ method: "POST", path: "/v1/ingest", handler: ingest },
-	{ method: "POST", path: "/v1/ingest/delete", handler: erase },
+const routes: ReadonlyArray<{
+	readonly method: string;
+	readonly path: string;
+	readonly scope: Scope;
+	readonly handler: Handler;
+}> = [
+	{ method: "GET", path: "/v1/platform/report/list", scope: "reports:read", handler: listReports },
+	{ method: "POST", path: "/v1/platform/report/generate", scope: "reports:read", handler: generateBatch },
+	{ method: "POST", path: "/v1/ingest", scope: "ingest:write", handler: ingest },
+	{ method: "POST", path: "/v1/ingest/delete", scope: "ingest:write", handler: erase },
 ];
 
 /** True when `path` belongs to the REST adapter (so the server answers 404 itself otherwise). */
@@ -100,19 +105,16 @@ export const isRestPath = (path: string) => routes.some((route) => route.path ==
 
 /** Handles one REST request; throws `AppError`s (or procedure errors) that the server turns into `{message, code}`. */
 export const handleRest = async (request: RestRequest): Promise<void> => {
-	const caller = createCaller(request.context);
 	const route = routes.find((candidate) => candidate.path === request.path);
 	if (route !== undefined) {
 		if (route.method !== request.method) throw methodNotAllowed(request);
-		requireToken(request);
-		await route.handler(caller, request);
+		await route.handler(admitted(request, route.scope), request);
 		return;
 	}
 	const single = singleReportPath.exec(request.path);
 	if (single !== null) {
 		if (request.method !== "POST") throw methodNotAllowed(request);
-		requireToken(request);
-		await generateSingle(caller, decodePathSegment(single[1] ?? ""), request);
+		await generateSingle(admitted(request, "reports:read"), decodePathSegment(single[1] ?? ""), request);
 		return;
 	}
 	throw new AppError({ code: "NOT_FOUND", message: `No route for ${request.method} ${request.path}` });
@@ -126,11 +128,13 @@ const decodePathSegment = (segment: string) => {
 	}
 };
 
-/** Answer 401 before reading a body; scopes and rate limits are checked by the procedures themselves. */
-const requireToken = (request: RestRequest) => {
-	if (request.context.principal === null) {
-		throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid API token is required" });
-	}
+/**
+ * Token (401), scope (403) and rate limit (429) are checked before the body is read, so a refused request costs no
+ * reading or parsing; the procedures then do not count the request again.
+ */
+const admitted = (request: RestRequest, scope: Scope): Caller => {
+	admitScope(request.context, scope);
+	return createCaller({ ...request.context, admitted: scope });
 };
 
 const methodNotAllowed = (request: RestRequest) =>

@@ -18,6 +18,11 @@ export interface AppContext {
 	readonly rateLimiter?: RateLimiter | undefined;
 	/** Sets a header of the HTTP answer (before it is written): the `RateLimit-*` headers of an authenticated call. */
 	readonly setHeader?: ((name: string, value: string) => void) | undefined;
+	/**
+	 * The scope this request was already admitted for (checked and counted against the rate limit before its body
+	 * was read, as the REST adapter does); the procedure does not count it again.
+	 */
+	readonly admitted?: Scope | undefined;
 	/** Bounds each account's report work in flight; unbounded when absent. */
 	readonly workLimiter?: WorkLimiter | undefined;
 }
@@ -42,26 +47,35 @@ export const router = t.router;
 export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * Checks that the request's token has `scope` (401 without a token, 403 without the scope) and takes one request
+ * from the token's rate limit (429 past it), setting the `RateLimit-*` headers. Returns the principal.
+ */
+export const admitScope = (ctx: AppContext, scope: Scope): Principal => {
+	const principal = ctx.principal;
+	if (principal === null) {
+		throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid API token is required" });
+	}
+	if (!principal.scopes.includes(scope)) {
+		throw new AppError({ code: "NOT_AUTHORIZED", message: `This token lacks the ${scope} scope` });
+	}
+	const limit = ctx.rateLimiter?.take(principal.tokenId);
+	if (limit !== undefined) {
+		for (const [name, value] of Object.entries(rateLimitHeaders(limit))) ctx.setHeader?.(name, value);
+	}
+	if (limit !== undefined && !limit.allowed) {
+		throw new AppError({
+			code: "TOO_MANY_REQUESTS",
+			message: `Rate limit exceeded, retry in ${limit.retryAfterSeconds} s`,
+			retryAfter: limit.retryAfterSeconds,
+		});
+	}
+	return principal;
+};
+
 const requireScope = (scope: Scope) =>
 	t.middleware(({ ctx, next }) => {
-		const principal = ctx.principal;
-		if (principal === null) {
-			throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid API token is required" });
-		}
-		if (!principal.scopes.includes(scope)) {
-			throw new AppError({ code: "NOT_AUTHORIZED", message: `This token lacks the ${scope} scope` });
-		}
-		const limit = ctx.rateLimiter?.take(principal.tokenId);
-		if (limit !== undefined) {
-			for (const [name, value] of Object.entries(rateLimitHeaders(limit))) ctx.setHeader?.(name, value);
-		}
-		if (limit !== undefined && !limit.allowed) {
-			throw new AppError({
-				code: "TOO_MANY_REQUESTS",
-				message: `Rate limit exceeded, retry in ${limit.retryAfterSeconds} s`,
-				retryAfter: limit.retryAfterSeconds,
-			});
-		}
+		const principal = ctx.admitted === scope && ctx.principal !== null ? ctx.principal : admitScope(ctx, scope);
 		return next({ ctx: { ...ctx, principal } });
 	});
 
