@@ -1,4 +1,4 @@
-import { eraseBodySchema, ingestCollections, itemSchemas, reports } from "@convolens/core";
+import { conversationsInput, eraseBodySchema, ingestCollections, itemSchemas, reports } from "@convolens/core";
 import { z } from "zod";
 import { wireCodes } from "./errors.ts";
 import { createAccountInput, createTokenInput } from "./rest/admin.ts";
@@ -275,6 +275,62 @@ export const buildOpenApiDocument = () => {
 					content: { "application/json": { schema: { type: "object", properties: { deleted: ingestCounts } } } },
 				},
 				"400": errorResponse("Invalid body"),
+				...commonErrors,
+			},
+		},
+	};
+
+	const conversationFields = (schemaOf(conversationsInput) as { properties: Record<string, Record<string, unknown>> })
+		.properties;
+	paths["/api/v1/conversations"] = {
+		get: {
+			operationId: "listConversations",
+			summary: "The conversations behind a chart point (drill-down)",
+			description:
+				"Conversations created in `[start, end)`, newest first, with their message counts, tokens and thumbs; " +
+				"`cursor` (present while more remain) asks for the next page. Requires the `reports:read` scope.",
+			tags: ["Reports"],
+			parameters: Object.entries(conversationFields).map(([name, schema]) => ({
+				name,
+				in: "query",
+				required: name === "start" || name === "end",
+				description: schema.description,
+				schema: { ...schema, description: undefined },
+			})),
+			responses: {
+				"200": {
+					description: "One page of conversations",
+					content: {
+						"application/json": {
+							schema: {
+								type: "object",
+								required: ["items"],
+								properties: {
+									items: {
+										type: "array",
+										items: {
+											type: "object",
+											properties: {
+												id: { type: "string" },
+												botId: { type: ["string", "null"] },
+												contactId: { type: ["string", "null"] },
+												createdAt: { type: "string", format: "date-time" },
+												userMessages: { type: "integer" },
+												botMessages: { type: "integer" },
+												activityMessages: { type: "integer" },
+												tokens: { type: "integer" },
+												thumbsUp: { type: "integer" },
+												thumbsDown: { type: "integer" },
+											},
+										},
+									},
+									cursor: { type: "string" },
+								},
+							},
+						},
+					},
+				},
+				"400": errorResponse("A missing or invalid field, named in the message"),
 				...commonErrors,
 			},
 		},

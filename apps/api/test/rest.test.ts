@@ -1,5 +1,7 @@
 import { ReportIds } from "@convolens/core";
+import { createTRPCClient, httpLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../src/index.ts";
 import { call, startTestServer, type TestServer } from "./support.ts";
 
 let server: TestServer;
@@ -393,5 +395,62 @@ describe("order of checks", () => {
 		});
 		expect(response.status).toBe(401);
 		expect(response.json.code).toBe("NOT_AUTHENTICATED");
+	});
+});
+
+describe("GET /api/v1/conversations (drill-down)", () => {
+	let server: TestServer;
+	beforeAll(async () => {
+		server = await startTestServer();
+	});
+	afterAll(() => server.close());
+
+	it("pages an account's conversations of a range over REST, and tRPC answers the same", async () => {
+		const { token } = await server.createAccount("Drill");
+		const other = await server.createAccount("Other");
+		const conversations = ["c1", "c2", "c3"].map((id, index) => ({
+			id,
+			createdAt: `2026-11-2${index}T10:00:00Z`,
+		}));
+		for (const who of [token, other.token]) {
+			expect((await call(server.baseUrl, "/api/v1/ingest", { token: who, body: { conversations } })).status).toBe(200);
+		}
+		const query = "start=2026-11-20T00:00:00Z&end=2026-11-23T00:00:00Z&take=2";
+		const first = await call(server.baseUrl, `/api/v1/conversations?${query}`, { token, method: "GET" });
+		expect(first.status).toBe(200);
+		const items = first.json.items as Array<{ id: string }>;
+		expect(items.map((item) => item.id)).toEqual(["c3", "c2"]);
+		const cursor = first.json.cursor as string;
+		const second = await call(server.baseUrl, `/api/v1/conversations?${query}&cursor=${encodeURIComponent(cursor)}`, {
+			token,
+			method: "GET",
+		});
+		expect(second.json).toEqual({
+			items: [
+				{
+					id: "c1",
+					botId: null,
+					contactId: null,
+					createdAt: "2026-11-20T10:00:00.000Z",
+					userMessages: 0,
+					botMessages: 0,
+					activityMessages: 0,
+					tokens: 0,
+					thumbsUp: 0,
+					thumbsDown: 0,
+				},
+			],
+		});
+		const trpc = createTRPCClient<AppRouter>({
+			links: [httpLink({ url: `${server.baseUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+		});
+		expect(
+			await trpc.conversations.list.query({ start: "2026-11-20T00:00:00Z", end: "2026-11-23T00:00:00Z", take: 2 }),
+		).toEqual(first.json);
+		const bad = await call(server.baseUrl, "/api/v1/conversations?start=soon", { token, method: "GET" });
+		expect(bad.status).toBe(400);
+		expect(bad.json).toEqual({ message: expect.stringContaining("start"), code: "BAD_REQUEST" });
+		const wrongMethod = await call(server.baseUrl, `/api/v1/conversations?${query}`, { token, body: {} });
+		expect(wrongMethod.status).toBe(404);
 	});
 });

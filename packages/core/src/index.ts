@@ -7,6 +7,14 @@ export {
 	type ResultCacheService,
 	type ResultStore,
 } from "./cache.ts";
+export {
+	type ConversationItem,
+	type ConversationsInput,
+	type ConversationsPage,
+	conversationsInput,
+	listConversations,
+	MAX_CONVERSATIONS_PAGE,
+} from "./conversations.ts";
 export * from "./errors.ts";
 export * from "./ingest.ts";
 export { type Alert, type AlertsOutput, alertTypes, type Severity, severities } from "./reports/alert-rules.ts";

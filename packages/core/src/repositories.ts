@@ -99,6 +99,34 @@ export interface TimeRange {
 	readonly end: Date;
 }
 
+/** Which conversations a drill-down lists (contract §8.4), newest first. */
+export interface ConversationQuery {
+	readonly accountId: string;
+	/** Conversations created in `[start, end)`. */
+	readonly range: TimeRange;
+	readonly botId?: string | undefined;
+	readonly contactId?: string | undefined;
+	/** Only conversations with at least one thumbs up (`up`) or thumbs down (`down`). */
+	readonly rating?: "up" | "down" | undefined;
+	/** Keyset paging: only conversations after this one in newest-first order (created_at, then id, descending). */
+	readonly after?: { readonly createdAt: Date; readonly id: string } | undefined;
+	readonly limit: number;
+}
+
+/** One conversation with its message counts by type, its tokens and its ratings' thumbs. */
+export interface ConversationSummary {
+	readonly id: string;
+	readonly botId: string | null;
+	readonly contactId: string | null;
+	readonly createdAt: Date;
+	readonly userMessages: number;
+	readonly botMessages: number;
+	readonly activityMessages: number;
+	readonly tokens: number;
+	readonly thumbsUp: number;
+	readonly thumbsDown: number;
+}
+
 export class ActivityRepository extends Context.Service<
 	ActivityRepository,
 	{
@@ -159,6 +187,10 @@ export class ActivityRepository extends Context.Service<
 			sign: "negative" | "positive",
 			limit: number,
 		) => Effect.Effect<ReadonlyArray<RatingDetail>, StorageError>;
+		/** The conversations a drill-down lists (see `ConversationQuery`). */
+		readonly conversations: (
+			query: ConversationQuery,
+		) => Effect.Effect<ReadonlyArray<ConversationSummary>, StorageError>;
 	}
 >()("@convolens/core/ActivityRepository") {}
 

@@ -1,7 +1,7 @@
 import { Clock, Context, Effect, Layer } from "effect";
-import type { z } from "zod";
 import { calendarKey, type Memo, makeMemo, ResultCache, type ResultCacheService } from "./cache.ts";
 import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
+import { parseInput } from "./input.ts";
 import { countCacheLookup, timeReport } from "./metrics.ts";
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
@@ -28,57 +28,6 @@ export type BatchResults<Requests> = { [Id in keyof Requests]: BatchResult<Outpu
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input validation
-
-const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-	path.reduce<unknown>(
-		(value, key) =>
-			value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined,
-		input,
-	);
-
-const describeBound = (issue: z.core.$ZodIssue, input: unknown): string => {
-	const field = issue.path.length === 0 ? "input" : issue.path.map(String).join(".");
-	switch (issue.code) {
-		case "too_small": {
-			if (issue.origin === "array") return `${field} must contain at least ${issue.minimum} item(s)`;
-			if (issue.origin === "string") return `${field} must be at least ${issue.minimum} character(s) long`;
-			return `${field} must be ${issue.inclusive === false ? "greater than" : "at least"} ${issue.minimum}`;
-		}
-		case "too_big": {
-			if (issue.origin === "array") return `${field} must contain at most ${issue.maximum} item(s)`;
-			if (issue.origin === "string") return `${field} must be at most ${issue.maximum} character(s) long`;
-			return `${field} must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
-		}
-		case "invalid_type":
-			if (valueAt(input, issue.path) === undefined) return `${field} is required`;
-			return issue.expected === "int" ? `${field} must be an integer` : `${field} must be of type ${issue.expected}`;
-		case "invalid_value":
-			return `${field} must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
-		case "invalid_format":
-			return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
-		default:
-			return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
-	}
-};
-
-const parseInput = <S extends z.ZodType>(schema: S, rawInput: unknown): Effect.Effect<z.output<S>, InvalidInput> => {
-	const candidate = rawInput === undefined || rawInput === null ? {} : rawInput;
-	if (typeof candidate !== "object" || Array.isArray(candidate)) {
-		return Effect.fail(new InvalidInput({ message: "The report input must be a JSON object" }));
-	}
-	const parsed = schema.safeParse(candidate);
-	if (parsed.success) return Effect.succeed(parsed.data);
-	const issue = parsed.error.issues[0];
-	if (issue === undefined) return Effect.fail(new InvalidInput({ message: "Invalid report input" }));
-	const field = issue.path.length === 0 ? undefined : issue.path.map(String).join(".");
-	return Effect.fail(
-		new InvalidInput(
-			field === undefined
-				? { message: describeBound(issue, candidate) }
-				: { message: describeBound(issue, candidate), field },
-		),
-	);
-};
 
 /**
  * A window is `periodDays` or `startDate`/`endDate`, never both: a caller sending both meant one of them, and

@@ -25,6 +25,7 @@ const restRoutes: ReadonlyArray<readonly [RegExp, string]> = [
 	[/^\/v1\/platform\/report\/list$/, "/v1/platform/report/list"],
 	[/^\/v1\/platform\/report\/generate$/, "/v1/platform/report/generate"],
 	[/^\/v1\/platform\/report\/[^/]+\/generate$/, "/v1/platform/report/:id/generate"],
+	[/^\/v1\/conversations$/, "/v1/conversations"],
 	[/^\/v1\/ingest$/, "/v1/ingest"],
 	[/^\/v1\/ingest\/delete$/, "/v1/ingest/delete"],
 	[/^\/v1\/openapi\.json$/, "/v1/openapi.json"],

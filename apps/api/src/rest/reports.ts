@@ -76,6 +76,16 @@ const generateSingle = async (caller: Caller, reportId: string, { req, res }: Re
 	sendJson(res, 200, await call(body));
 };
 
+/** Drill-down: the query string as the procedure's input (`take` as a number when it is one). */
+const listConversationsRest = async (caller: Caller, { res, query }: RestRequest) => {
+	const input: Record<string, unknown> = {};
+	for (const key of ["start", "end", "botId", "contactId", "rating", "take", "cursor"]) {
+		const value = query.get(key);
+		if (value !== null && value !== "") input[key] = key === "take" && /^\d+$/.test(value) ? Number(value) : value;
+	}
+	sendJson(res, 200, await caller.conversations.list(input as never));
+};
+
 const ingest = async (caller: Caller, { req, res }: RestRequest) => {
 	const body = parseJsonObject(await readBody(req, INGEST_BODY_LIMIT));
 	sendJson(res, 200, await caller.ingest.batch(body as IngestRequest));
@@ -96,6 +106,7 @@ const routes: ReadonlyArray<{
 }> = [
 	{ method: "GET", path: "/v1/platform/report/list", scope: "reports:read", handler: listReports },
 	{ method: "POST", path: "/v1/platform/report/generate", scope: "reports:read", handler: generateBatch },
+	{ method: "GET", path: "/v1/conversations", scope: "reports:read", handler: listConversationsRest },
 	{ method: "POST", path: "/v1/ingest", scope: "ingest:write", handler: ingest },
 	{ method: "POST", path: "/v1/ingest/delete", scope: "ingest:write", handler: erase },
 ];

@@ -1,9 +1,12 @@
 import {
 	type AnyReport,
+	type ConversationsInput,
+	type ConversationsPage,
 	generateBatch,
 	generateReport,
 	type IngestCollection,
 	type itemSchemas,
+	listConversations,
 	type ReportById,
 	type ReportId,
 	ReportIds,
@@ -178,6 +181,17 @@ export const appRouter = router({
 			return output as BatchOutput;
 		}),
 		...reportProcedures,
+	}),
+	conversations: router({
+		/** Drill-down: the conversations behind a chart point (contract §8.4). */
+		list: reportsProcedure
+			.input(passThrough<ConversationsInput>())
+			.query(
+				({ ctx, input }): Promise<ConversationsPage> =>
+					withinWorkLimit(ctx, 1, () =>
+						runProgram(ctx.runtime, listConversations(ctx.principal.accountId, input), ctx.signal),
+					),
+			),
 	}),
 	ingest: router({
 		batch: ingestProcedure

@@ -7,6 +7,8 @@ import {
 	type ActivityScope,
 	type BotActivity,
 	type ContactActivity,
+	type ConversationQuery,
+	type ConversationSummary,
 	type RatingDetail,
 	type SliceBoundaries,
 	type TimeRange,
@@ -307,6 +309,45 @@ export const memoryQueries = (snapshot: DataSnapshot) => {
 	const ofAccount = <Row extends { readonly accountId: string }>(rows: ReadonlyArray<Row>, accountId: string) =>
 		rows.filter((row) => row.accountId === accountId);
 
+	const conversations = (query: ConversationQuery): ReadonlyArray<ConversationSummary> => {
+		const newestFirst = (left: { createdAt: Date; id: string }, right: { createdAt: Date; id: string }) =>
+			right.createdAt.getTime() - left.createdAt.getTime() || (left.id < right.id ? 1 : left.id > right.id ? -1 : 0);
+		const summaries = ofAccount(snapshot.conversations, query.accountId)
+			.filter(
+				(conversation) =>
+					inRange(conversation.createdAt, query.range) &&
+					(query.botId === undefined || conversation.botId === query.botId) &&
+					(query.contactId === undefined || conversation.contactId === query.contactId) &&
+					(query.after === undefined || newestFirst(query.after, conversation) < 0),
+			)
+			.map((conversation): ConversationSummary => {
+				const messages = snapshot.messages.filter(
+					(message) => message.accountId === query.accountId && message.conversationId === conversation.id,
+				);
+				const ratings = snapshot.ratings.filter(
+					(rating) => rating.accountId === query.accountId && rating.conversationId === conversation.id,
+				);
+				const ofType = (type: string) => messages.filter((message) => message.type === type).length;
+				return {
+					id: conversation.id,
+					botId: conversation.botId,
+					contactId: conversation.contactId,
+					createdAt: conversation.createdAt,
+					userMessages: ofType("user"),
+					botMessages: ofType("bot"),
+					activityMessages: ofType("activity"),
+					tokens: messages.reduce((total, message) => total + message.tokens, 0),
+					thumbsUp: ratings.filter((rating) => rating.value > 0).length,
+					thumbsDown: ratings.filter((rating) => rating.value < 0).length,
+				};
+			})
+			.filter(
+				(summary) =>
+					query.rating === undefined || (query.rating === "up" ? summary.thumbsUp > 0 : summary.thumbsDown > 0),
+			);
+		return summaries.sort(newestFirst).slice(0, query.limit);
+	};
+
 	const conversationCohorts = (scope: ActivityScope, boundaries: SliceBoundaries) =>
 		boundaries.slice(1).map((end, index) => conversationCohort(scope, { start: boundaries[index]!, end }));
 
@@ -318,6 +359,7 @@ export const memoryQueries = (snapshot: DataSnapshot) => {
 		topContacts,
 		topBots,
 		ratings,
+		conversations,
 		botExists: (accountId: string, botId: string) =>
 			snapshot.bots.some((bot) => bot.accountId === accountId && bot.id === botId),
 		datasetRecordCounts: (accountId: string, datasetIds: ReadonlyArray<string>) => {
@@ -373,6 +415,7 @@ export const memoryActivityRepository = (snapshot: DataSnapshot) => {
 			})),
 		topBots: (accountId, range, by, limit) => Effect.sync(() => queries.topBots(accountId, range, by, limit)),
 		ratings: (scope, range, sign, limit) => Effect.sync(() => queries.ratings(scope, range, sign, limit)),
+		conversations: (query) => Effect.sync(() => queries.conversations(query)),
 	});
 };
 

@@ -2,6 +2,8 @@ import {
 	type ActionCount,
 	ActivityRepository,
 	type ActivityScope,
+	type ConversationQuery,
+	type ConversationSummary,
 	type RatingDetail,
 	type SliceBoundaries,
 	type TimeRange,
@@ -257,7 +259,58 @@ export const activityRepositoryLayer = Layer.effect(
 			);
 		});
 
+		/**
+		 * The drill-down's page: the conversation's own counters (kept by the rollup triggers) and its ratings' thumbs,
+		 * newest first by the account's creation index; the keyset condition continues after the previous page.
+		 */
+		const conversations = Effect.fn("ActivityRepository.conversations")(function* (request: ConversationQuery) {
+			const params: Array<unknown> = [request.accountId, request.range.start, request.range.end, request.limit];
+			const where: Array<string> = [];
+			if (request.botId !== undefined) {
+				params.push(request.botId);
+				where.push(`c.bot_id = $${params.length}`);
+			}
+			if (request.contactId !== undefined) {
+				params.push(request.contactId);
+				where.push(`c.contact_id = $${params.length}`);
+			}
+			if (request.after !== undefined) {
+				params.push(request.after.createdAt, request.after.id);
+				const [at, id] = [`$${params.length - 1}`, `$${params.length}`];
+				where.push(`(c.created_at < ${at} OR (c.created_at = ${at} AND c.id COLLATE "C" < ${id}))`);
+			}
+			if (request.rating !== undefined) where.push(`r.${request.rating} > 0`);
+			const rows = yield* query<Record<string, unknown>>(
+				`SELECT c.id, c.bot_id, c.contact_id, c.created_at, c.user_messages, c.bot_messages, c.activity_messages,
+					c.tokens, r.up, r.down
+				FROM conversation c
+				CROSS JOIN LATERAL (
+					SELECT count(*) FILTER (WHERE value > 0) AS up, count(*) FILTER (WHERE value < 0) AS down
+					FROM rating WHERE account_id = c.account_id AND conversation_id = c.id
+				) r
+				WHERE c.account_id = $1 AND c.created_at >= $2 AND c.created_at < $3${where.map((condition) => ` AND ${condition}`).join("")}
+				ORDER BY c.created_at DESC, c.id COLLATE "C" DESC
+				LIMIT $4`,
+				params,
+			);
+			return rows.map(
+				(row): ConversationSummary => ({
+					id: String(row.id),
+					botId: (row.bot_id as string | null) ?? null,
+					contactId: (row.contact_id as string | null) ?? null,
+					createdAt: new Date(row.created_at as Date),
+					userMessages: toNumber(row.user_messages),
+					botMessages: toNumber(row.bot_messages),
+					activityMessages: toNumber(row.activity_messages),
+					tokens: toNumber(row.tokens),
+					thumbsUp: toNumber(row.up),
+					thumbsDown: toNumber(row.down),
+				}),
+			);
+		});
+
 		return ActivityRepository.of({
+			conversations,
 			countsBySlice,
 			activeContacts,
 			conversationCohorts,
