@@ -2,7 +2,7 @@ import { reportDescriptors } from "./generated/reports.ts";
 import { restTransport } from "./transports/rest.ts";
 import type { Transport, TransportConfig } from "./transports/transport.ts";
 import { trpcTransport } from "./transports/trpc.ts";
-import type { ConvolensClient, ListOptions, RequestOptions } from "./types.ts";
+import type { ConversationsQuery, ConvolensClient, ListOptions, RequestOptions } from "./types.ts";
 
 export interface ClientOptions {
 	/** The server's origin, e.g. `http://localhost:3000` (a base path is kept: `https://host/convolens`). */
@@ -51,6 +51,7 @@ export function createClient(options: ClientOptions): ConvolensClient {
 
 	const client: Record<string, unknown> = {
 		list: (listOptions: ListOptions = {}) => transport.list(listOptions),
+		conversations: (query: ConversationsQuery) => transport.conversations(query),
 		generate: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>
 			transport.generate(requests, requestOptions),
 	};

@@ -2,6 +2,9 @@ export { type ClientOptions, createClient } from "./client.ts";
 export { ConvolensError, type ErrorCode, errorCodes } from "./errors.ts";
 export * from "./generated/reports.ts";
 export type {
+	ConversationItem,
+	ConversationsPage,
+	ConversationsQuery,
 	ConvolensClient,
 	GenerateRequest,
 	GenerateResponse,

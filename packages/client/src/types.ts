@@ -81,6 +81,41 @@ export interface ReportList {
 	readonly cursor?: string;
 }
 
+/** Which conversations `conversations()` lists: created in `[start, end)`, newest first. */
+export interface ConversationsQuery extends RequestOptions {
+	/** ISO-8601 instant with an offset, or a `Date`. */
+	readonly start: string | Date;
+	readonly end: string | Date;
+	readonly botId?: string;
+	readonly contactId?: string;
+	/** Only conversations with at least one thumbs up (`up`) or down (`down`). */
+	readonly rating?: "up" | "down";
+	/** 1–100, default 25. */
+	readonly take?: number;
+	/** The `cursor` of the previous page. */
+	readonly cursor?: string;
+}
+
+export interface ConversationItem {
+	readonly id: string;
+	readonly botId: string | null;
+	readonly contactId: string | null;
+	/** ISO-8601 instant. */
+	readonly createdAt: string;
+	readonly userMessages: number;
+	readonly botMessages: number;
+	readonly activityMessages: number;
+	readonly tokens: number;
+	readonly thumbsUp: number;
+	readonly thumbsDown: number;
+}
+
+export interface ConversationsPage {
+	readonly items: ReadonlyArray<ConversationItem>;
+	/** Present while more remain; pass it back as `cursor`. */
+	readonly cursor?: string;
+}
+
 type ReportMethod<Id extends ReportId> =
 	{} extends ReportInput<Id>
 		? (input?: ReportInput<Id>, options?: RequestOptions) => Promise<ReportOutput<Id>>
@@ -92,6 +127,8 @@ export type ReportMethods = { readonly [Id in ReportId as ReportCatalog[Id]["met
 export interface ConvolensClient extends ReportMethods {
 	/** The reports the server offers, with their input and output JSON Schemas. */
 	list(options?: ListOptions): Promise<ReportList>;
+	/** Drill-down: the conversations behind a chart point, a page at a time. */
+	conversations(query: ConversationsQuery): Promise<ConversationsPage>;
 	/**
 	 * Runs several reports at once. The result has exactly the requested IDs; each is a `ReportResult`, so one
 	 * failing report never hides the others. Throws `ConvolensError` only when the whole request fails

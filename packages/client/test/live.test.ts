@@ -201,6 +201,32 @@ describe("the two transports", () => {
 		expect(overRest).toEqual(overTrpc);
 	});
 
+	it("drill down to the same conversations, with their counts, over either", async () => {
+		const query = { start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() + 60_000), botId: seeded.botId };
+		const [overTrpc, overRest] = await Promise.all([
+			clientFor("trpc").conversations(query),
+			clientFor("rest").conversations({ ...query, start: query.start.toISOString() }),
+		]);
+		expect(overRest).toEqual(overTrpc);
+		expect(overTrpc.items).toEqual([
+			expect.objectContaining({
+				id: "conv_1",
+				botId: seeded.botId,
+				userMessages: seeded.userMessages,
+				botMessages: seeded.botMessages,
+				tokens: seeded.tokens,
+				thumbsUp: seeded.thumbsUp,
+				// The seeded thumbs down names no conversation: it is the bot's, not this conversation's.
+				thumbsDown: 0,
+			}),
+		]);
+		const refused = await clientFor("rest")
+			.conversations({ ...query, take: 500 })
+			.catch((error: unknown) => error);
+		expect(refused).toBeInstanceOf(ConvolensError);
+		expect((refused as ConvolensError).code).toBe("BAD_REQUEST");
+	});
+
 	it("batch concurrent method calls over tRPC and keep their results apart", async () => {
 		const client = clientFor("trpc");
 		const [contacts, ratings, stats] = await Promise.all([

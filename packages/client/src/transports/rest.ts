@@ -1,6 +1,7 @@
-import type { ListOptions, RequestOptions } from "../types.ts";
+import type { ConversationsPage, ListOptions, RequestOptions } from "../types.ts";
 import {
 	completeResults,
+	conversationsInput,
 	failureOf,
 	isWireFailure,
 	networkError,
@@ -78,5 +79,17 @@ export function restTransport(config: TransportConfig): Transport {
 
 		run: (report: ReportRef, input, options) =>
 			request("POST", `${reportsUrl}/${encodeURIComponent(report.id)}/generate`, input ?? {}, options, report.id),
+
+		conversations: async (query) => {
+			const search = new URLSearchParams(
+				Object.entries(conversationsInput(query)).map(([key, value]): [string, string] => [key, String(value)]),
+			);
+			return (await request(
+				"GET",
+				`${config.baseUrl}/api/v1/conversations?${search}`,
+				undefined,
+				query,
+			)) as ConversationsPage;
+		},
 	};
 }

@@ -1,5 +1,12 @@
 import { ConvolensError, codeOfStatus, isErrorCode } from "../errors.ts";
-import type { ListOptions, ReportFailure, ReportList, RequestOptions } from "../types.ts";
+import type {
+	ConversationsPage,
+	ConversationsQuery,
+	ListOptions,
+	ReportFailure,
+	ReportList,
+	RequestOptions,
+} from "../types.ts";
 
 /** A report the transport runs: its ID (REST path) and its method name (tRPC procedure). */
 export interface ReportRef {
@@ -19,6 +26,20 @@ export interface Transport {
 		options: RequestOptions,
 	) => Promise<Record<string, WireResult>>;
 	readonly run: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<unknown>;
+	readonly conversations: (query: ConversationsQuery) => Promise<ConversationsPage>;
+}
+
+/** A drill-down query as the server reads it: instants as ISO text, no request options, nothing undefined. */
+export function conversationsInput(query: ConversationsQuery): Record<string, string | number> {
+	const input: Record<string, string | number> = {
+		start: query.start instanceof Date ? query.start.toISOString() : query.start,
+		end: query.end instanceof Date ? query.end.toISOString() : query.end,
+	};
+	for (const key of ["botId", "contactId", "rating", "take", "cursor"] as const) {
+		const value = query[key];
+		if (value !== undefined) input[key] = value;
+	}
+	return input;
 }
 
 export interface TransportConfig {

@@ -1,8 +1,15 @@
 import { createTRPCUntypedClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
 import { ConvolensError, codeOfStatus, isErrorCode } from "../errors.ts";
-import type { ReportListItem } from "../types.ts";
-import { completeResults, networkError, type Transport, type TransportConfig, type WireResult } from "./transport.ts";
+import type { ConversationsPage, ReportListItem } from "../types.ts";
+import {
+	completeResults,
+	conversationsInput,
+	networkError,
+	type Transport,
+	type TransportConfig,
+	type WireResult,
+} from "./transport.ts";
 
 /** What the server's tRPC error formatter adds to `error.data` (see the api app's `AppErrorData`). */
 interface ErrorData {
@@ -105,5 +112,8 @@ export function trpcTransport(config: TransportConfig): Transport {
 		},
 
 		run: (report, input, options) => call(`reports.${report.method}`, input, options.signal, report.id),
+
+		conversations: async (query) =>
+			(await call("conversations.list", conversationsInput(query), query.signal)) as ConversationsPage,
 	};
 }
