@@ -32,6 +32,7 @@ export const wireCodes = {
 	NOT_AUTHENTICATED: { status: 401, trpc: "UNAUTHORIZED" },
 	NOT_AUTHORIZED: { status: 403, trpc: "FORBIDDEN" },
 	NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
+	METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED" },
 	CONTENT_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
 	UNPROCESSABLE_ENTITY: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
 	TOO_MANY_REQUESTS: { status: 429, trpc: "TOO_MANY_REQUESTS" },
@@ -63,6 +64,7 @@ const messages: Record<WireCode, string> = {
 	NOT_AUTHENTICATED: "Not authenticated",
 	NOT_AUTHORIZED: "Not authorized",
 	NOT_FOUND: "Not found",
+	METHOD_NOT_ALLOWED: "Method not allowed",
 	CONTENT_TOO_LARGE: "Request body is too large",
 	UNPROCESSABLE_ENTITY: "Unprocessable entity",
 	TOO_MANY_REQUESTS: "Too many requests",
@@ -80,6 +82,8 @@ export class AppError extends TRPCError {
 	readonly field: string | undefined;
 	/** Seconds a client should wait before retrying (rate limiting). */
 	readonly retryAfter: number | undefined;
+	/** The methods the route does take, for a `405`'s `Allow` header. */
+	readonly allow: string | undefined;
 
 	constructor(options: {
 		readonly code: WireCode;
@@ -87,6 +91,7 @@ export class AppError extends TRPCError {
 		readonly tag?: string;
 		readonly field?: string;
 		readonly retryAfter?: number;
+		readonly allow?: string;
 		readonly cause?: unknown;
 	}) {
 		super({
@@ -98,6 +103,7 @@ export class AppError extends TRPCError {
 		this.tag = options.tag;
 		this.field = options.field;
 		this.retryAfter = options.retryAfter;
+		this.allow = options.allow;
 	}
 }
 

@@ -321,6 +321,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			const headers: Record<string, string> =
 				error instanceof AppError && error.retryAfter !== undefined ? { "retry-after": String(error.retryAfter) } : {};
 			if (wire.status === 413) headers.connection = "close";
+			if (error instanceof AppError && error.allow !== undefined) headers.allow = error.allow;
 			sendWireError(res, wire, headers);
 		}
 	});

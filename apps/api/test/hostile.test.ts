@@ -120,6 +120,7 @@ const fourXxCodes = [
 	"NOT_AUTHENTICATED",
 	"NOT_AUTHORIZED",
 	"NOT_FOUND",
+	"METHOD_NOT_ALLOWED",
 	"CONTENT_TOO_LARGE",
 	"UNPROCESSABLE_ENTITY",
 	"TOO_MANY_REQUESTS",
@@ -1179,7 +1180,7 @@ describe("raw HTTP", () => {
 		);
 	});
 
-	it("answers wrong methods, unknown paths and malformed path segments with a 404 or 400 JSON error", async () => {
+	it("answers wrong methods, unknown paths and malformed path segments with a 405, 404 or 400 JSON error", async () => {
 		await fc.assert(
 			fc.asyncProperty(
 				fc.constantFrom("GET", "PUT", "DELETE", "PATCH", "POST"),

@@ -338,16 +338,29 @@ describe("ingest", () => {
 });
 
 describe("the HTTP envelope", () => {
-	it("answers unknown routes and wrong methods with JSON 404, never HTML", async () => {
+	it("answers unknown routes with JSON 404 and wrong methods with 405 and Allow, never HTML", async () => {
 		for (const [path, method] of [
 			["/nope", "GET"],
-			["/api/v1/platform/report/generate", "GET"],
 			["/api/v2/platform/report/list", "GET"],
 		] as const) {
 			const response = await call(server.baseUrl, path, { token, method });
 			expect(response.status).toBe(404);
 			expect(response.headers.get("content-type")).toMatch(/^application\/json/);
 			expect(response.json).toEqual({ message: expect.any(String), code: "NOT_FOUND" });
+		}
+		for (const [path, method, allow] of [
+			["/api/v1/platform/report/generate", "GET", "POST"],
+			[`/api/v1/platform/report/${ReportIds.TotalRatings}/generate`, "GET", "POST"],
+			["/api/v1/platform/report/list", "POST", "GET"],
+			["/api/v1/ingest", "PUT", "POST"],
+		] as const) {
+			const response = await call(server.baseUrl, path, { token, method });
+			expect(response.status, `${method} ${path}`).toBe(405);
+			expect(response.headers.get("allow")).toBe(allow);
+			expect(response.json).toEqual({
+				message: `${method} is not allowed on ${path.slice(4)}; it takes ${allow}`,
+				code: "METHOD_NOT_ALLOWED",
+			});
 		}
 	});
 
@@ -451,6 +464,7 @@ describe("GET /api/v1/conversations (drill-down)", () => {
 		expect(bad.status).toBe(400);
 		expect(bad.json).toEqual({ message: expect.stringContaining("start"), code: "BAD_REQUEST" });
 		const wrongMethod = await call(server.baseUrl, `/api/v1/conversations?${query}`, { token, body: {} });
-		expect(wrongMethod.status).toBe(404);
+		expect(wrongMethod.status).toBe(405);
+		expect(wrongMethod.headers.get("allow")).toBe("GET");
 	});
 });

@@ -7,6 +7,7 @@ export const errorCodes = [
 	"NOT_AUTHENTICATED",
 	"NOT_AUTHORIZED",
 	"NOT_FOUND",
+	"METHOD_NOT_ALLOWED",
 	"CONTENT_TOO_LARGE",
 	"UNPROCESSABLE_ENTITY",
 	"TOO_MANY_REQUESTS",
@@ -24,6 +25,7 @@ export const statusOfCode: { readonly [Code in ErrorCode]: number } = {
 	NOT_AUTHENTICATED: 401,
 	NOT_AUTHORIZED: 403,
 	NOT_FOUND: 404,
+	METHOD_NOT_ALLOWED: 405,
 	CONTENT_TOO_LARGE: 413,
 	UNPROCESSABLE_ENTITY: 422,
 	TOO_MANY_REQUESTS: 429,
@@ -48,6 +50,8 @@ export function codeOfStatus(status: number): ErrorCode {
 			return "NOT_AUTHORIZED";
 		case 404:
 			return "NOT_FOUND";
+		case 405:
+			return "METHOD_NOT_ALLOWED";
 		case 413:
 			return "CONTENT_TOO_LARGE";
 		case 422:

@@ -118,13 +118,13 @@ export const isRestPath = (path: string) => routes.some((route) => route.path ==
 export const handleRest = async (request: RestRequest): Promise<void> => {
 	const route = routes.find((candidate) => candidate.path === request.path);
 	if (route !== undefined) {
-		if (route.method !== request.method) throw methodNotAllowed(request);
+		if (route.method !== request.method) throw methodNotAllowed(request, route.method);
 		await route.handler(admitted(request, route.scope), request);
 		return;
 	}
 	const single = singleReportPath.exec(request.path);
 	if (single !== null) {
-		if (request.method !== "POST") throw methodNotAllowed(request);
+		if (request.method !== "POST") throw methodNotAllowed(request, "POST");
 		await generateSingle(admitted(request, "reports:read"), decodePathSegment(single[1] ?? ""), request);
 		return;
 	}
@@ -148,5 +148,9 @@ const admitted = (request: RestRequest, scope: Scope): Caller => {
 	return createCaller({ ...request.context, admitted: scope });
 };
 
-const methodNotAllowed = (request: RestRequest) =>
-	new AppError({ code: "NOT_FOUND", message: `No route for ${request.method} ${request.path}` });
+const methodNotAllowed = (request: RestRequest, allowed: string) =>
+	new AppError({
+		code: "METHOD_NOT_ALLOWED",
+		message: `${request.method} is not allowed on ${request.path}; it takes ${allowed}`,
+		allow: allowed,
+	});
