@@ -1,4 +1,3 @@
-import { actionItem, botItem, contactItem, type ListItem, overviewTexts } from "../reports/overview-entries.ts";
 import type { ContactRow, ConversationRow, DataSnapshot, MessageRow, RatingRow } from "../rows.ts";
 
 /**
@@ -10,6 +9,87 @@ import type { ContactRow, ConversationRow, DataSnapshot, MessageRow, RatingRow }
  * Inputs must already be valid (the reference does not validate); the result is the output, or the tag of the
  * expected failure for a missing bot or datasets.
  */
+
+// The Overview's and Analytics' texts and list items, written here from REPORTS.md rather than imported from the
+// programs: an oracle that shared them would check them against themselves.
+
+/** Title and description of each Overview (and Analytics) entry. */
+const overviewTexts = {
+	totalRatings: ["Total Ratings", "All ratings created in the period"],
+	thumbsUp: ["Thumbs Up", "Ratings above 0 created in the period"],
+	thumbsDown: ["Thumbs Down", "Ratings below 0 created in the period"],
+	totalUsers: ["Total Users", "All contacts of the account; change counts the contacts added in the period"],
+	activeUsers: ["Active Users", "Distinct contacts with a conversation created in the period"],
+	totalConversations: ["Total Conversations", "Conversations created in the period"],
+	totalMessages: ["Total Messages", "Messages of every type sent in the period"],
+	userMessages: ["Total User Requests", "User messages sent in the period"],
+	botMessages: ["Total Agent Responses", "Bot messages sent in the period"],
+	activityMessages: ["Total Agent Actions", "Activity messages (bot actions) sent in the period"],
+	averageUserMessagesPerConversation: [
+		"Average User Requests per Conversation",
+		"Mean user messages per conversation created in the period",
+	],
+	averageBotMessagesPerConversation: [
+		"Average Agent Responses per Conversation",
+		"Mean bot messages per conversation created in the period",
+	],
+	averageActionsPerConversation: [
+		"Average Actions per Conversation",
+		"Mean activity messages per conversation created in the period",
+	],
+	totalTokens: ["Total Tokens", "Tokens of the messages sent in the period"],
+} as const;
+
+const textsOf = (metric: keyof typeof overviewTexts) => {
+	const [title, description] = overviewTexts[metric];
+	return { title, description };
+};
+
+interface ListItem {
+	readonly id: string;
+	readonly name: string;
+	readonly description: string;
+	readonly createdAt?: string;
+	readonly tags: ReadonlyArray<{ readonly name: string; readonly value: string | number }>;
+}
+
+interface Activity {
+	readonly id: string;
+	readonly createdAt: Date;
+	readonly conversations: number;
+	readonly messages: number;
+	readonly tokens: number;
+}
+
+/** A ranked contact or bot: named by name (contacts: else email, else nick), else its id. */
+const activityItem = (kind: "contact" | "bot", name: string | null, entry: Activity): ListItem => ({
+	id: entry.id,
+	name: name ?? entry.id,
+	description: `${entry.conversations} conversations, ${entry.messages} messages, ${entry.tokens} tokens in the period`,
+	createdAt: entry.createdAt.toISOString(),
+	tags: [
+		{ name: "kind", value: kind },
+		{ name: "conversations", value: entry.conversations },
+		{ name: "messages", value: entry.messages },
+		{ name: "tokens", value: entry.tokens },
+	],
+});
+
+const contactItem = (
+	entry: Activity & { readonly name: string | null; readonly email: string | null; readonly nick: string | null },
+) => activityItem("contact", entry.name ?? entry.email ?? entry.nick, entry);
+
+const botItem = (entry: Activity & { readonly name: string | null }) => activityItem("bot", entry.name, entry);
+
+const actionItem = (action: { readonly type: string; readonly name: string; readonly count: number }): ListItem => ({
+	id: `${action.type}:${action.name}`,
+	name: action.name,
+	description: `${action.count} ${action.type} actions in the period`,
+	tags: [
+		{ name: "type", value: action.type },
+		{ name: "count", value: action.count },
+	],
+});
 
 export type ReferenceResult =
 	| { readonly ok: true; readonly value: unknown }
@@ -771,7 +851,7 @@ const overview = (
 	const additive = (metric: keyof typeof overviewTexts, events: ReadonlyArray<Weighted>, list?: Array<ListItem>) => {
 		const series = seriesOf(w, events);
 		return {
-			...overviewTexts[metric],
+			...textsOf(metric),
 			value: series.value,
 			change: series.value - series.previous,
 			period: w.label,
@@ -813,7 +893,7 @@ const overview = (
 			ofType(data.messages, type).map((row) => at(row)),
 		).breakdown;
 		return {
-			...overviewTexts[metric],
+			...textsOf(metric),
 			value,
 			change: roundTo(value - previous, 2),
 			period: w.label,
@@ -848,7 +928,7 @@ const overview = (
 		{ ...additive("thumbsUp", upEvents), details: { metric: "thumbsUp", chart: ratingsChart } },
 		{ ...additive("thumbsDown", downEvents), details: { metric: "thumbsDown", chart: ratingsChart } },
 		{
-			...overviewTexts.totalUsers,
+			...textsOf("totalUsers"),
 			value: data.contacts.length,
 			change: contactsInWindow.length,
 			period: "all time",
@@ -864,7 +944,7 @@ const overview = (
 			},
 		},
 		{
-			...overviewTexts.activeUsers,
+			...textsOf("activeUsers"),
 			value: activeNow,
 			change: activeNow - activeIn((row) => w.inPrevious(row.createdAt)),
 			period: w.label,
