@@ -27,7 +27,7 @@ import {
 	runMigrations,
 	startEmbeddedPostgres,
 } from "@convolens/db";
-import { generateActivity, generateResources, loadBodies } from "@convolens/db/seed";
+import { createRandom, generateActivity, generateResources, loadBodies } from "@convolens/db/seed";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import pg from "pg";
 import { silentLogger } from "../src/http/logger.ts";
@@ -271,25 +271,12 @@ const zones = [
 	"America/Sao_Paulo",
 ];
 
-/** A small seeded generator (mulberry32), so every run asks the same sequence of windows. */
-const randomFrom = (seed: number) => {
-	let state = seed >>> 0;
-	const next = () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-	return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)) };
-};
-
 /**
  * Windows as dashboards ask for them, each asked once: period lengths of 1–365 days (the usual 7, 14, 30 and 90
  * often), explicit dates, a dozen zones; hourly buckets for short windows, weekly for long ones.
  */
 const newWindows = (seed: number) => {
-	const random = randomFrom(seed);
+	const random = createRandom(seed);
 	const seen = new Set<string>();
 	const today = Date.now();
 	return (): Record<string, unknown> => {
@@ -448,7 +435,7 @@ try {
 			}),
 		);
 		const warmupWindow = newWindows(scale + 7);
-		const warmupRandom = randomFrom(scale + 11);
+		const warmupRandom = createRandom(scale + 11);
 		const warmupCount = Number(values.warmup);
 		const warmupStarted = performance.now();
 		await timeConcurrently(warmupCount, 4, async () => {
