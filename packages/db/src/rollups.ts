@@ -326,6 +326,30 @@ BEGIN${body}
 END
 $fn$;`;
 
+/**
+ * Appends a part per UTC day holding the contacts of the inserted conversations (`new_rows`); `part` names the
+ * writing transaction, so its statements extend one part.
+ */
+export const contactDayPartSql = (part: string) => `	INSERT INTO contact_day AS t (account_id, day, part, entries)
+	SELECT e.account_id, e.day, ${part},
+		string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
+	FROM (
+		SELECT n.account_id, n.day, ct.seq,
+			min(${slotOfDay("n.created_at", "n.day")}) AS first, max(${slotOfDay("n.created_at", "n.day")}) AS last
+		FROM (SELECT x.account_id, x.contact_id, x.created_at, ${utcDay("x.created_at")} AS day FROM new_rows x) n
+		JOIN contact ct ON ct.account_id = n.account_id AND ct.id = n.contact_id
+		GROUP BY 1, 2, 3
+	) e
+	GROUP BY 1, 2 ORDER BY 1, 2
+	ON CONFLICT (account_id, day, part) DO UPDATE SET entries = t.entries || EXCLUDED.entries;
+`;
+
+/** The days the inserted conversations (`new_rows`) touch that hold more than `CONTACT_DAY_REBUILD_PARTS` parts. */
+export const contactDaysToRebuildSql = `SELECT d.account_id, d.day FROM contact_day d
+		JOIN (SELECT DISTINCT account_id, ${utcDay("created_at")} AS day FROM new_rows WHERE contact_id IS NOT NULL) n
+			ON n.account_id = d.account_id AND n.day = d.day
+		GROUP BY 1, 2 HAVING count(*) > ${CONTACT_DAY_REBUILD_PARTS} ORDER BY 1, 2`;
+
 export const contactDaySql: ReadonlyArray<string> = [
 	`CREATE OR REPLACE FUNCTION convolens_contact_numbered() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -339,22 +363,7 @@ $fn$;`,
 	contactDayFn(
 		"convolens_contact_day_inserted",
 		`
-	INSERT INTO contact_day AS t (account_id, day, part, entries)
-	SELECT e.account_id, e.day, pg_current_xact_id()::text::bigint,
-		string_agg(${entry("e.seq", "e.first", "e.last")}, ''::bytea ORDER BY e.seq)
-	FROM (
-		SELECT n.account_id, n.day, ct.seq,
-			min(${slotOfDay("n.created_at", "n.day")}) AS first, max(${slotOfDay("n.created_at", "n.day")}) AS last
-		FROM (SELECT x.account_id, x.contact_id, x.created_at, ${utcDay("x.created_at")} AS day FROM new_rows x) n
-		JOIN contact ct ON ct.account_id = n.account_id AND ct.id = n.contact_id
-		GROUP BY 1, 2, 3
-	) e
-	GROUP BY 1, 2 ORDER BY 1, 2
-	ON CONFLICT (account_id, day, part) DO UPDATE SET entries = t.entries || EXCLUDED.entries;
-${rebuildDays(`SELECT d.account_id, d.day FROM contact_day d
-		JOIN (SELECT DISTINCT account_id, ${utcDay("created_at")} AS day FROM new_rows WHERE contact_id IS NOT NULL) n
-			ON n.account_id = d.account_id AND n.day = d.day
-		GROUP BY 1, 2 HAVING count(*) > ${CONTACT_DAY_REBUILD_PARTS} ORDER BY 1, 2`)}`,
+${contactDayPartSql("pg_current_xact_id()::text::bigint")}${rebuildDays(contactDaysToRebuildSql)}`,
 	),
 	contactDayFn(
 		"convolens_contact_day_deleted",
@@ -605,3 +614,35 @@ export const recountSql = (account: string): ReadonlyArray<string> => {
 		`DROP VIEW ${recountSources.map(view).join(", ")}`,
 	].map((sql) => sql.trim().replace(/;$/, ""));
 };
+
+/**
+ * What every write of a source table does to the rollups, as the statements of its trigger function: they read the
+ * written rows as `new_rows` (inserted) or `old_rows` (deleted). Where the triggers exist (a single PostgreSQL) they
+ * run these; where they cannot (Citus, see `src/maintenance.ts`) the writer runs the same statements itself, with
+ * `new_rows`/`old_rows` defined as a CTE over the written rows. Packed contact days and the data version are kept
+ * apart (`contactDayPartSql`, `DATA_VERSION_SHARDS`): their trigger bodies loop or branch.
+ */
+export const rollupStatements = {
+	message: {
+		insert: [...messageSql("new_rows", 1), ...contactTotalMessages("new_rows", 1)],
+		delete: [...messageSql("old_rows", -1), ...contactTotalMessages("old_rows", -1)],
+	},
+	conversation: {
+		insert: [...conversationSql(signed("new_rows", 1)), ...contactTotalConversations(signed("new_rows", 1))],
+		delete: [...conversationSql(signed("old_rows", -1)), ...contactTotalConversations(signed("old_rows", -1))],
+	},
+	rating: { insert: ratingSql("new_rows", 1), delete: ratingSql("old_rows", -1) },
+	contact: { insert: contactCountSql("new_rows", 1), delete: contactCountSql("old_rows", -1) },
+} as const satisfies Record<string, Record<"insert" | "delete", ReadonlyArray<string>>>;
+
+/** Every trigger that keeps rollups, packed days, contact numbers or data versions: `[name, table]`. */
+export const maintenanceTriggers: ReadonlyArray<readonly [name: string, table: string]> = [
+	...rollupTriggersSql,
+	...contactDaySql,
+	...contactTotalSql,
+	...contactCountTriggersSql,
+	...dataVersionSql,
+].flatMap((sql) => {
+	const match = /^CREATE TRIGGER (\w+) (?:AFTER|BEFORE) \w+ ON (\w+)/.exec(sql);
+	return match ? [[match[1]!, match[2]!] as const] : [];
+});

@@ -15,6 +15,7 @@ import { Effect, Exit } from "effect";
 import { TestClock } from "effect/testing";
 import { Database } from "../src/database.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
+import { bodyOf, eraseFromSnapshot, load, referentiallyValid, renameAccounts } from "./snapshots.ts";
 
 /**
  * Every report, run by the real report programs over the PostgreSQL layers, must deep-equal the independent
@@ -71,155 +72,6 @@ const stripProse = (value: unknown): unknown => {
 };
 const plain = (value: unknown) => JSON.parse(JSON.stringify(stripProse(value)));
 
-/** Gives every account of the snapshot a case-specific id, so all cases share one database. */
-const renameAccounts = (snapshot: DataSnapshot, prefix: string): DataSnapshot => {
-	const rename = <Row extends { readonly accountId: string }>(rows: ReadonlyArray<Row>) =>
-		rows.map((row) => ({ ...row, accountId: `${prefix}-${row.accountId}` }));
-	return {
-		accounts: snapshot.accounts.map((row) => ({ ...row, id: `${prefix}-${row.id}` })),
-		contacts: rename(snapshot.contacts),
-		bots: rename(snapshot.bots),
-		conversations: rename(snapshot.conversations),
-		messages: rename(snapshot.messages),
-		ratings: rename(snapshot.ratings),
-		datasets: rename(snapshot.datasets),
-		records: rename(snapshot.records),
-		skillsets: rename(snapshot.skillsets),
-		abilities: rename(snapshot.abilities),
-		files: rename(snapshot.files),
-	};
-};
-
-/** Drops rows whose references do not exist in their account (the database's foreign keys would refuse them). */
-const referentiallyValid = (snapshot: DataSnapshot): DataSnapshot => {
-	const keys = (rows: ReadonlyArray<{ accountId: string; id: string }>) =>
-		new Set(rows.map((row) => `${row.accountId}/${row.id}`));
-	const has = (set: Set<string>, accountId: string, id: string | null) => id === null || set.has(`${accountId}/${id}`);
-	const contacts = keys(snapshot.contacts);
-	const bots = keys(snapshot.bots);
-	const conversations = snapshot.conversations.filter(
-		(row) => has(contacts, row.accountId, row.contactId) && has(bots, row.accountId, row.botId),
-	);
-	const conversationKeys = keys(conversations);
-	const messages = snapshot.messages.filter((row) => has(conversationKeys, row.accountId, row.conversationId));
-	const messageKeys = keys(messages);
-	const ratings = snapshot.ratings.filter(
-		(row) =>
-			has(contacts, row.accountId, row.contactId) &&
-			has(bots, row.accountId, row.botId) &&
-			has(conversationKeys, row.accountId, row.conversationId) &&
-			has(messageKeys, row.accountId, row.messageId),
-	);
-	const datasets = keys(snapshot.datasets);
-	const skillsets = keys(snapshot.skillsets);
-	return {
-		...snapshot,
-		conversations,
-		messages,
-		ratings,
-		records: snapshot.records.filter((row) => has(datasets, row.accountId, row.datasetId)),
-		abilities: snapshot.abilities.filter((row) => has(skillsets, row.accountId, row.skillsetId)),
-	};
-};
-
-type Body = Record<string, Array<Record<string, unknown>>>;
-
-/** The ingest body of one account's rows (or of any subset of rows). */
-const bodyOf = (snapshot: DataSnapshot, accountId: string): Body => {
-	const of = <Row extends { readonly accountId: string; readonly createdAt: Date }>(rows: ReadonlyArray<Row>) =>
-		rows
-			.filter((row) => row.accountId === accountId)
-			// Epoch milliseconds start at 1970; earlier instants travel as ISO-8601.
-			.map(({ accountId: _account, createdAt, ...rest }) => ({
-				...rest,
-				createdAt: createdAt.getTime() < 0 ? createdAt.toISOString() : createdAt.getTime(),
-			}));
-	return {
-		contacts: of(snapshot.contacts),
-		bots: of(snapshot.bots),
-		datasets: of(snapshot.datasets),
-		skillsets: of(snapshot.skillsets),
-		conversations: of(snapshot.conversations),
-		messages: of(snapshot.messages).map(({ actionType, actionName, ...rest }) => ({
-			...rest,
-			action: actionType === null && actionName === null ? null : { type: actionType, name: actionName },
-		})),
-		ratings: of(snapshot.ratings),
-		records: of(snapshot.records),
-		abilities: of(snapshot.abilities),
-		files: of(snapshot.files),
-	};
-};
-
-const load = (snapshot: DataSnapshot) =>
-	Effect.gen(function* () {
-		const { query } = yield* Database;
-		for (const account of snapshot.accounts) {
-			yield* query(
-				`INSERT INTO account (id, name, created_at, limit_datasets, limit_records, limit_skillsets, limit_abilities, limit_files)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				[
-					account.id,
-					account.name,
-					account.createdAt,
-					account.limits.datasets,
-					account.limits.records,
-					account.limits.skillsets,
-					account.limits.abilities,
-					account.limits.files,
-				],
-			);
-			const result = yield* runIngest(account.id, bodyOf(snapshot, account.id));
-			assert.deepStrictEqual(result.errors, [], `ingest of ${account.id}`);
-		}
-	});
-
-/** What erasing `request` in `accountId` leaves, by the documented cascade. */
-const eraseFromSnapshot = (
-	snapshot: DataSnapshot,
-	accountId: string,
-	request: {
-		contacts: Array<string>;
-		bots: Array<string>;
-		conversations: Array<string>;
-		messages: Array<string>;
-		ratings: Array<string>;
-	},
-): DataSnapshot => {
-	const mine = (row: { accountId: string }) => row.accountId === accountId;
-	const contacts = new Set(request.contacts);
-	const bots = new Set(request.bots);
-	const conversations = new Set(request.conversations);
-	for (const row of snapshot.conversations) {
-		if (mine(row) && ((row.contactId && contacts.has(row.contactId)) || (row.botId && bots.has(row.botId)))) {
-			conversations.add(row.id);
-		}
-	}
-	const messages = new Set(request.messages);
-	for (const row of snapshot.messages) if (mine(row) && conversations.has(row.conversationId)) messages.add(row.id);
-	const ratings = new Set(request.ratings);
-	for (const row of snapshot.ratings) {
-		if (
-			mine(row) &&
-			((row.contactId && contacts.has(row.contactId)) ||
-				(row.botId && bots.has(row.botId)) ||
-				(row.conversationId && conversations.has(row.conversationId)) ||
-				(row.messageId && messages.has(row.messageId)))
-		) {
-			ratings.add(row.id);
-		}
-	}
-	const keep = (set: Set<string>) => (row: { accountId: string; id: string }) => !(mine(row) && set.has(row.id));
-	return {
-		...snapshot,
-		contacts: snapshot.contacts.filter(keep(contacts)),
-		bots: snapshot.bots.filter(keep(bots)),
-		conversations: snapshot.conversations.filter(keep(conversations)),
-		messages: snapshot.messages.filter(keep(messages)),
-		ratings: snapshot.ratings.filter(keep(ratings)),
-	};
-};
-
 const compareAll = (snapshot: DataSnapshot, accountIds: ReadonlyArray<string>, timezone: string, now: number) =>
 	Effect.gen(function* () {
 		let compared = 0;
@@ -245,137 +97,145 @@ const compareAll = (snapshot: DataSnapshot, accountIds: ReadonlyArray<string>, t
 		return compared;
 	});
 
-layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL reports equal the reference computation", (it) => {
-	for (const { seed, timezone, now } of cases) {
-		it.effect(
-			`seed ${seed} in ${timezone} at ${new Date(now).toISOString()}, after deletes and after late inserts`,
-			() =>
-				Effect.gen(function* () {
-					const prefix = `s${seed}`;
-					let snapshot = referentiallyValid(
-						renameAccounts(randomSnapshot({ seed, now, timezone, conversationsPerAccount: 60 }), prefix),
-					);
-					const main = `${prefix}-acct-0`;
-					yield* TestClock.setTime(now);
-					yield* load(snapshot);
-					const first = yield* compareAll(snapshot, [main, `${prefix}-acct-1`], timezone, now);
-					assert.isAbove(first, 100);
+/**
+ * Both ways of keeping the rollups (see `src/maintenance.ts`): the database's triggers, and the writers' own
+ * statements on a database without them (as on Citus).
+ */
+for (const maintenance of ["triggers", "statements"] as const)
+	layer(testDatabaseLayer({ maintenance }), { timeout: "120 seconds" })(
+		`PostgreSQL reports equal the reference computation (maintenance by ${maintenance})`,
+		(it) => {
+			for (const { seed, timezone, now } of cases) {
+				it.effect(
+					`seed ${seed} in ${timezone} at ${new Date(now).toISOString()}, after deletes and after late inserts`,
+					() =>
+						Effect.gen(function* () {
+							const prefix = `s${seed}`;
+							let snapshot = referentiallyValid(
+								renameAccounts(randomSnapshot({ seed, now, timezone, conversationsPerAccount: 60 }), prefix),
+							);
+							const main = `${prefix}-acct-0`;
+							yield* TestClock.setTime(now);
+							yield* load(snapshot);
+							const first = yield* compareAll(snapshot, [main, `${prefix}-acct-1`], timezone, now);
+							assert.isAbove(first, 100);
 
-					// Erase a few contacts, conversations, a bot, messages and ratings of the main account.
-					const random = seededRandom(seed * 7919);
-					const pick = (rows: ReadonlyArray<{ accountId: string; id: string }>, n: number) => {
-						const ids = rows.filter((row) => row.accountId === main).map((row) => row.id);
-						return Array.from({ length: Math.min(n, ids.length) }, () => random.pick(ids));
-					};
-					const request = {
-						contacts: pick(snapshot.contacts, 2),
-						bots: pick(snapshot.bots, 1).filter((id) => id !== "bot-0"),
-						conversations: pick(snapshot.conversations, 4),
-						messages: pick(snapshot.messages, 6),
-						ratings: pick(snapshot.ratings, 3),
-					};
-					yield* runErase(main, request);
-					snapshot = eraseFromSnapshot(snapshot, main, request);
-					yield* compareAll(snapshot, [main], timezone, now);
+							// Erase a few contacts, conversations, a bot, messages and ratings of the main account.
+							const random = seededRandom(seed * 7919);
+							const pick = (rows: ReadonlyArray<{ accountId: string; id: string }>, n: number) => {
+								const ids = rows.filter((row) => row.accountId === main).map((row) => row.id);
+								return Array.from({ length: Math.min(n, ids.length) }, () => random.pick(ids));
+							};
+							const request = {
+								contacts: pick(snapshot.contacts, 2),
+								bots: pick(snapshot.bots, 1).filter((id) => id !== "bot-0"),
+								conversations: pick(snapshot.conversations, 4),
+								messages: pick(snapshot.messages, 6),
+								ratings: pick(snapshot.ratings, 3),
+							};
+							yield* runErase(main, request);
+							snapshot = eraseFromSnapshot(snapshot, main, request);
+							yield* compareAll(snapshot, [main], timezone, now);
 
-					// Late data: rows that arrive now but belong to past windows.
-					const day = 86_400_000;
-					const late: DataSnapshot = {
-						...snapshot,
-						contacts: [
-							{
-								accountId: main,
-								id: "late-contact",
-								createdAt: new Date(now - 40 * day),
-								name: "Late",
-								email: null,
-								nick: null,
-							},
-						],
-						bots: [],
-						conversations: [
-							{
-								accountId: main,
-								id: "late-conv-1",
-								createdAt: new Date(now - 3 * day),
-								botId: "bot-0",
-								contactId: "late-contact",
-							},
-							{
-								accountId: main,
-								id: "late-conv-2",
-								createdAt: new Date(now - 35 * day),
-								botId: null,
-								contactId: "late-contact",
-							},
-						],
-						messages: [
-							{
-								accountId: main,
-								id: "late-msg-1",
-								createdAt: new Date(now - 3 * day + 60_000),
-								conversationId: "late-conv-1",
-								type: "user",
-								tokens: 17,
-								actionType: null,
-								actionName: null,
-							},
-							{
-								accountId: main,
-								id: "late-msg-2",
-								createdAt: new Date(now - 2 * day),
-								conversationId: "late-conv-1",
-								type: "activity",
-								tokens: 0,
-								actionType: "search",
-								actionName: "lookup",
-							},
-							{
-								accountId: main,
-								id: "late-msg-3",
-								createdAt: new Date(now - 35 * day),
-								conversationId: "late-conv-2",
-								type: "bot",
-								tokens: 250,
-								actionType: null,
-								actionName: null,
-							},
-						],
-						ratings: [
-							{
-								accountId: main,
-								id: "late-rating",
-								createdAt: new Date(now - 2 * day),
-								value: -40,
-								reason: "slow",
-								botId: "bot-0",
-								conversationId: "late-conv-1",
-								messageId: "late-msg-1",
-								contactId: "late-contact",
-							},
-						],
-						datasets: [],
-						records: [],
-						skillsets: [],
-						abilities: [],
-						files: [],
-					};
-					const result = yield* runIngest(main, bodyOf(late, main));
-					assert.deepStrictEqual(result.errors, []);
-					assert.strictEqual(result.inserted.messages, 3);
-					snapshot = {
-						...snapshot,
-						contacts: [...snapshot.contacts, ...late.contacts],
-						conversations: [...snapshot.conversations, ...late.conversations],
-						messages: [...snapshot.messages, ...late.messages],
-						ratings: [...snapshot.ratings, ...late.ratings],
-					};
-					yield* compareAll(snapshot, [main], timezone, now);
-				}),
-			180_000,
-		);
-	}
-});
+							// Late data: rows that arrive now but belong to past windows.
+							const day = 86_400_000;
+							const late: DataSnapshot = {
+								...snapshot,
+								contacts: [
+									{
+										accountId: main,
+										id: "late-contact",
+										createdAt: new Date(now - 40 * day),
+										name: "Late",
+										email: null,
+										nick: null,
+									},
+								],
+								bots: [],
+								conversations: [
+									{
+										accountId: main,
+										id: "late-conv-1",
+										createdAt: new Date(now - 3 * day),
+										botId: "bot-0",
+										contactId: "late-contact",
+									},
+									{
+										accountId: main,
+										id: "late-conv-2",
+										createdAt: new Date(now - 35 * day),
+										botId: null,
+										contactId: "late-contact",
+									},
+								],
+								messages: [
+									{
+										accountId: main,
+										id: "late-msg-1",
+										createdAt: new Date(now - 3 * day + 60_000),
+										conversationId: "late-conv-1",
+										type: "user",
+										tokens: 17,
+										actionType: null,
+										actionName: null,
+									},
+									{
+										accountId: main,
+										id: "late-msg-2",
+										createdAt: new Date(now - 2 * day),
+										conversationId: "late-conv-1",
+										type: "activity",
+										tokens: 0,
+										actionType: "search",
+										actionName: "lookup",
+									},
+									{
+										accountId: main,
+										id: "late-msg-3",
+										createdAt: new Date(now - 35 * day),
+										conversationId: "late-conv-2",
+										type: "bot",
+										tokens: 250,
+										actionType: null,
+										actionName: null,
+									},
+								],
+								ratings: [
+									{
+										accountId: main,
+										id: "late-rating",
+										createdAt: new Date(now - 2 * day),
+										value: -40,
+										reason: "slow",
+										botId: "bot-0",
+										conversationId: "late-conv-1",
+										messageId: "late-msg-1",
+										contactId: "late-contact",
+									},
+								],
+								datasets: [],
+								records: [],
+								skillsets: [],
+								abilities: [],
+								files: [],
+							};
+							const result = yield* runIngest(main, bodyOf(late, main));
+							assert.deepStrictEqual(result.errors, []);
+							assert.strictEqual(result.inserted.messages, 3);
+							snapshot = {
+								...snapshot,
+								contacts: [...snapshot.contacts, ...late.contacts],
+								conversations: [...snapshot.conversations, ...late.conversations],
+								messages: [...snapshot.messages, ...late.messages],
+								ratings: [...snapshot.ratings, ...late.ratings],
+							};
+							yield* compareAll(snapshot, [main], timezone, now);
+						}),
+					180_000,
+				);
+			}
+		},
+	);
 
 layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL repositories equal the in-memory ones", (it) => {
 	it.effect("Total Users of a window before 1970 counts the contacts created before it (and those after)", () =>

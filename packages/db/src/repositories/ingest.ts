@@ -14,6 +14,17 @@ import {
 import { Effect, Layer } from "effect";
 import type pg from "pg";
 import { Database } from "../database.ts";
+import {
+	bumpDataVersion,
+	contactDaysOfConversations,
+	type Maintenance,
+	maintainDeleting,
+	maintainInserted,
+	maintenanceOf,
+	rebuildContactDays,
+	reserveContactNumbers,
+	type SourceTable,
+} from "../maintenance.ts";
 import { compactContactDays, contactDaysOf } from "./contact-days.ts";
 
 /**
@@ -232,24 +243,45 @@ const notFound = <C extends IngestCollection>(
 const columnArrays = <C extends IngestCollection>(collection: C, candidates: ReadonlyArray<IngestItem<C>>) =>
 	(specs[collection] as TableSpec<C>).columns.map((column) => candidates.map(column.value));
 
+/** The tables whose rows the rollups count (see `rollupStatements`). */
+const rolledUp = (table: string): table is SourceTable =>
+	table === "message" || table === "conversation" || table === "rating" || table === "contact";
+
 const ingestCollection = async <C extends IngestCollection>(
 	client: pg.PoolClient,
 	accountId: string,
 	collection: C,
 	items: ReadonlyArray<IngestItem<C>>,
 	errors: Array<IngestItemError>,
+	maintenance: Maintenance,
 ): Promise<{ inserted: number; duplicates: number }> => {
 	if (items.length === 0) return { inserted: 0, duplicates: 0 };
 	const candidates = await withParents(client, accountId, collection, items, errors);
 	if (candidates.length === 0) return { inserted: 0, duplicates: 0 };
 	candidates.sort(byId);
-	// The row count of `INSERT … ON CONFLICT DO NOTHING` is the number of rows actually inserted.
-	const result = await client.query(insertSql(specs[collection].table, specs[collection].columns), [
+	const { table, columns } = specs[collection];
+	const params: Array<unknown> = [accountId, ...columnArrays(collection, candidates)];
+	let sql = insertSql(table, columns);
+	if (maintenance === "statements" && table === "contact") {
+		// The `contact_numbered` trigger's numbers, reserved for the candidates in id order.
+		const first = await reserveContactNumbers(client, accountId, candidates.length);
+		sql = insertSql(table, [...columns, { name: "seq", type: "int4" }]);
+		params.push(candidates.map((_, index) => first + index));
+	}
+	if (maintenance === "triggers" || !rolledUp(table)) {
+		// The row count of `INSERT … ON CONFLICT DO NOTHING` is the number of rows actually inserted.
+		const result = await client.query(sql, params);
+		const inserted = result.rowCount ?? 0;
+		return { inserted, duplicates: candidates.length - inserted };
+	}
+	const { rows } = await client.query<{ id: string }>(`${sql} RETURNING id`, params);
+	await maintainInserted(
+		client,
 		accountId,
-		...columnArrays(collection, candidates),
-	]);
-	const inserted = result.rowCount ?? 0;
-	return { inserted, duplicates: candidates.length - inserted };
+		table,
+		rows.map((row) => row.id),
+	);
+	return { inserted: rows.length, duplicates: candidates.length - rows.length };
 };
 
 /** Thrown to run the whole batch again (`runTransaction` retries serialization failures). */
@@ -280,6 +312,7 @@ const ingestConversationsAndMessages = async (
 	conversationItems: ReadonlyArray<IngestItem<"conversations">>,
 	messageItems: ReadonlyArray<IngestItem<"messages">>,
 	errors: Array<IngestItemError>,
+	maintenance: Maintenance,
 ) => {
 	const conversations = await withParents(client, accountId, "conversations", conversationItems, errors);
 	// The first item of each id is the one inserted; the others count as duplicates.
@@ -323,15 +356,21 @@ const ingestConversationsAndMessages = async (
 		messages.map((item) => ownerOf(item)?.botId ?? null),
 		messages.map((item) => ownerOf(item)?.contactId ?? null),
 	];
-	const { rows } = await client.query<{ conversations: Array<string> | null; messages: number }>(
+	const { rows } = await client.query<{ conversations: Array<string> | null; messages: Array<string> | null }>(
 		`WITH c AS (${insertSql("conversation", conversationColumns)} RETURNING id),
-		m AS (${insertSql("message", messageColumns, 2 + conversationColumns.length)} RETURNING 1)
-		SELECT (SELECT array_agg(id) FROM c) AS conversations, (SELECT count(*) FROM m)::int AS messages`,
+		m AS (${insertSql("message", messageColumns, 2 + conversationColumns.length)} RETURNING id)
+		SELECT (SELECT array_agg(id) FROM c) AS conversations, (SELECT array_agg(id) FROM m) AS messages`,
 		params,
 	);
 	const insertedIds = new Set(rows[0]?.conversations ?? []);
 	for (const id of newIds) if (!insertedIds.has(id)) throw retryBatch();
-	const insertedMessages = rows[0]?.messages ?? 0;
+	const insertedMessages = rows[0]?.messages?.length ?? 0;
+	if (maintenance === "statements") {
+		// Conversations first: they enter the rollups with the counters they were stored with (zero), and the
+		// messages' statements then move them to their new counters, as the triggers do in either order.
+		await maintainInserted(client, accountId, "conversation", [...insertedIds]);
+		await maintainInserted(client, accountId, "message", rows[0]?.messages ?? []);
+	}
 	return {
 		conversations: { inserted: insertedIds.size, duplicates: conversations.length - insertedIds.size },
 		messages: { inserted: insertedMessages, duplicates: messages.length - insertedMessages },
@@ -343,6 +382,7 @@ export const ingestInTransaction = async (
 	client: pg.PoolClient,
 	accountId: string,
 	batch: IngestBatch,
+	maintenance: Maintenance = "triggers",
 ): Promise<IngestResult> => {
 	const inserted = emptyCounts();
 	const duplicates = emptyCounts();
@@ -356,6 +396,7 @@ export const ingestInTransaction = async (
 				batch.conversations,
 				batch.messages,
 				errors,
+				maintenance,
 			);
 			for (const both of ["conversations", "messages"] as const) {
 				inserted[both] = counts[both].inserted;
@@ -363,9 +404,12 @@ export const ingestInTransaction = async (
 			}
 			continue;
 		}
-		const counts = await ingestCollection(client, accountId, collection, batch[collection], errors);
+		const counts = await ingestCollection(client, accountId, collection, batch[collection], errors, maintenance);
 		inserted[collection] = counts.inserted;
 		duplicates[collection] = counts.duplicates;
+	}
+	if (maintenance === "statements" && ingestCollections.some((collection) => inserted[collection] > 0)) {
+		await bumpDataVersion(client, accountId);
 	}
 	return { inserted, duplicates, errors };
 };
@@ -377,7 +421,9 @@ export const eraseInTransaction = async (
 	client: pg.PoolClient,
 	accountId: string,
 	request: EraseRequest,
+	maintenance: Maintenance = "triggers",
 ): Promise<EraseResult> => {
+	if (maintenance === "statements") return eraseWithStatements(client, accountId, request);
 	const deleted = emptyCounts();
 	for (const collection of eraseOrder) {
 		const ids = request[collection];
@@ -392,6 +438,58 @@ export const eraseInTransaction = async (
 	return { deleted: deleted as CollectionCounts };
 };
 
+/**
+ * Erase without maintenance triggers: the cascades the schema would run are expanded here first (the conversations
+ * of erased bots and contacts, the messages of erased conversations, the ratings of any of those), so every row
+ * that goes is counted out of the rollups while it is still stored, children before parents. Counts are of the
+ * named ids that existed, as with the triggers.
+ */
+const eraseWithStatements = async (
+	client: pg.PoolClient,
+	accountId: string,
+	request: EraseRequest,
+): Promise<EraseResult> => {
+	const named = (collection: IngestCollection) => [...new Set(request[collection] ?? [])].sort();
+	const ids = async (sql: string, params: ReadonlyArray<unknown>) =>
+		(await client.query<{ id: string }>(sql, [accountId, ...params])).rows.map((row) => row.id);
+	const [bots, contacts] = [named("bots"), named("contacts")];
+	const conversations = await ids(
+		`SELECT id FROM conversation WHERE account_id = $1
+		AND (id = ANY($2::text[]) OR bot_id = ANY($3::text[]) OR contact_id = ANY($4::text[])) ORDER BY id`,
+		[named("conversations"), bots, contacts],
+	);
+	const messages = await ids(
+		`SELECT id FROM message WHERE account_id = $1 AND (id = ANY($2::text[]) OR conversation_id = ANY($3::text[]))
+		ORDER BY id`,
+		[named("messages"), conversations],
+	);
+	const ratings = await ids(
+		`SELECT id FROM rating WHERE account_id = $1 AND (id = ANY($2::text[]) OR bot_id = ANY($3::text[])
+		OR contact_id = ANY($4::text[]) OR conversation_id = ANY($5::text[]) OR message_id = ANY($6::text[])) ORDER BY id`,
+		[named("ratings"), bots, contacts, conversations, messages],
+	);
+	const expanded: Partial<Record<IngestCollection, ReadonlyArray<string>>> = { conversations, messages, ratings };
+	const days = await contactDaysOfConversations(client, accountId, conversations);
+	const deleted = emptyCounts();
+	for (const collection of eraseOrder) {
+		const wanted = new Set(named(collection));
+		const targets = expanded[collection] ?? [...wanted];
+		if (targets.length === 0) continue;
+		const table = tableOf(collection);
+		if (rolledUp(table)) await maintainDeleting(client, accountId, table, targets);
+		const { rows } = await client.query<{ id: string }>(
+			`DELETE FROM ${table} WHERE account_id = $1 AND id = ANY($2::text[]) RETURNING id`,
+			[accountId, targets],
+		);
+		deleted[collection] = rows.filter((row) => wanted.has(row.id)).length;
+	}
+	await rebuildContactDays(client, accountId, days);
+	if (ingestCollections.some((collection) => deleted[collection] > 0) || conversations.length > 0) {
+		await bumpDataVersion(client, accountId);
+	}
+	return { deleted: deleted as CollectionCounts };
+};
+
 export const ingestRepositoryLayer = Layer.effect(
 	IngestRepository,
 	Effect.gen(function* () {
@@ -402,9 +500,18 @@ export const ingestRepositoryLayer = Layer.effect(
 			Effect.tryPromise(() => compactContactDays(pool, accountId, contactDaysOf(batch.conversations))).pipe(
 				Effect.catch((error) => Effect.logWarning("merging packed contact days failed", error)),
 			);
+		// Read from the database on the first write (see `src/maintenance.ts`).
+		let maintenance: Promise<Maintenance> | undefined;
+		const modeOf = (client: pg.PoolClient) => {
+			maintenance ??= maintenanceOf(client).catch((cause: unknown) => {
+				maintenance = undefined;
+				throw cause;
+			});
+			return maintenance;
+		};
 		return IngestRepository.of({
 			ingest: Effect.fn("IngestRepository.ingest")((accountId: string, batch: IngestBatch) =>
-				transaction((client) => ingestInTransaction(client, accountId, batch)).pipe(
+				transaction(async (client) => ingestInTransaction(client, accountId, batch, await modeOf(client))).pipe(
 					Effect.tap((result) =>
 						Effect.sync(() => {
 							for (const collection of ingestCollections) {
@@ -416,7 +523,7 @@ export const ingestRepositoryLayer = Layer.effect(
 				),
 			),
 			erase: Effect.fn("IngestRepository.erase")((accountId: string, request: EraseRequest) =>
-				transaction((client) => eraseInTransaction(client, accountId, request)),
+				transaction(async (client) => eraseInTransaction(client, accountId, request, await modeOf(client))),
 			),
 		});
 	}),

@@ -14,6 +14,7 @@ import { Effect, Layer } from "effect";
 import pg from "pg";
 import { inject } from "vitest";
 import { type DatabaseLayerServices, makeDatabaseLayer } from "../layer.ts";
+import { dropMaintenanceTriggersSql, type Maintenance } from "../maintenance.ts";
 import { databaseUrl } from "./urls.ts";
 
 import "./provided.ts";
@@ -29,8 +30,14 @@ export interface TestDatabase {
 
 const OBJECT_IN_USE = "55006";
 
-/** Creates a fresh database cloned from the migrated template (`CREATE DATABASE … TEMPLATE …`). */
-export const createTestDatabase = async (): Promise<TestDatabase> => {
+/**
+ * Creates a fresh database cloned from the migrated template (`CREATE DATABASE … TEMPLATE …`). With `maintenance:
+ * "statements"` its maintenance triggers are dropped, so the writers keep the rollups themselves (as on Citus; see
+ * `src/maintenance.ts`).
+ */
+export const createTestDatabase = async (
+	options: { readonly maintenance?: Maintenance } = {},
+): Promise<TestDatabase> => {
 	const serverUrl = inject("convolensTestServerUrl");
 	const template = inject("convolensTestTemplate");
 	if (!serverUrl || !template) {
@@ -54,6 +61,15 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
 	} finally {
 		await admin.end();
 	}
+	if (options.maintenance === "statements") {
+		const client = new pg.Client({ connectionString: databaseUrl(serverUrl, name) });
+		await client.connect();
+		try {
+			for (const sql of dropMaintenanceTriggersSql) await client.query(sql);
+		} finally {
+			await client.end();
+		}
+	}
 	return {
 		url: databaseUrl(serverUrl, name),
 		name,
@@ -71,12 +87,12 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
 
 /** `makeDatabaseLayer` over a fresh test database that is dropped when the layer is released. */
 export const testDatabaseLayer = (
-	options: { readonly poolSize?: number } = {},
+	options: { readonly poolSize?: number; readonly maintenance?: Maintenance } = {},
 ): Layer.Layer<DatabaseLayerServices, unknown> =>
 	Layer.unwrap(
 		Effect.map(
 			Effect.acquireRelease(
-				Effect.promise(() => createTestDatabase()),
+				Effect.promise(() => createTestDatabase({ maintenance: options.maintenance })),
 				(database) => Effect.promise(() => database.drop()),
 			),
 			(database) => makeDatabaseLayer({ url: database.url, poolSize: options.poolSize ?? 4 }),
