@@ -10,7 +10,12 @@ export const Ability = defineEntity({
 		...tenantKey(),
 		createdAt: p.datetime(),
 		name: p.text().nullable(),
-		skillset: p.manyToOne(Skillset).joinColumns("account_id", "skillset_id").nullable().deleteRule("cascade"),
+		skillset: p
+			.manyToOne(Skillset)
+			.joinColumns("account_id", "skillset_id")
+			.nullable()
+			.deleteRule("cascade")
+			.updateRule("no action"),
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [{ name: "ability_account_skillset_idx", properties: ["account", "skillset"] }],

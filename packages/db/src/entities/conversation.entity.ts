@@ -10,8 +10,13 @@ export const Conversation = defineEntity({
 	properties: {
 		...tenantKey(),
 		createdAt: p.datetime(),
-		bot: p.manyToOne(Bot).joinColumns("account_id", "bot_id").nullable().deleteRule("cascade"),
-		contact: p.manyToOne(Contact).joinColumns("account_id", "contact_id").nullable().deleteRule("cascade"),
+		bot: p.manyToOne(Bot).joinColumns("account_id", "bot_id").nullable().deleteRule("cascade").updateRule("no action"),
+		contact: p
+			.manyToOne(Contact)
+			.joinColumns("account_id", "contact_id")
+			.nullable()
+			.deleteRule("cascade")
+			.updateRule("no action"),
 		// Counters over the conversation's messages, maintained by the message rollup trigger (src/rollups.ts).
 		messages: p.integer().default(0),
 		userMessages: p.integer().default(0),

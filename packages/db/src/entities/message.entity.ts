@@ -19,7 +19,11 @@ export const Message = defineEntity({
 	properties: {
 		...tenantKey({ accountForeignKey: false }),
 		createdAt: p.datetime(),
-		conversation: p.manyToOne(Conversation).joinColumns("account_id", "conversation_id").deleteRule("cascade"),
+		conversation: p
+			.manyToOne(Conversation)
+			.joinColumns("account_id", "conversation_id")
+			.deleteRule("cascade")
+			.updateRule("no action"),
 		botId: p.string().length(64).nullable(),
 		contactId: p.string().length(64).nullable(),
 		/** `user`, `bot`, `activity` or another platform type. */

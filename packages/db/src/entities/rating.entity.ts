@@ -15,14 +15,25 @@ export const Rating = defineEntity({
 		/** −100..100: > 0 thumbs up, < 0 thumbs down. */
 		value: p.smallint(),
 		reason: p.text().nullable(),
-		bot: p.manyToOne(Bot).joinColumns("account_id", "bot_id").nullable().deleteRule("cascade"),
+		bot: p.manyToOne(Bot).joinColumns("account_id", "bot_id").nullable().deleteRule("cascade").updateRule("no action"),
 		conversation: p
 			.manyToOne(Conversation)
 			.joinColumns("account_id", "conversation_id")
 			.nullable()
-			.deleteRule("cascade"),
-		message: p.manyToOne(Message).joinColumns("account_id", "message_id").nullable().deleteRule("cascade"),
-		contact: p.manyToOne(Contact).joinColumns("account_id", "contact_id").nullable().deleteRule("cascade"),
+			.deleteRule("cascade")
+			.updateRule("no action"),
+		message: p
+			.manyToOne(Message)
+			.joinColumns("account_id", "message_id")
+			.nullable()
+			.deleteRule("cascade")
+			.updateRule("no action"),
+		contact: p
+			.manyToOne(Contact)
+			.joinColumns("account_id", "contact_id")
+			.nullable()
+			.deleteRule("cascade")
+			.updateRule("no action"),
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [

@@ -9,7 +9,7 @@ export const DatasetRecord = defineEntity({
 	properties: {
 		...tenantKey({ accountForeignKey: false }),
 		createdAt: p.datetime(),
-		dataset: p.manyToOne(Dataset).joinColumns("account_id", "dataset_id").deleteRule("cascade"),
+		dataset: p.manyToOne(Dataset).joinColumns("account_id", "dataset_id").deleteRule("cascade").updateRule("no action"),
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [{ name: "record_account_dataset_idx", properties: ["account", "dataset"] }],

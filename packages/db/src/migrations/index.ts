@@ -16,6 +16,7 @@ import { Migration20261124213000_conversation_counters } from "./Migration202611
 import { Migration20261124233000_contact_day_settle } from "./Migration20261124233000_contact_day_settle.ts";
 import { Migration20261125023000_message_bot_index } from "./Migration20261125023000_message_bot_index.ts";
 import { Migration20261125120000_update_triggers } from "./Migration20261125120000_update_triggers.ts";
+import { Migration20261202220000_distributable } from "./Migration20261202220000_distributable.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -41,4 +42,5 @@ export const migrations = [
 	Migration20261124233000_contact_day_settle,
 	Migration20261125023000_message_bot_index,
 	Migration20261125120000_update_triggers,
+	Migration20261202220000_distributable,
 ];
