@@ -268,19 +268,17 @@ const ingestCollection = async <C extends IngestCollection>(
 		sql = insertSql(table, [...columns, { name: "seq", type: "int4" }]);
 		params.push(candidates.map((_, index) => first + index));
 	}
-	if (maintenance === "triggers" || !rolledUp(table)) {
-		// The row count of `INSERT … ON CONFLICT DO NOTHING` is the number of rows actually inserted.
-		const result = await client.query(sql, params);
-		const inserted = result.rowCount ?? 0;
-		return { inserted, duplicates: candidates.length - inserted };
-	}
+	// The ids returned are the rows actually inserted (Citus reports every row it sent as the row count of an
+	// `INSERT … SELECT … ON CONFLICT DO NOTHING`, so the count is not read from there).
 	const { rows } = await client.query<{ id: string }>(`${sql} RETURNING id`, params);
-	await maintainInserted(
-		client,
-		accountId,
-		table,
-		rows.map((row) => row.id),
-	);
+	if (maintenance === "statements" && rolledUp(table)) {
+		await maintainInserted(
+			client,
+			accountId,
+			table,
+			rows.map((row) => row.id),
+		);
+	}
 	return { inserted: rows.length, duplicates: candidates.length - rows.length };
 };
 

@@ -11,6 +11,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../embedded.ts";
 import { runMigrations } from "../migrate.ts";
+import { citusWorkers } from "./cluster.ts";
 import "./provided.ts";
 import { databaseUrl } from "./urls.ts";
 
@@ -42,26 +43,33 @@ export default async function setup(project: TestProject) {
 		};
 	}
 	const template = `convolens_tpl_${randomBytes(6).toString("hex")}`;
+	// On a Citus cluster every file builds its own database (no template: see `cluster.ts`).
+	const workers = (await citusWorkers(serverUrl)) ?? [];
 	try {
-		await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
-		await runMigrations(databaseUrl(serverUrl, template));
+		if (workers.length === 0) {
+			await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
+			await runMigrations(databaseUrl(serverUrl, template));
+		}
 	} catch (cause) {
 		await stopServer();
 		throw cause;
 	}
 	project.provide("convolensTestServerUrl", serverUrl);
 	project.provide("convolensTestTemplate", template);
+	project.provide("convolensTestWorkers", workers);
 
 	return async () => {
 		const url = serverUrl;
-		await withClient(url, async (client) => {
-			// Test files drop their own databases; this also clears those of an interrupted run.
-			const { rows } = await client.query<{ datname: string }>(
-				"SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2",
-				[template, `${template.replace("_tpl_", "_test_")}_%`],
-			);
-			for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-		}).catch(() => undefined);
+		for (const node of [url, ...workers]) {
+			await withClient(node, async (client) => {
+				// Test files drop their own databases; this also clears those of an interrupted run.
+				const { rows } = await client.query<{ datname: string }>(
+					"SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2",
+					[template, `${template.replace("_tpl_", "_test_")}_%`],
+				);
+				for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+			}).catch(() => undefined);
+		}
 		await stopServer();
 	};
 }

@@ -15,6 +15,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { type DatabaseLayerServices, makeDatabaseLayer } from "../layer.ts";
 import { dropMaintenanceTriggersSql, type Maintenance } from "../maintenance.ts";
+import { createClusterDatabase, dropClusterDatabase } from "./cluster.ts";
 import { databaseUrl } from "./urls.ts";
 
 import "./provided.ts";
@@ -44,6 +45,15 @@ export const createTestDatabase = async (
 		throw new Error("No test database server: add testDatabaseGlobalSetup to the vitest globalSetup option");
 	}
 	const name = `${template.replace("_tpl_", "_test_")}_${randomBytes(5).toString("hex")}`;
+	const workers = inject("convolensTestWorkers") ?? [];
+	if (workers.length > 0) {
+		// A cluster keeps the rollups by statements whatever `options.maintenance` asks.
+		return {
+			url: await createClusterDatabase(serverUrl, workers, name),
+			name,
+			drop: () => dropClusterDatabase(serverUrl, workers, name),
+		};
+	}
 	const admin = new pg.Client({ connectionString: serverUrl });
 	await admin.connect();
 	try {

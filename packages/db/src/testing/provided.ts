@@ -5,6 +5,8 @@ declare module "vitest" {
 		convolensTestServerUrl: string;
 		/** A fully migrated database each test file clones. */
 		convolensTestTemplate: string;
+		/** The workers' URLs when the server is a Citus coordinator (see `cluster.ts`); empty otherwise. */
+		convolensTestWorkers: ReadonlyArray<string>;
 	}
 }
 

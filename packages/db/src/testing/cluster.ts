@@ -1,0 +1,75 @@
+/**
+ * Test databases on a Citus cluster. When the server the tests are pointed at (`DATABASE_URL`) is a Citus
+ * coordinator with workers, every test file gets a database of its own on every node, with the extension, the
+ * workers registered and the migrations applied (which distribute the schema): Citus keeps its metadata per
+ * database, so a template cannot be cloned. Four shards per table keep the set-up to a few seconds.
+ */
+import pg from "pg";
+import { runMigrations } from "../migrate.ts";
+import { databaseUrl } from "./urls.ts";
+
+const withClient = async <A>(url: string, work: (client: pg.Client) => Promise<A>) => {
+	const client = new pg.Client({ connectionString: url });
+	await client.connect();
+	try {
+		return await work(client);
+	} finally {
+		await client.end();
+	}
+};
+
+/** The workers' URLs (same credentials as `serverUrl`) when it is a Citus coordinator, else `null`. */
+export const citusWorkers = (serverUrl: string): Promise<ReadonlyArray<string> | null> =>
+	withClient(serverUrl, async (client) => {
+		const { rows } = await client.query<{ installed: boolean }>(
+			"SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS installed",
+		);
+		if (!rows[0]?.installed) return null;
+		const nodes = await client.query<{ host: string; port: number }>(
+			"SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' ORDER BY nodeid",
+		);
+		if (nodes.rows.length === 0) return null;
+		return nodes.rows.map(({ host, port }) => {
+			const url = new URL(serverUrl);
+			url.hostname = host;
+			url.port = String(port);
+			return url.toString();
+		});
+	});
+
+/** The coordinator's host and port as the workers reach it (its own URL's). */
+const nodeOf = (url: string) => {
+	const parsed = new URL(url);
+	return { host: parsed.hostname, port: Number(parsed.port || 5432) };
+};
+
+/** Creates `name` on every node, joins them into a cluster and migrates it; returns its coordinator URL. */
+export const createClusterDatabase = async (
+	serverUrl: string,
+	workers: ReadonlyArray<string>,
+	name: string,
+): Promise<string> => {
+	for (const node of [serverUrl, ...workers]) {
+		await withClient(node, (client) => client.query(`CREATE DATABASE "${name}"`));
+		await withClient(databaseUrl(node, name), (client) => client.query("CREATE EXTENSION citus"));
+	}
+	const url = databaseUrl(serverUrl, name);
+	await withClient(url, async (client) => {
+		const coordinator = nodeOf(serverUrl);
+		await client.query("SELECT citus_set_coordinator_host($1, $2)", [coordinator.host, coordinator.port]);
+		for (const worker of workers) {
+			const { host, port } = nodeOf(worker);
+			await client.query("SELECT citus_add_node($1, $2)", [host, port]);
+		}
+		await client.query(`ALTER DATABASE "${name}" SET citus.shard_count = 4`);
+	});
+	await runMigrations(url);
+	return url;
+};
+
+/** Drops `name` on every node. */
+export const dropClusterDatabase = async (serverUrl: string, workers: ReadonlyArray<string>, name: string) => {
+	for (const node of [serverUrl, ...workers]) {
+		await withClient(node, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+	}
+};
