@@ -1,7 +1,8 @@
 import { ResourceNotFound } from "@convolens/core";
 import { Effect } from "effect";
 import { Database } from "./database.ts";
-import { recountSql } from "./rollups.ts";
+import { rebuildContactDays } from "./maintenance.ts";
+import { recountContactDaysSql, recountSql } from "./rollups.ts";
 
 /**
  * Recomputes the rollups of the given accounts (every account when none is given) from their raw rows, each account
@@ -23,7 +24,14 @@ export const recountRollups = (accountIds?: ReadonlyArray<string>) =>
 		for (const accountId of accounts) {
 			yield* database.transaction(async (client) => {
 				await client.query("LOCK TABLE conversation, message, rating, contact IN SHARE MODE");
-				for (const sql of recountSql(client.escapeLiteral(accountId))) await client.query(sql);
+				const account = client.escapeLiteral(accountId);
+				for (const sql of recountSql(account)) await client.query(sql);
+				const days = await client.query<{ day: Date }>(recountContactDaysSql(account));
+				await rebuildContactDays(
+					client,
+					accountId,
+					days.rows.map((row) => row.day),
+				);
 			});
 		}
 		return accounts;

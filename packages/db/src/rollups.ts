@@ -605,15 +605,20 @@ export const recountSql = (account: string): ReadonlyArray<string> => {
 		...contactTotalConversations(signed(view("conversation"), 1)),
 		`UPDATE contact_counter SET contacts = 0 WHERE account_id = ${account}`,
 		...contactCountSql(view("contact"), 1),
-		`SELECT count(convolens_contact_day_rebuild(d.account_id, d.day)) FROM (
-			SELECT DISTINCT account_id, ${utcDay("created_at")} AS day FROM recount_conversation
-			WHERE contact_id IS NOT NULL ORDER BY 1, 2
-		) d`,
 		`INSERT INTO data_version AS t (account_id, shard, version) VALUES (${account}, 0, 1)
 		ON CONFLICT (account_id, shard) DO UPDATE SET version = t.version + 1`,
 		`DROP VIEW ${recountSources.map(view).join(", ")}`,
 	].map((sql) => sql.trim().replace(/;$/, ""));
 };
+
+/**
+ * The UTC days whose packed contacts a recount of `account` (an SQL literal) rebuilds after `recountSql`, each in a
+ * statement of its own (`rebuildContactDays`): a distributed database refuses the rebuild function inside a query
+ * of the tables it writes.
+ */
+export const recountContactDaysSql = (account: string) =>
+	`SELECT DISTINCT ${utcDay("created_at")} AS day FROM conversation
+	WHERE account_id = ${account} AND contact_id IS NOT NULL ORDER BY 1`;
 
 /**
  * What every write of a source table does to the rollups, as the statements of its trigger function: they read the

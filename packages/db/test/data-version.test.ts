@@ -6,7 +6,7 @@ import { type DatabaseLayerServices, makeDatabaseLayer, TenantRepository } from 
 import { dataVersionTables } from "../src/rollups.ts";
 import { generateActivity, generateResources } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
+import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
 
 /**
  * The result cache is exact only if the data version moves with every committed write to an account's data and
@@ -75,38 +75,41 @@ describe("data version", () => {
 		await database?.drop();
 	});
 
-	it("moves with every insert, update and delete of every table a report reads, and only the writer's account", async () => {
-		// Leaves first, so a delete's cascade takes as little as possible with it.
-		const order = ["message", "rating", "record", "ability", "file", "conversation", "contact", "bot", "dataset"];
-		const tables = dataVersionTables.map(([table]) => table).filter((table) => table !== "account");
-		expect([...order, "skillset"].sort()).toEqual([...tables].sort());
-		for (const table of [...order, "skillset"]) {
-			const row = await client.query(`SELECT id FROM "${table}" WHERE account_id = $1 ORDER BY id LIMIT 1`, [
-				accountId,
-			]);
-			const id = row.rows[0]?.id as string | undefined;
-			expect(id, `${table} has a row to write`).toBeDefined();
-			const other = await versionOf(otherId);
-			const steps = [
-				`UPDATE "${table}" SET account_id = account_id WHERE account_id = $1 AND id = $2`,
-				`CREATE TEMP TABLE kept AS SELECT * FROM "${table}" WHERE account_id = $1 AND id = $2`,
-				`DELETE FROM "${table}" WHERE account_id = $1 AND id = $2`,
-				`INSERT INTO "${table}" SELECT * FROM kept WHERE account_id = $1 AND id = $2`,
-			];
-			for (const step of steps) {
-				const before = await versionOf(accountId);
-				await client.query(step, [accountId, id]);
-				const after = await versionOf(accountId);
-				if (step.startsWith("CREATE")) expect(after, `${table}: a read`).toBe(before);
-				else expect(after, `${table}: ${step.split(" ")[0]}`).toBeGreaterThan(before);
+	it.skipIf(onCluster())(
+		"moves with every insert, update and delete of every table a report reads, and only the writer's account",
+		async () => {
+			// Leaves first, so a delete's cascade takes as little as possible with it.
+			const order = ["message", "rating", "record", "ability", "file", "conversation", "contact", "bot", "dataset"];
+			const tables = dataVersionTables.map(([table]) => table).filter((table) => table !== "account");
+			expect([...order, "skillset"].sort()).toEqual([...tables].sort());
+			for (const table of [...order, "skillset"]) {
+				const row = await client.query(`SELECT id FROM "${table}" WHERE account_id = $1 ORDER BY id LIMIT 1`, [
+					accountId,
+				]);
+				const id = row.rows[0]?.id as string | undefined;
+				expect(id, `${table} has a row to write`).toBeDefined();
+				const other = await versionOf(otherId);
+				const steps = [
+					`UPDATE "${table}" SET account_id = account_id WHERE account_id = $1 AND id = $2`,
+					`CREATE TEMP TABLE kept AS SELECT * FROM "${table}" WHERE account_id = $1 AND id = $2`,
+					`DELETE FROM "${table}" WHERE account_id = $1 AND id = $2`,
+					`INSERT INTO "${table}" SELECT * FROM kept WHERE account_id = $1 AND id = $2`,
+				];
+				for (const step of steps) {
+					const before = await versionOf(accountId);
+					await client.query(step, [accountId, id]);
+					const after = await versionOf(accountId);
+					if (step.startsWith("CREATE")) expect(after, `${table}: a read`).toBe(before);
+					else expect(after, `${table}: ${step.split(" ")[0]}`).toBeGreaterThan(before);
+				}
+				await client.query("DROP TABLE kept");
+				expect(await versionOf(otherId), `${table}: the other account`).toBe(other);
 			}
-			await client.query("DROP TABLE kept");
-			expect(await versionOf(otherId), `${table}: the other account`).toBe(other);
-		}
-		const before = await versionOf(accountId);
-		await client.query("UPDATE account SET name = name WHERE id = $1", [accountId]);
-		expect(await versionOf(accountId), "account limits and settings").toBeGreaterThan(before);
-	});
+			const before = await versionOf(accountId);
+			await client.query("UPDATE account SET name = name WHERE id = $1", [accountId]);
+			expect(await versionOf(accountId), "account limits and settings").toBeGreaterThan(before);
+		},
+	);
 
 	it("stays put for a rolled-back write and for reports", async () => {
 		const before = await versionOf(accountId);
@@ -137,7 +140,7 @@ describe("data version", () => {
 		expect(await versionOf(accountId)).toBeGreaterThanOrEqual(before + BigInt(writers));
 	});
 
-	it("keeps cached answers exact: a report after a write sees it", async () => {
+	it.skipIf(onCluster())("keeps cached answers exact: a report after a write sees it", async () => {
 		const requests = {
 			[ReportIds.TotalMessages]: { periodDays: 7, timezone: "Asia/Kathmandu" },
 			[ReportIds.ActiveContacts]: { periodDays: 7, timezone: "Asia/Kathmandu" },

@@ -2,9 +2,9 @@ import pg from "pg";
 import { afterAll, assert, beforeAll, describe, it } from "vitest";
 import { runMigrations } from "../src/migrate.ts";
 import { migrations } from "../src/migrations/index.ts";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
+import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
 
-describe("runMigrations", () => {
+describe.skipIf(onCluster())("runMigrations", () => {
 	let database: TestDatabase;
 	beforeAll(async () => {
 		database = await createTestDatabase();

@@ -16,7 +16,7 @@ import {
 } from "../src/rollups.ts";
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
+import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
 
 /**
  * The fast path must answer exactly what a scan of the raw tables answers: after concurrent ingest from several
@@ -187,31 +187,34 @@ describe("rollups", () => {
 		expect(await ask(rollups as typeof raw)).toEqual(await ask(raw));
 	});
 
-	it("run the trigger functions src/rollups.ts generates (a change there needs a migration)", async () => {
-		const client = new pg.Client({ connectionString: database.url });
-		await client.connect();
-		try {
-			const functions = [
-				...rollupTriggersSql,
-				...contactDaySql,
-				...contactTotalSql,
-				...contactCountTriggersSql,
-				...dataVersionSql,
-			].flatMap((sql) => {
-				const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
-				return match ? [{ name: match[1]!, body: match[2]! }] : [];
-			});
-			expect(functions.length).toBe(25);
-			const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
-			expect(contactSlots.rows[0].n).toBeGreaterThan(100);
-			for (const { name, body } of functions) {
-				const stored = await client.query("SELECT prosrc FROM pg_proc WHERE proname = $1", [name]);
-				expect(stored.rows[0]?.prosrc, name).toBe(body);
+	it.skipIf(onCluster())(
+		"run the trigger functions src/rollups.ts generates (a change there needs a migration)",
+		async () => {
+			const client = new pg.Client({ connectionString: database.url });
+			await client.connect();
+			try {
+				const functions = [
+					...rollupTriggersSql,
+					...contactDaySql,
+					...contactTotalSql,
+					...contactCountTriggersSql,
+					...dataVersionSql,
+				].flatMap((sql) => {
+					const match = /^CREATE OR REPLACE FUNCTION (\w+)\(.*?\$fn\$(.*)\$fn\$;$/s.exec(sql);
+					return match ? [{ name: match[1]!, body: match[2]! }] : [];
+				});
+				expect(functions.length).toBe(25);
+				const contactSlots = await client.query("SELECT count(*)::int AS n FROM contact_slot");
+				expect(contactSlots.rows[0].n).toBeGreaterThan(100);
+				for (const { name, body } of functions) {
+					const stored = await client.query("SELECT prosrc FROM pg_proc WHERE proname = $1", [name]);
+					expect(stored.rows[0]?.prosrc, name).toBe(body);
+				}
+			} finally {
+				await client.end();
 			}
-		} finally {
-			await client.end();
-		}
-	});
+		},
+	);
 
 	it("hold no negative counter and match a full recount of the conversation counters", async () => {
 		const client = new pg.Client({ connectionString: database.url });
@@ -325,8 +328,9 @@ describe("rollups", () => {
 					Buffer.from(row.entries).toString("hex"),
 				);
 			}
-			// Settling past days (a migration) leaves one part per day, holding those same entries: first split a few
-			// past days' parts in two, as several writers leave them.
+			// Settling past days (a migration, run on a single PostgreSQL before any cluster) leaves one part per day,
+			// holding those same entries: first split a few past days' parts in two, as several writers leave them.
+			if (onCluster()) return;
 			const split = await client.query(
 				`WITH chosen AS (
 					SELECT day, part, entries FROM contact_day
@@ -410,61 +414,64 @@ describe("rollups", () => {
 		expect(afterErase).not.toEqual(afterLate);
 	});
 
-	it("stay exact when conversations are moved by hand in the transaction that adds their messages", async () => {
-		const days = localMidnights("UTC", 14);
-		const ask = (runtime: typeof raw) =>
-			runtime.runPromise(
-				Effect.gen(function* () {
-					const repository = yield* ActivityRepository;
-					const range = { start: days[0]!, end: days.at(-1)! };
-					return [
-						yield* repository.countsBySlice({ accountId }, days),
-						yield* repository.countsBySlice({ accountId, botId: "bot_02" }, days),
-						yield* repository.conversationCohorts({ accountId }, [range.start, range.end]),
-						yield* repository.conversationCohorts({ accountId, botId: "bot_01" }, days),
-						yield* repository.activeContacts({ accountId }, days),
-						yield* repository.contactRankings(accountId, range, 20),
-						yield* repository.topBots(accountId, range, "conversations", 20),
-					];
-				}),
-			);
-		const before = await ask(rollups as typeof raw);
-		const client = new pg.Client({ connectionString: database.url });
-		await client.connect();
-		try {
-			const { rows: moved } = await client.query<{ id: string }>(
-				"SELECT id FROM conversation WHERE account_id = $1 AND bot_id = 'bot_01' AND contact_id IS NOT NULL ORDER BY id LIMIT 5",
-				[accountId],
-			);
-			expect(moved.length).toBe(5);
-			const ids = moved.map((row) => row.id);
-			await client.query("BEGIN");
-			// New messages update their conversations' counters (a marked update the conversation triggers skip)…
-			await client.query(
-				`INSERT INTO message (account_id, id, created_at, conversation_id, type, tokens, bot_id, contact_id)
+	it.skipIf(onCluster())(
+		"stay exact when conversations are moved by hand in the transaction that adds their messages",
+		async () => {
+			const days = localMidnights("UTC", 14);
+			const ask = (runtime: typeof raw) =>
+				runtime.runPromise(
+					Effect.gen(function* () {
+						const repository = yield* ActivityRepository;
+						const range = { start: days[0]!, end: days.at(-1)! };
+						return [
+							yield* repository.countsBySlice({ accountId }, days),
+							yield* repository.countsBySlice({ accountId, botId: "bot_02" }, days),
+							yield* repository.conversationCohorts({ accountId }, [range.start, range.end]),
+							yield* repository.conversationCohorts({ accountId, botId: "bot_01" }, days),
+							yield* repository.activeContacts({ accountId }, days),
+							yield* repository.contactRankings(accountId, range, 20),
+							yield* repository.topBots(accountId, range, "conversations", 20),
+						];
+					}),
+				);
+			const before = await ask(rollups as typeof raw);
+			const client = new pg.Client({ connectionString: database.url });
+			await client.connect();
+			try {
+				const { rows: moved } = await client.query<{ id: string }>(
+					"SELECT id FROM conversation WHERE account_id = $1 AND bot_id = 'bot_01' AND contact_id IS NOT NULL ORDER BY id LIMIT 5",
+					[accountId],
+				);
+				expect(moved.length).toBe(5);
+				const ids = moved.map((row) => row.id);
+				await client.query("BEGIN");
+				// New messages update their conversations' counters (a marked update the conversation triggers skip)…
+				await client.query(
+					`INSERT INTO message (account_id, id, created_at, conversation_id, type, tokens, bot_id, contact_id)
 				SELECT c.account_id, 'hand_' || c.id || '_' || n, c.created_at + n * interval '1 minute', c.id,
 					CASE WHEN n % 2 = 0 THEN 'user' ELSE 'bot' END, 7, c.bot_id, c.contact_id
 				FROM conversation c CROSS JOIN generate_series(1, 3) AS n
 				WHERE c.account_id = $1 AND c.id = ANY($2::text[])`,
-				[accountId, ids],
-			);
-			// …and then, in the same transaction, moving them (time, bot, contact) must count in full.
-			await client.query(
-				`UPDATE conversation SET created_at = created_at - interval '2 days 5 hours', bot_id = 'bot_02',
+					[accountId, ids],
+				);
+				// …and then, in the same transaction, moving them (time, bot, contact) must count in full.
+				await client.query(
+					`UPDATE conversation SET created_at = created_at - interval '2 days 5 hours', bot_id = 'bot_02',
 					contact_id = (SELECT id FROM contact WHERE account_id = $1 ORDER BY id DESC LIMIT 1)
 				WHERE account_id = $1 AND id = ANY($2::text[])`,
-				[accountId, ids],
-			);
-			await client.query("COMMIT");
-		} finally {
-			await client.end();
-		}
-		const after = await ask(rollups as typeof raw);
-		expect(after).toEqual(await ask(raw));
-		expect(after).not.toEqual(before);
-	});
+					[accountId, ids],
+				);
+				await client.query("COMMIT");
+			} finally {
+				await client.end();
+			}
+			const after = await ask(rollups as typeof raw);
+			expect(after).toEqual(await ask(raw));
+			expect(after).not.toEqual(before);
+		},
+	);
 
-	it("stay exact when messages, ratings and contacts are edited by hand", async () => {
+	it.skipIf(onCluster())("stay exact when messages, ratings and contacts are edited by hand", async () => {
 		const days = localMidnights("Asia/Kolkata", 14);
 		const range = { start: days[0]!, end: days.at(-1)! };
 		const ask = (runtime: ManagedRuntime.ManagedRuntime<ActivityRepository | AccountRepository, unknown>) =>

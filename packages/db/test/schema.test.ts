@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { ormConfig } from "../src/config.ts";
 import { rollupEntities } from "../src/entities/index.ts";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
+import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
 
 /**
  * contract §2: every tenant table's primary key starts with `account_id` and every foreign key includes it, so the
@@ -85,7 +85,7 @@ describe("tenant schema rule", () => {
 		}
 	});
 
-	it("has no pending schema change: the committed migrations match the entities", async () => {
+	it.skipIf(onCluster())("has no pending schema change: the committed migrations match the entities", async () => {
 		const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false });
 		assert.strictEqual(diff.trim(), "");
 	});

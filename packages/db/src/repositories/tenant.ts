@@ -88,8 +88,10 @@ export const tenantRepositoryLayer = Layer.effect(
 
 		const revokeToken = Effect.fn("TenantRepository.revokeToken")(function* (tokenId: string) {
 			const rows = yield* query(
-				"UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id",
-				[tokenId],
+				// `least` keeps the first revocation (it ignores NULL); the instant is a parameter because a distributed
+				// database refuses `now()` inside `coalesce`.
+				"UPDATE api_token SET revoked_at = least(revoked_at, $2::timestamptz) WHERE id = $1 RETURNING id",
+				[tokenId, new Date()],
 			);
 			if (rows.length === 0) return yield* new ResourceNotFound({ message: "Token not found", resource: "token" });
 		});

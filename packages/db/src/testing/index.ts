@@ -95,6 +95,12 @@ export const createTestDatabase = async (
 	};
 };
 
+/**
+ * Whether the tests run on a Citus cluster (`DATABASE_URL` names its coordinator). Tests of what only a single
+ * PostgreSQL has — the maintenance triggers (edits by hand, bulk loads), its plans, resetting a schema — skip there.
+ */
+export const onCluster = (): boolean => (inject("convolensTestWorkers") ?? []).length > 0;
+
 /** `makeDatabaseLayer` over a fresh test database that is dropped when the layer is released. */
 export const testDatabaseLayer = (
 	options: { readonly poolSize?: number; readonly maintenance?: Maintenance } = {},
