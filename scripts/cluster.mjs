@@ -332,6 +332,8 @@ function initNode(pg, node) {
 		"unix_socket_directories = ''",
 		"shared_preload_libraries = 'citus'",
 		"max_connections = 200",
+		// Online shard moves (citus_move_shard_placement, the rebalancer) copy and catch up by logical replication.
+		"wal_level = logical",
 		// Disposable data: durability only slows the migrations and tests down.
 		"fsync = off",
 		"synchronous_commit = off",

@@ -74,12 +74,19 @@ const messageRollupSql = (source: string, sign: 1 | -1) => {
 	];
 };
 
-/** Message rows (with their sign) → `messageRollupSql`, and their conversations' counters. */
-const messageSql = (source: string, sign: 1 | -1) => [
+/**
+ * Message rows (with their sign) → `messageRollupSql`, and their conversations' counters. `account`, when given, is
+ * the SQL expression of the one account all rows belong to (see `rollupStatements`).
+ */
+const messageSql = (source: string, sign: 1 | -1, account?: string) => [
 	...messageRollupSql(source, sign),
 	// A conversation being erased in the same statement is already gone here: nothing to update.
-	...conversationCountersSql(source, sign === 1 ? "" : "-"),
+	...conversationCountersSql(source, sign === 1 ? "" : "-", account),
 ];
+
+/** ` AND <alias>.account_id = <account>` when the rows' one account is known, so Citus routes the update. */
+const sameAccount = (alias: string, account: string | undefined) =>
+	account === undefined ? "" : ` AND ${alias}.account_id = ${account}`;
 
 const depth = (condition: string) => `coalesce(sum(c.sign) FILTER (WHERE ${condition}), 0)`;
 
@@ -124,7 +131,7 @@ const counterColumns = ["messages", "user_messages", "bot_messages", "activity_m
  * (`convolens.counting`), so the conversation update triggers — which would recompute everything a conversation
  * feeds from its old and new rows — skip it: only the counters changed, and only the cohort reads them.
  */
-const conversationCountersSql = (source: string, s: "" | "-") => {
+const conversationCountersSql = (source: string, s: "" | "-", account?: string) => {
 	const [slots, days] = cohortSql("counted");
 	return [
 		"PERFORM set_config('convolens.counting', 'on', true);",
@@ -138,7 +145,7 @@ const conversationCountersSql = (source: string, s: "" | "-") => {
 		UPDATE conversation c SET
 			${counterColumns.map((column) => `${column} = c.${column} + d.${column}`).join(",\n\t\t\t")}
 		FROM d
-		WHERE c.account_id = d.account_id AND c.id = d.conversation_id
+		WHERE c.account_id = d.account_id AND c.id = d.conversation_id${sameAccount("c", account)}
 		RETURNING c.account_id, c.bot_id, c.created_at, ${counterColumns.map((column) => `c.${column}, d.${column} AS d_${column}`).join(", ")}
 	), counted AS (
 		SELECT account_id, bot_id, created_at, -1 AS sign, ${counterColumns.map((column) => `${column} - d_${column} AS ${column}`).join(", ")} FROM u
@@ -475,7 +482,7 @@ export const contactTotalSql: ReadonlyArray<string> = [
  * Contacts by creation (`contacts_slot`, `contacts_day`) and the account's running count (`contact_counter.contacts`):
  * Total Contacts without counting the contact table.
  */
-const contactCountSql = (source: string, sign: 1 | -1) => {
+const contactCountSql = (source: string, sign: 1 | -1, account?: string) => {
 	const s = sign === 1 ? "" : "-";
 	return [
 		upsert(
@@ -492,7 +499,7 @@ const contactCountSql = (source: string, sign: 1 | -1) => {
 		),
 		`UPDATE contact_counter t SET contacts = t.contacts + d.n
 		FROM (SELECT account_id, ${s}count(*) AS n FROM ${source} GROUP BY 1 ORDER BY 1) d
-		WHERE t.account_id = d.account_id;`,
+		WHERE t.account_id = d.account_id${sameAccount("t", account)};`,
 	];
 };
 
@@ -624,20 +631,21 @@ export const recountContactDaysSql = (account: string) =>
  * What every write of a source table does to the rollups, as the statements of its trigger function: they read the
  * written rows as `new_rows` (inserted) or `old_rows` (deleted). Where the triggers exist (a single PostgreSQL) they
  * run these; where they cannot (Citus, see `src/maintenance.ts`) the writer runs the same statements itself, with
- * `new_rows`/`old_rows` defined as a CTE over the written rows. Packed contact days and the data version are kept
+ * `new_rows`/`old_rows` defined as a CTE over the written rows of the account bound as `$1` — which the updates of
+ * existing rows also name, so that Citus routes them to one shard. Packed contact days and the data version are kept
  * apart (`contactDayPartSql`, `DATA_VERSION_SHARDS`): their trigger bodies loop or branch.
  */
 export const rollupStatements = {
 	message: {
-		insert: [...messageSql("new_rows", 1), ...contactTotalMessages("new_rows", 1)],
-		delete: [...messageSql("old_rows", -1), ...contactTotalMessages("old_rows", -1)],
+		insert: [...messageSql("new_rows", 1, "$1"), ...contactTotalMessages("new_rows", 1)],
+		delete: [...messageSql("old_rows", -1, "$1"), ...contactTotalMessages("old_rows", -1)],
 	},
 	conversation: {
 		insert: [...conversationSql(signed("new_rows", 1)), ...contactTotalConversations(signed("new_rows", 1))],
 		delete: [...conversationSql(signed("old_rows", -1)), ...contactTotalConversations(signed("old_rows", -1))],
 	},
 	rating: { insert: ratingSql("new_rows", 1), delete: ratingSql("old_rows", -1) },
-	contact: { insert: contactCountSql("new_rows", 1), delete: contactCountSql("old_rows", -1) },
+	contact: { insert: contactCountSql("new_rows", 1, "$1"), delete: contactCountSql("old_rows", -1, "$1") },
 } as const satisfies Record<string, Record<"insert" | "delete", ReadonlyArray<string>>>;
 
 /** Every trigger that keeps rollups, packed days, contact numbers or data versions: `[name, table]`. */

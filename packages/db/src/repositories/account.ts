@@ -21,7 +21,7 @@ export const accountRepositoryLayer = Layer.effect(
 		) {
 			if (datasetIds.length === 0) return new Map<string, number>();
 			const rows = yield* query<{ id: string; records: number }>(
-				`SELECT d.id, (SELECT count(*) FROM record r WHERE r.account_id = d.account_id AND r.dataset_id = d.id)::float8 AS records
+				`SELECT d.id, (SELECT count(*) FROM record r WHERE r.account_id = $1 AND r.dataset_id = d.id)::float8 AS records
 				FROM dataset d WHERE d.account_id = $1 AND d.id = ANY($2::text[])`,
 				[accountId, datasetIds],
 			);
