@@ -13,7 +13,6 @@ import { emptySnapshot, memoryQueries, randomSnapshot, referenceReport, seededRa
 import { assert, layer } from "@effect/vitest";
 import { Effect, Exit } from "effect";
 import { TestClock } from "effect/testing";
-import { Database } from "../src/database.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
 import { bodyOf, eraseFromSnapshot, load, referentiallyValid, renameAccounts } from "./snapshots.ts";
 

@@ -186,7 +186,7 @@ describe.runIf(onCluster())("routing on a Citus cluster", () => {
 			),
 		);
 		const request: Record<string, Array<string>> = {};
-		for (const { kind, id } of ids) (request[kind] ??= []).push(id);
+		for (const { kind, id } of ids) request[kind] = [...(request[kind] ?? []), id];
 		expect(Object.keys(request).sort(), "the erase names every kind").toEqual(
 			["bots", "contacts", "conversations", "messages", "ratings"].sort(),
 		);
