@@ -5,6 +5,7 @@
 //   npm run cluster -- up [--no-migrate]   build Citus if needed, start the cluster, apply the migrations
 //   npm run cluster -- down [--wipe]       stop the nodes (keep the data, or delete it with --wipe)
 //   npm run cluster -- status              which nodes run, and the workers the coordinator sees
+//   npm run cluster -- test                a separate fresh cluster: the db and api suites on it, then wiped
 //
 // CLUSTER_PORT sets the coordinator's port (default 55432); the workers take the next two. When Citus is not yet
 // installed for the PostgreSQL that pg_config names, CITUS_SOURCE must point at a Citus release tarball, which is
@@ -31,12 +32,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const clusterDir = join(root, ".data", "citus");
+// `test` runs on a cluster of its own (directory and ports), so it never touches the development cluster's data.
+const testRun = process.argv[2] === "test";
+const clusterDir = join(root, ".data", testRun ? "citus-test" : "citus");
 const stateFile = join(clusterDir, "cluster.json");
 const DATABASE = "convolens";
 const SUPERUSER = "postgres";
 const HOST = "127.0.0.1";
-const DEFAULT_PORT = 55432;
+const DEFAULT_PORT = testRun ? 55442 : 55432;
 // Debian's PostgreSQL is the one installed when none is found; Citus 13.2 supports 15 to 17.
 const DEFAULT_PG_MAJOR = 15;
 const SUPPORTED_PG_MAJORS = [15, 16, 17];
@@ -47,6 +50,8 @@ const usage = `Usage: npm run cluster -- <command>
   up [--no-migrate]   start a coordinator and two workers (building Citus first if needed), then migrate
   down [--wipe]       stop the cluster; --wipe also deletes ${relative(root, clusterDir)}/
   status              show each node and the active workers
+  test                start a fresh cluster of its own (.data/citus-test, ports 55442-55444), run the db
+                      and api test suites on it, then wipe it
 
 Environment: CLUSTER_PORT (coordinator port, default ${DEFAULT_PORT}; workers use the next two),
 CITUS_SOURCE (a Citus release tarball, built when Citus is not installed), PG_CONFIG (which PostgreSQL to use).`;
@@ -458,6 +463,33 @@ function down({ wipe }) {
 	}
 }
 
+/**
+ * The suites that exercise the database, run against a fresh cluster (each test file creates and distributes its
+ * own database on it): the differential, rollup, routing, shard-move and isolation tests, and the REST contract.
+ * The cluster is wiped afterwards, whatever the outcome.
+ */
+function test() {
+	if (existsSync(stateFile)) down({ wipe: true });
+	up({ migrate: true });
+	const env = { ...process.env, DATABASE_URL: databaseUrl(basePort()) };
+	let failed = false;
+	try {
+		for (const pkg of ["@convolens/db", "@convolens/api"]) {
+			log(`${pkg}: vitest run against the cluster`);
+			const result = spawnSync(
+				process.execPath,
+				[join(root, "scripts", "bootstrap.mjs"), "pnpm", "--filter", pkg, "exec", "vitest", "run"],
+				{ cwd: root, stdio: "inherit", env },
+			);
+			if (result.status !== 0) failed = true;
+		}
+	} finally {
+		down({ wipe: true });
+	}
+	if (failed) fail("a suite failed on the cluster (see above)");
+	log("every suite passed on the cluster");
+}
+
 function status() {
 	const pg = findPostgres() ?? fail(noCitusMessage("(no PostgreSQL pg_config found)"));
 	printStatus(pg, nodesFor(basePort()));
@@ -487,6 +519,8 @@ if (values.help) {
 	down({ wipe: values.wipe });
 } else if (command === "status" && extra.length === 0 && !values.wipe && !values["no-migrate"]) {
 	status();
+} else if (command === "test" && extra.length === 0 && !values.wipe && !values["no-migrate"]) {
+	test();
 } else {
 	console.error(usage);
 	process.exit(2);

@@ -1,6 +1,7 @@
 /**
  * Write and read throughput against a throw-away embedded PostgreSQL (or `DATABASE_URL`):
- * `node bench/ingest.bench.ts [messages=200000]`. Prints a table.
+ * `node bench/ingest.bench.ts [messages=200000] [--statements]`. Prints a table. `--statements` drops the rollup
+ * triggers after migrating, so the ingest keeps the rollups by its own statements (as on Citus; `src/maintenance.ts`).
  *
  * - ingest: 10,000-item requests (conversations with their messages) through the ingest repository, one writer
  *   and then two concurrent writers;
@@ -23,10 +24,13 @@ import pg from "pg";
 import { copyRows } from "../src/bulk.ts";
 import { startEmbeddedPostgres } from "../src/embedded.ts";
 import { makeDatabaseLayer } from "../src/layer.ts";
+import { dropMaintenanceTriggersSql } from "../src/maintenance.ts";
 import { runMigrations } from "../src/migrate.ts";
 import { databaseUrl } from "../src/testing/urls.ts";
 
-const totalMessages = Number(process.argv[2] ?? 200_000);
+const args = process.argv.slice(2);
+const statements = args.includes("--statements");
+const totalMessages = Number(args.find((arg) => !arg.startsWith("--")) ?? 200_000);
 const DAY = 86_400_000;
 const now = Date.parse("2026-06-01T12:00:00Z");
 const rows: Array<{ step: string; items: number; ms: number }> = [];
@@ -47,6 +51,13 @@ await admin.connect();
 await admin.query(`CREATE DATABASE "${name}"`);
 const url = databaseUrl(server.url, name);
 await runMigrations(url);
+if (statements) {
+	const client = new pg.Client({ connectionString: url });
+	await client.connect();
+	for (const sql of dropMaintenanceTriggersSql) await client.query(sql);
+	await client.end();
+}
+console.log(`rollup maintenance: ${statements ? "ingest statements" : "triggers"}`);
 const runtime = ManagedRuntime.make(makeDatabaseLayer({ url, poolSize: 4 }));
 const run = <A, E>(
 	effect: Effect.Effect<A, E, IngestRepository | TenantRepository | ActivityRepository | AccountRepository>,
