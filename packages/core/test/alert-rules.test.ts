@@ -145,31 +145,30 @@ describe("conversationDrop (bot)", () => {
 	});
 });
 
-describe("abandonmentSpike (bot)", () => {
-	const previous = { withUserMessage: 10, singleUserMessage: 1 }; // 10%
+describe("abandonmentSpike (bot): Bot Conversation Quality's abandonmentRate, window against window", () => {
+	// 20 conversations, 2 of them single-turn (0–1 user messages): 10%.
+	const previous = { conversations: 20, withUserMessage: 19, singleTurn: 2 };
+	const now = (conversations: number, singleTurn: number, withUserMessage = conversations) => ({
+		conversations,
+		withUserMessage,
+		singleTurn,
+	});
 	it("warning at +20 points, critical at +30", () => {
-		assert.strictEqual(severity(abandonmentSpike({ withUserMessage: 100, singleUserMessage: 29 }, previous)), "none");
-		assert.strictEqual(severity(abandonmentSpike({ withUserMessage: 10, singleUserMessage: 3 }, previous)), "warning");
-		assert.strictEqual(
-			severity(abandonmentSpike({ withUserMessage: 100, singleUserMessage: 39 }, previous)),
-			"warning",
-		);
-		assert.strictEqual(severity(abandonmentSpike({ withUserMessage: 10, singleUserMessage: 4 }, previous)), "critical");
+		assert.strictEqual(severity(abandonmentSpike(now(100, 29), previous)), "none");
+		assert.strictEqual(severity(abandonmentSpike(now(10, 3), previous)), "warning");
+		assert.strictEqual(severity(abandonmentSpike(now(100, 39), previous)), "warning");
+		assert.strictEqual(severity(abandonmentSpike(now(10, 4), previous)), "critical");
+	});
+	it("counts conversations without a user message as single-turn, as the quality report does", () => {
+		// 10 conversations, 3 without any user message and none with one: 30%, 20 points up.
+		const alert = abandonmentSpike(now(10, 3, 7), previous);
+		assert.strictEqual(severity(alert), "warning");
+		assert.deepStrictEqual(alert?.metric, { current: 30, baseline: 10, percentage: 20 });
 	});
 	it("needs 5 conversations with a user message in both windows", () => {
-		assert.strictEqual(severity(abandonmentSpike({ withUserMessage: 4, singleUserMessage: 4 }, previous)), "none");
-		assert.strictEqual(
-			severity(
-				abandonmentSpike({ withUserMessage: 5, singleUserMessage: 5 }, { withUserMessage: 4, singleUserMessage: 0 }),
-			),
-			"none",
-		);
-		assert.strictEqual(
-			severity(
-				abandonmentSpike({ withUserMessage: 5, singleUserMessage: 5 }, { withUserMessage: 5, singleUserMessage: 0 }),
-			),
-			"critical",
-		);
+		assert.strictEqual(severity(abandonmentSpike(now(10, 10, 4), previous)), "none");
+		assert.strictEqual(severity(abandonmentSpike(now(5, 5), now(10, 0, 4))), "none");
+		assert.strictEqual(severity(abandonmentSpike(now(5, 5), now(5, 0))), "critical");
 	});
 });
 

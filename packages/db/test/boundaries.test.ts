@@ -66,6 +66,20 @@ const scenarios = {
 	moreUp: { conversations: [{ id: "c0", at: "2026-11-20T10:00:00Z" }], ratings: [1, 1, 1, -1, -1] },
 	// Nine thumbs down: under the account-level minimum of 10 rated, no negative-feedback alert.
 	nineDown: { conversations: [{ id: "c0", at: "2026-11-20T10:00:00Z" }], ratings: Array(9).fill(-1) },
+	// Bot Alerts' abandonment is Bot Conversation Quality's abandonmentRate: the previous week's six conversations
+	// all had two user messages (0%); this week five of ten had none (50%) and five had two — five with a user
+	// message in each week, the rule's minimum. 50 points up: critical.
+	abandonment: {
+		conversations: [
+			...Array.from({ length: 6 }, (_, index) => ({ id: `p${index}`, at: "2026-11-12T10:00:00Z", user: 2, bot: 1 })),
+			...Array.from({ length: 10 }, (_, index) => ({
+				id: `n${index}`,
+				at: "2026-11-20T10:00:00Z",
+				user: index < 5 ? 2 : 0,
+				bot: 1,
+			})),
+		],
+	},
 	// Ten rated, three down: a 30% share, a warning.
 	tenRated: {
 		conversations: [{ id: "c0", at: "2026-11-20T10:00:00Z" }],
@@ -207,6 +221,21 @@ const checks = (it: EffectTest, account: (name: Name) => Effect.Effect<string>) 
 			assert.deepStrictEqual([equal.thumbsUp, equal.thumbsDown, equal.sentimentSignal], [2, 2, "neutral"]);
 			const more = yield* report("moreUp", ReportIds.BotStats, input, "2026-11-24T12:00:00Z");
 			assert.strictEqual(more.sentimentSignal, "positive");
+		}),
+	);
+
+	it.effect("raises Bot Alerts' abandonment spike from the quality report's own abandonment rate", () =>
+		Effect.gen(function* () {
+			const input = { botId: "b1", periodDays: 7 };
+			const now = "2026-11-24T12:00:00Z";
+			const quality = yield* report("abandonment", ReportIds.BotConversationQuality, input, now);
+			assert.strictEqual(quality.abandonmentRate, 50);
+			const alerts = yield* report("abandonment", ReportIds.BotAlerts, input, now);
+			const spike = alerts.alerts.filter((alert) => alert.type === "abandonmentSpike");
+			assert.deepStrictEqual(
+				spike.map((alert) => [alert.severity, alert.metric]),
+				[["critical", { current: 50, baseline: 0, percentage: 50 }]],
+			);
 		}),
 	);
 

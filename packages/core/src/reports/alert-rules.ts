@@ -212,20 +212,25 @@ export const conversationDrop = (current: number, previous: number): Alert | und
 	};
 };
 
-/** Conversations of a cohort that have at least one `user` message, and those of them with exactly one. */
+/**
+ * A cohort's conversations: all of them, those with at least one `user` message, and those with at most one (the
+ * single-turn ones of Bot Conversation Quality's depth).
+ */
 export interface Engagement {
+	readonly conversations: number;
 	readonly withUserMessage: number;
-	readonly singleUserMessage: number;
+	readonly singleTurn: number;
 }
 
 /**
- * `abandonmentSpike` (bot): abandonment = conversations with exactly one user message / conversations with at
- * least one, × 100; needs ≥ 5 conversations with a user message in both windows. Up ≥ 20 points warning, ≥ 30 critical.
+ * `abandonmentSpike` (bot): abandonment is Bot Conversation Quality's `abandonmentRate` — single-turn conversations
+ * (0–1 user messages) / all conversations, × 100 — so the alert and the quality report never disagree; needs ≥ 5
+ * conversations with a user message in both windows. Up ≥ 20 points warning, ≥ 30 critical.
  */
 export const abandonmentSpike = (current: Engagement, previous: Engagement): Alert | undefined => {
 	if (current.withUserMessage < 5 || previous.withUserMessage < 5) return undefined;
-	const currentRate = percent(current.singleUserMessage, current.withUserMessage);
-	const previousRate = percent(previous.singleUserMessage, previous.withUserMessage);
+	const currentRate = percent(current.singleTurn, current.conversations);
+	const previousRate = percent(previous.singleTurn, previous.conversations);
 	const rise = round(currentRate - previousRate, 6);
 	const severity: Severity | undefined = rise >= 30 ? "critical" : rise >= 20 ? "warning" : undefined;
 	if (severity === undefined) return undefined;

@@ -25,15 +25,16 @@ import {
 } from "./shared.ts";
 
 const engagementOf = (cohort: ConversationCohort): Engagement => ({
+	conversations: cohort.conversations,
 	withUserMessage: cohort.conversations - cohort.userMessageDepth.zero,
-	singleUserMessage: cohort.userMessageDepth.one,
+	singleTurn: cohort.userMessageDepth.zero + cohort.userMessageDepth.one,
 });
 
 /**
  * Bot Alerts — one bot's rules of contract §5 in this order: negativeFeedback (≥ 3 thumbs up + down in the window;
  * share of thumbs down), tokenSpike and conversationDrop (current window against the previous one),
- * abandonmentSpike (over the conversations of each window's cohort that have at least one user message, the share
- * with exactly one). Default period 7 days.
+ * abandonmentSpike (each window's Bot Conversation Quality `abandonmentRate`, gated on ≥ 5 conversations with a user
+ * message in both). Default period 7 days.
  */
 export const BotAlerts = defineReport({
 	id: "clr3m5n8k000i08jqfv3w4x9s",

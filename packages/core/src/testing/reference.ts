@@ -785,9 +785,13 @@ export const referenceReport = (
 					});
 				}
 			}
+			// Abandonment as Bot Conversation Quality states it: 0–1 user messages over all the cohort's conversations.
 			const engagement = (member: (at: Date) => boolean) => {
-				const depths = cohortOf(data.conversations, data.messages, member).depths.filter((d) => d >= 1);
-				return { engaged: depths.length, rate: (depths.filter((d) => d === 1).length / depths.length) * 100 };
+				const { depths } = cohortOf(data.conversations, data.messages, member);
+				return {
+					engaged: depths.filter((d) => d >= 1).length,
+					rate: (depths.filter((d) => d <= 1).length / depths.length) * 100,
+				};
 			};
 			const now = engagement(w.inCurrent);
 			const before = engagement(w.inPrevious);
