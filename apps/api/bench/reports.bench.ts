@@ -21,8 +21,11 @@ import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { ReportIds, ReportTimeoutMs, reports, TenantRepository } from "@convolens/core";
 import {
+	citusWorkers,
+	createClusterDatabase,
 	Database,
 	type DatabaseLayerServices,
+	dropClusterDatabase,
 	makeDatabaseLayer,
 	runMigrations,
 	startEmbeddedPostgres,
@@ -139,13 +142,21 @@ const serve = async (runtime: ManagedRuntime.ManagedRuntime<never, unknown>) => 
 	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 };
 
+/** The scale's database; on a Citus coordinator, created on every node and distributed by the migrations. */
 const ensureDatabase = async (serverUrl: string, name: string, reload: boolean) => {
+	const workers = await citusWorkers(serverUrl);
 	const admin = new pg.Client({ connectionString: serverUrl });
 	await admin.connect();
 	try {
-		if (reload) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+		if (reload) {
+			if (workers) await dropClusterDatabase(serverUrl, workers, name);
+			else await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+		}
 		const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-		if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+		if (exists.rowCount === 0) {
+			if (workers) await createClusterDatabase(serverUrl, workers, name);
+			else await admin.query(`CREATE DATABASE "${name}"`);
+		}
 	} finally {
 		await admin.end();
 	}

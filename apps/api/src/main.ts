@@ -42,6 +42,10 @@ const hasAccounts = Database.use((database) =>
 const main = async () => {
 	const port = integer("PORT", 3000, 0, 65_535);
 	const rateLimitPerMinute = integer("RATE_LIMIT_PER_MINUTE", 1200, 0, 10_000_000);
+	const rateLimitStore = env.RATE_LIMIT_STORE?.trim() || "postgres";
+	if (rateLimitStore !== "postgres" && rateLimitStore !== "memory") {
+		throw new Error(`RATE_LIMIT_STORE must be postgres or memory (got "${rateLimitStore}")`);
+	}
 	const reportWorkPerAccount = integer("REPORT_WORK_PER_ACCOUNT", 200, 0, 1_000_000);
 	const maxConnections = integer("MAX_CONNECTIONS", 1_000, 1, 1_000_000);
 	// With the embedded database this is a demo on someone's machine: only that machine may reach it, unless HOST
@@ -116,6 +120,7 @@ const main = async () => {
 				rateLimitPerMinute === 0
 					? false
 					: { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 6)) },
+			rateLimitStore,
 			requestTimeoutMs,
 			workLimit: reportWorkPerAccount === 0 ? false : { capacity: reportWorkPerAccount, queueMs: 2_000 },
 			demoToken,

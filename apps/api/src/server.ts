@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { StorageError, TenantRepository } from "@convolens/core";
-import { Database } from "@convolens/db";
+import { Database, takeRateLimit } from "@convolens/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
 import { renderDocsPage } from "./docs.ts";
@@ -15,7 +15,13 @@ import {
 import { MiB, sendBody, sendJson, sendWireError } from "./http/io.ts";
 import { createLogger, type Logger } from "./http/logger.ts";
 import { recordRequest, routeLabel, scrape } from "./http/metrics.ts";
-import { createRateLimiter, defaultRateLimit, type RateLimiter, type RateLimitOptions } from "./http/rate-limit.ts";
+import {
+	createRateLimiter,
+	createSharedRateLimiter,
+	defaultRateLimit,
+	type RateLimiter,
+	type RateLimitOptions,
+} from "./http/rate-limit.ts";
 import { createWorkLimiter, defaultWorkLimit, type WorkLimiter, type WorkLimitOptions } from "./http/work-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { adminTokenMatches, handleAdmin, isAdminPath } from "./rest/admin.ts";
@@ -37,6 +43,11 @@ export interface ServerOptions {
 	readonly logger?: Logger;
 	/** Per-token request rate; `false` disables it. Default 1,200 a minute with bursts of 200. */
 	readonly rateLimit?: RateLimitOptions | false;
+	/**
+	 * Where the rate limit's buckets live: `postgres` (default) shares them between every API process on the
+	 * database; `memory` keeps them in this process (each process then allows the full rate).
+	 */
+	readonly rateLimitStore?: "postgres" | "memory";
 	/** Failed authentication per client address (see `http/auth-throttle.ts`). Default 20 at once, 30 a minute. */
 	readonly authThrottle?: AuthThrottleOptions;
 	/** Report work in flight per account (see `http/work-limit.ts`); `false` leaves it unbounded. */
@@ -91,7 +102,13 @@ export const createServer = (options: ServerOptions): http.Server => {
 	const logger = options.logger ?? createLogger();
 	const runtime = options.runtime;
 	const rateLimiter: RateLimiter | undefined =
-		options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit ?? defaultRateLimit);
+		options.rateLimit === false
+			? undefined
+			: options.rateLimitStore === "memory"
+				? createRateLimiter(options.rateLimit ?? defaultRateLimit)
+				: createSharedRateLimiter(options.rateLimit ?? defaultRateLimit, (key) =>
+						runtime.runPromise(takeRateLimit(key)),
+					);
 	const authThrottle: AuthThrottle = createAuthThrottle(options.authThrottle ?? defaultAuthThrottle);
 	const workLimiter: WorkLimiter | undefined =
 		options.workLimit === false ? undefined : createWorkLimiter(options.workLimit ?? defaultWorkLimit);

@@ -72,16 +72,16 @@ describe("rate limiting", () => {
 		});
 	});
 
-	it("refills the bucket over time", () => {
+	it("refills the bucket over time", async () => {
 		let now = 0;
 		const limiter = createRateLimiter({ perMinute: 60, burst: 2 }, () => now);
-		expect(limiter.take("t").allowed).toBe(true);
-		expect(limiter.take("t").allowed).toBe(true);
-		const denied = limiter.take("t");
+		expect((await limiter.take("a", "t")).allowed).toBe(true);
+		expect((await limiter.take("a", "t")).allowed).toBe(true);
+		const denied = await limiter.take("a", "t");
 		expect(denied).toEqual({ allowed: false, retryAfterSeconds: 1, limit: 2, remaining: 0, resetSeconds: 2 });
 		now += 1_000;
-		expect(limiter.take("t").allowed).toBe(true);
-		expect(limiter.take("t").allowed).toBe(false);
+		expect((await limiter.take("a", "t")).allowed).toBe(true);
+		expect((await limiter.take("a", "t")).allowed).toBe(false);
 	});
 });
 

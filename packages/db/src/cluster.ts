@@ -1,12 +1,11 @@
 /**
- * Test databases on a Citus cluster. When the server the tests are pointed at (`DATABASE_URL`) is a Citus
- * coordinator with workers, every test file gets a database of its own on every node, with the extension, the
- * workers registered and the migrations applied (which distribute the schema): Citus keeps its metadata per
- * database, so a template cannot be cloned. Four shards per table keep the set-up to a few seconds.
+ * New databases on a Citus cluster: Citus keeps its metadata per database, so a database is created on every node,
+ * with the extension, the workers registered and the migrations applied (which distribute the schema). The tests
+ * give every file one (four shards per table keep the set-up to a few seconds); the benchmark one per scale.
  */
 import pg from "pg";
-import { runMigrations } from "../migrate.ts";
-import { databaseUrl } from "./urls.ts";
+import { runMigrations } from "./migrate.ts";
+import { databaseUrl } from "./testing/urls.ts";
 
 const withClient = async <A>(url: string, work: (client: pg.Client) => Promise<A>) => {
 	const client = new pg.Client({ connectionString: url });
@@ -48,6 +47,7 @@ export const createClusterDatabase = async (
 	serverUrl: string,
 	workers: ReadonlyArray<string>,
 	name: string,
+	options: { readonly shardCount?: number } = {},
 ): Promise<string> => {
 	for (const node of [serverUrl, ...workers]) {
 		await withClient(node, (client) => client.query(`CREATE DATABASE "${name}"`));
@@ -61,7 +61,9 @@ export const createClusterDatabase = async (
 			const { host, port } = nodeOf(worker);
 			await client.query("SELECT citus_add_node($1, $2)", [host, port]);
 		}
-		await client.query(`ALTER DATABASE "${name}" SET citus.shard_count = 4`);
+		if (options.shardCount !== undefined) {
+			await client.query(`ALTER DATABASE "${name}" SET citus.shard_count = ${Math.trunc(options.shardCount)}`);
+		}
 	});
 	await runMigrations(url);
 	return url;

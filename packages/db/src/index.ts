@@ -1,4 +1,5 @@
 export { copyRows } from "./bulk.ts";
+export { citusWorkers, createClusterDatabase, dropClusterDatabase } from "./cluster.ts";
 export { Database, type DatabaseOptions } from "./database.ts";
 export {
 	defaultDataDir,
@@ -9,5 +10,6 @@ export {
 export * from "./entities/index.ts";
 export { type DatabaseLayerServices, makeDatabaseLayer } from "./layer.ts";
 export { runMigrations } from "./migrate.ts";
+export { takeRateLimit } from "./repositories/rate-limit.ts";
 export { hashToken } from "./repositories/tenant.ts";
 export { demoLimits, seedDemo } from "./seed/demo.ts";

@@ -3,7 +3,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { ormConfig } from "../src/config.ts";
-import { rollupEntities } from "../src/entities/index.ts";
+import { rollupEntities, serviceStateEntities } from "../src/entities/index.ts";
 import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
 
 /**
@@ -24,9 +24,12 @@ describe("tenant schema rule", () => {
 	});
 
 	it("holds in the ORM metadata: PK (account_id, id) and account_id in every foreign key", () => {
-		const rollupTables = new Set<string>(rollupEntities.map((entity) => entity.meta.tableName));
+		// Rollups and the service's own state (rate-limit buckets) are keyed by account first, checked below.
+		const keyedTables = new Set<string>(
+			[...rollupEntities, ...serviceStateEntities].map((entity) => entity.meta.tableName),
+		);
 		const tenantTables = [...orm.getMetadata().getAll().values()].filter(
-			(meta) => meta.tableName !== "account" && !rollupTables.has(meta.tableName),
+			(meta) => meta.tableName !== "account" && !keyedTables.has(meta.tableName),
 		);
 		assert.strictEqual(tenantTables.length, 11);
 		for (const meta of tenantTables) {
@@ -43,11 +46,11 @@ describe("tenant schema rule", () => {
 		}
 	});
 
-	it("holds for the rollup tables: their keys lead with account_id", () => {
+	it("holds for the rollup and service-state tables: their keys lead with account_id", () => {
 		const rollups = [...orm.getMetadata().getAll().values()].filter((meta) =>
-			rollupEntities.some((entity) => entity.meta.tableName === meta.tableName),
+			[...rollupEntities, ...serviceStateEntities].some((entity) => entity.meta.tableName === meta.tableName),
 		);
-		assert.strictEqual(rollups.length, 14);
+		assert.strictEqual(rollups.length, 15);
 		for (const meta of rollups) {
 			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
 			assert.strictEqual(pkColumns[0], "account_id", `${meta.tableName} primary key`);
@@ -69,14 +72,16 @@ describe("tenant schema rule", () => {
 				WHERE con.contype IN ('p', 'f') AND rel.relname NOT IN ('account', 'mikro_orm_migrations')
 				GROUP BY 1, 2, 3`,
 			);
-			const rollupTables = new Set<string>(rollupEntities.map((entity) => entity.meta.tableName));
+			const keyedTables = new Set<string>(
+				[...rollupEntities, ...serviceStateEntities].map((entity) => entity.meta.tableName),
+			);
 			const tables = new Set(rows.map((row) => row.table));
-			assert.strictEqual(tables.size, 25);
+			assert.strictEqual(tables.size, 26);
 			const foreignKeys = rows.filter((row) => row.type === "f");
 			assert.isAbove(foreignKeys.length, 11);
 			for (const row of rows) {
 				assert.strictEqual(row.columns[0], "account_id", `${row.table} ${row.name}`);
-				if (row.type === "p" && !rollupTables.has(row.table)) {
+				if (row.type === "p" && !keyedTables.has(row.table)) {
 					assert.deepStrictEqual(row.columns, ["account_id", "id"], row.name);
 				}
 			}

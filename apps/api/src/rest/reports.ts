@@ -119,13 +119,13 @@ export const handleRest = async (request: RestRequest): Promise<void> => {
 	const route = routes.find((candidate) => candidate.path === request.path);
 	if (route !== undefined) {
 		if (route.method !== request.method) throw methodNotAllowed(request, route.method);
-		await route.handler(admitted(request, route.scope), request);
+		await route.handler(await admitted(request, route.scope), request);
 		return;
 	}
 	const single = singleReportPath.exec(request.path);
 	if (single !== null) {
 		if (request.method !== "POST") throw methodNotAllowed(request, "POST");
-		await generateSingle(admitted(request, "reports:read"), decodePathSegment(single[1] ?? ""), request);
+		await generateSingle(await admitted(request, "reports:read"), decodePathSegment(single[1] ?? ""), request);
 		return;
 	}
 	throw new AppError({ code: "NOT_FOUND", message: `No route for ${request.method} ${request.path}` });
@@ -143,8 +143,8 @@ const decodePathSegment = (segment: string) => {
  * Token (401), scope (403) and rate limit (429) are checked before the body is read, so a refused request costs no
  * reading or parsing; the procedures then do not count the request again.
  */
-const admitted = (request: RestRequest, scope: Scope): Caller => {
-	admitScope(request.context, scope);
+const admitted = async (request: RestRequest, scope: Scope): Promise<Caller> => {
+	await admitScope(request.context, scope);
 	return createCaller({ ...request.context, admitted: scope });
 };
 

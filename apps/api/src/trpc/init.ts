@@ -51,7 +51,7 @@ export const createCallerFactory = t.createCallerFactory;
  * Checks that the request's token has `scope` (401 without a token, 403 without the scope) and takes one request
  * from the token's rate limit (429 past it), setting the `RateLimit-*` headers. Returns the principal.
  */
-export const admitScope = (ctx: AppContext, scope: Scope): Principal => {
+export const admitScope = async (ctx: AppContext, scope: Scope): Promise<Principal> => {
 	const principal = ctx.principal;
 	if (principal === null) {
 		throw new AppError({ code: "NOT_AUTHENTICATED", message: "A valid API token is required" });
@@ -59,7 +59,7 @@ export const admitScope = (ctx: AppContext, scope: Scope): Principal => {
 	if (!principal.scopes.includes(scope)) {
 		throw new AppError({ code: "NOT_AUTHORIZED", message: `This token lacks the ${scope} scope` });
 	}
-	const limit = ctx.rateLimiter?.take(principal.tokenId);
+	const limit = await ctx.rateLimiter?.take(principal.accountId, principal.tokenId);
 	if (limit !== undefined) {
 		for (const [name, value] of Object.entries(rateLimitHeaders(limit))) ctx.setHeader?.(name, value);
 	}
@@ -74,8 +74,8 @@ export const admitScope = (ctx: AppContext, scope: Scope): Principal => {
 };
 
 const requireScope = (scope: Scope) =>
-	t.middleware(({ ctx, next }) => {
-		const principal = ctx.admitted === scope && ctx.principal !== null ? ctx.principal : admitScope(ctx, scope);
+	t.middleware(async ({ ctx, next }) => {
+		const principal = ctx.admitted === scope && ctx.principal !== null ? ctx.principal : await admitScope(ctx, scope);
 		return next({ ctx: { ...ctx, principal } });
 	});
 

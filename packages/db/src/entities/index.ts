@@ -7,6 +7,7 @@ import { Conversation } from "./conversation.entity.ts";
 import { Dataset } from "./dataset.entity.ts";
 import { File } from "./file.entity.ts";
 import { Message } from "./message.entity.ts";
+import { RateLimitBucket } from "./rate-limit.entity.ts";
 import { Rating } from "./rating.entity.ts";
 import { DatasetRecord } from "./record.entity.ts";
 import {
@@ -52,6 +53,7 @@ export {
 	DataVersion,
 	File,
 	Message,
+	RateLimitBucket,
 	Rating,
 	Skillset,
 };
@@ -84,6 +86,7 @@ export const entities = [
 	ContactsSlot,
 	ContactsDay,
 	DataVersion,
+	RateLimitBucket,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -103,3 +106,6 @@ export const rollupEntities = [
 	ContactsDay,
 	DataVersion,
 ] as const;
+
+/** Tables of service state shared by the API processes (not tenant data, though keyed by account). */
+export const serviceStateEntities = [RateLimitBucket] as const;

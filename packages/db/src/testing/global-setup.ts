@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { citusWorkers } from "../cluster.ts";
 import { startEmbeddedPostgres } from "../embedded.ts";
 import { runMigrations } from "../migrate.ts";
-import { citusWorkers } from "./cluster.ts";
 import "./provided.ts";
 import { databaseUrl } from "./urls.ts";
 

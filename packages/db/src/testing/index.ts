@@ -13,9 +13,9 @@ import { randomBytes } from "node:crypto";
 import { Effect, Layer } from "effect";
 import pg from "pg";
 import { inject } from "vitest";
+import { createClusterDatabase, dropClusterDatabase } from "../cluster.ts";
 import { type DatabaseLayerServices, makeDatabaseLayer } from "../layer.ts";
 import { dropMaintenanceTriggersSql, type Maintenance } from "../maintenance.ts";
-import { createClusterDatabase, dropClusterDatabase } from "./cluster.ts";
 import { databaseUrl } from "./urls.ts";
 
 import "./provided.ts";
@@ -49,7 +49,7 @@ export const createTestDatabase = async (
 	if (workers.length > 0) {
 		// A cluster keeps the rollups by statements whatever `options.maintenance` asks.
 		return {
-			url: await createClusterDatabase(serverUrl, workers, name),
+			url: await createClusterDatabase(serverUrl, workers, name, { shardCount: 4 }),
 			name,
 			drop: () => dropClusterDatabase(serverUrl, workers, name),
 		};
