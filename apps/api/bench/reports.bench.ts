@@ -239,9 +239,11 @@ const baselineIndex = async (url: string, present: boolean) => {
 	await client.connect();
 	try {
 		const started = performance.now();
+		// One command per query: Citus forwards a multi-command string to the workers, which refuse it.
+		if (present) await client.query("SET maintenance_work_mem = '1GB'");
 		await client.query(
 			present
-				? `SET maintenance_work_mem = '1GB'; CREATE INDEX IF NOT EXISTS ${BASELINE_INDEX} ON message (account_id, bot_id, created_at)`
+				? `CREATE INDEX IF NOT EXISTS ${BASELINE_INDEX} ON message (account_id, bot_id, created_at)`
 				: `DROP INDEX IF EXISTS ${BASELINE_INDEX}`,
 		);
 		if (present) {

@@ -14,7 +14,7 @@ import {
  *   write path, by hand included.
  * - `statements` (a database without those triggers — Citus, whose workers cannot read a trigger's transition
  *   tables): the ingest and the erase run the same statements themselves (`rollupStatements`), in the same
- *   transaction, with `new_rows`/`old_rows` defined as a CTE over the written rows of one account. Every statement
+ *   transaction, with `new_rows`/`old_rows` read as a subquery over the written rows of one account. Every statement
  *   then names one account, so a distributed database routes it to one shard group. Writes by hand bypass it:
  *   `npm run cli -- recount` recomputes an account after them.
  *
@@ -39,11 +39,21 @@ export const dropMaintenanceTriggersSql = maintenanceTriggers.map(
 
 export type SourceTable = keyof typeof rollupStatements;
 
-/** A trigger statement made standalone: `rows` (`new_rows` or `old_rows`) becomes a CTE over `source`. */
+/**
+ * A trigger statement made standalone: each read of `rows` (`new_rows` or `old_rows`) becomes a subquery over the
+ * written rows, `source`. Not a CTE: Citus pulls the result of an INSERT … SELECT over a CTE to the coordinator and
+ * sends it back (two round trips and an intermediate result), while the same statement over a subquery filtered by
+ * the account is routed to the account's shard as a whole. The trigger texts read the rows only as
+ * `FROM <rows> [alias]`.
+ */
 const standalone = (sql: string, rows: "new_rows" | "old_rows", source: string) => {
 	const text = sql.trim().replace(/;$/, "");
-	const cte = `${rows} AS (${source})`;
-	return /^WITH\s/i.test(text) ? text.replace(/^WITH\s/i, `WITH ${cte}, `) : `WITH ${cte} ${text}`;
+	const reads = new RegExp(`FROM ${rows}\\b(\\s+(?!GROUP\\b|WHERE\\b|ORDER\\b)[a-z_]\\w*)?`, "g");
+	const inlined = text.replace(reads, (_, alias: string | undefined) => `FROM (${source}) ${alias?.trim() ?? `AS ${rows}`}`);
+	if (new RegExp(`\\b${rows}\\b`).test(inlined.replaceAll(`AS ${rows}`, ""))) {
+		throw new Error(`maintenance: a read of ${rows} that is not FROM ${rows} [alias]: ${text.slice(0, 200)}`);
+	}
+	return inlined;
 };
 
 /** `$1` the account, `$2` the ids: the stored rows the statements read. */

@@ -631,7 +631,7 @@ export const recountContactDaysSql = (account: string) =>
  * What every write of a source table does to the rollups, as the statements of its trigger function: they read the
  * written rows as `new_rows` (inserted) or `old_rows` (deleted). Where the triggers exist (a single PostgreSQL) they
  * run these; where they cannot (Citus, see `src/maintenance.ts`) the writer runs the same statements itself, with
- * `new_rows`/`old_rows` defined as a CTE over the written rows of the account bound as `$1` — which the updates of
+ * `new_rows`/`old_rows` read as a subquery over the written rows of the account bound as `$1` — which the updates of
  * existing rows also name, so that Citus routes them to one shard. Packed contact days and the data version are kept
  * apart (`contactDayPartSql`, `DATA_VERSION_SHARDS`): their trigger bodies loop or branch.
  */
