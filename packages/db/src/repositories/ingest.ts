@@ -17,6 +17,7 @@ import { Database } from "../database.ts";
 import {
 	bumpDataVersion,
 	contactDaysOfConversations,
+	lockAccountWriters,
 	type Maintenance,
 	maintainDeleting,
 	maintainInserted,
@@ -382,6 +383,7 @@ export const ingestInTransaction = async (
 	batch: IngestBatch,
 	maintenance: Maintenance = "triggers",
 ): Promise<IngestResult> => {
+	if (maintenance === "statements") await lockAccountWriters(client, accountId);
 	const inserted = emptyCounts();
 	const duplicates = emptyCounts();
 	const errors: Array<IngestItemError> = [];
@@ -421,7 +423,10 @@ export const eraseInTransaction = async (
 	request: EraseRequest,
 	maintenance: Maintenance = "triggers",
 ): Promise<EraseResult> => {
-	if (maintenance === "statements") return eraseWithStatements(client, accountId, request);
+	if (maintenance === "statements") {
+		await lockAccountWriters(client, accountId);
+		return eraseWithStatements(client, accountId, request);
+	}
 	const deleted = emptyCounts();
 	for (const collection of eraseOrder) {
 		const ids = request[collection];
