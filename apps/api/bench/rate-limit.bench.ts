@@ -70,9 +70,7 @@ try {
 	const call = async (base: string) => {
 		const started = performance.now();
 		const response = await fetch(`${base}/api/v1/platform/report/list`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-			body: "{}",
+			headers: { authorization: `Bearer ${token}` },
 		});
 		await response.arrayBuffer();
 		if (!response.ok) throw new Error(`${base} answered ${response.status}`);
