@@ -39,15 +39,47 @@ const store = (key: string, value: string | undefined) => {
 
 export function App() {
 	const [token, setToken] = useState<string | undefined>(() => stored(tokenKey));
+	// Demo mode (the server offers its demo token to a browser on its own machine): a first visit opens the
+	// dashboard at once. After "Change token" the form stays, with the demo token filled in, for another one.
+	const [tryDemo, setTryDemo] = useState(token === undefined);
 	const signIn = useCallback((value: string) => {
 		store(tokenKey, value);
 		setToken(value);
 	}, []);
 	const signOut = useCallback(() => {
 		store(tokenKey, undefined);
+		setTryDemo(false);
 		setToken(undefined);
 	}, []);
-	return token === undefined ? <TokenForm onToken={signIn} /> : <Dashboard token={token} onChangeToken={signOut} />;
+	useEffect(() => {
+		if (!tryDemo) return;
+		let current = true;
+		void (async () => {
+			const demo = await fetchDemoToken();
+			// The offered token is checked like a typed one: a stale offer shows the form, not a broken dashboard.
+			const accepted =
+				demo !== undefined &&
+				(await createClient({ url: window.location.origin, token: demo })
+					.totalContacts()
+					.then(() => true)
+					.catch(() => false));
+			if (!current) return;
+			if (accepted) signIn(demo);
+			setTryDemo(false);
+		})();
+		return () => {
+			current = false;
+		};
+	}, [tryDemo, signIn]);
+	if (token !== undefined) return <Dashboard token={token} onChangeToken={signOut} />;
+	if (tryDemo) {
+		return (
+			<main className="sign-in" aria-busy="true">
+				<p className="muted">Connecting…</p>
+			</main>
+		);
+	}
+	return <TokenForm onToken={signIn} />;
 }
 
 /** Asks for an API token; the demo server offers its demo token to a browser on the same machine. */

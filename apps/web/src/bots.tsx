@@ -18,11 +18,26 @@ export interface BotChoice {
 	readonly description: string;
 }
 
-/** The bots Comprehensive Analytics ranks by tokens in the period (its Total Tokens entry lists them). */
+/**
+ * The bots Comprehensive Analytics ranks by tokens in the period (its Total Tokens entry lists them). Their line
+ * is built from the item's numeric tags, formatted like every other number on screen (the item's own description
+ * carries the plain digits); the description stays the fallback for an item without them.
+ */
 export const botsOf = (analytics: ComprehensiveAnalyticsOutput): ReadonlyArray<BotChoice> =>
 	(analytics.data.find((e) => e.details.metric === "totalTokens")?.details.list ?? [])
 		.filter((item) => item.tags.some((tag) => tag.name === "kind" && tag.value === "bot"))
-		.map((item) => ({ id: item.id, name: item.name, description: item.description }));
+		.map((item) => {
+			const count = (name: string) => {
+				const value = item.tags.find((tag) => tag.name === name)?.value;
+				return typeof value === "number" ? value : undefined;
+			};
+			const [conversations, messages, tokens] = [count("conversations"), count("messages"), count("tokens")];
+			const description =
+				conversations === undefined || messages === undefined || tokens === undefined
+					? item.description
+					: `${formatNumber(tokens)} tokens · ${formatNumber(conversations)} conversations · ${formatNumber(messages)} messages`;
+			return { id: item.id, name: item.name, description };
+		});
 
 export function BotPicker({
 	analytics,

@@ -14,6 +14,7 @@ import {
 	BotConversationQuality,
 	BotNegativeFeedback,
 	BotPerformance,
+	ComprehensiveAnalytics,
 	TotalConversations,
 	TotalMessages,
 } from "@convolens/client";
@@ -116,11 +117,11 @@ afterAll(async () => {
 });
 
 describe("the dashboard in a browser", () => {
-	it("offers the demo token, opens the dashboard and shows the API's numbers for the last 30 days", async () => {
+	it("opens the dashboard straight away in demo mode and shows the API's numbers for the last 30 days", async () => {
+		// No click: a first visit on the demo server's machine takes the offered demo token itself.
 		await page.goto(`${baseUrl}/`);
-		const tokenField = page.getByLabel("API token", { exact: true });
-		await expect.poll(() => tokenField.inputValue(), { timeout: 15_000 }).toBe(token);
-		await page.getByRole("button", { name: "Open dashboard" }).click();
+		await page.getByTestId("period-label").waitFor({ timeout: 15_000 });
+		expect(await page.evaluate(() => window.localStorage.getItem("convolens.token"))).toBe(token);
 
 		expect(await page.getByLabel("Timezone", { exact: true }).inputValue()).toBe(timezone);
 		expect(await page.getByTestId("period-label").textContent()).toBe("Last 30 days");
@@ -180,6 +181,31 @@ describe("the dashboard in a browser", () => {
 		await expect.poll(() => cardValue("metric-messages"), { timeout: 30_000 }).toBe(en.format(ranged.value));
 		expect(await page.getByTestId("period-label").textContent()).toBe(`${range.startDate} to ${range.endDate}`);
 		expect(consoleErrors).toEqual([]);
+	});
+
+	it("formats the top bots' numbers as the cards do", async () => {
+		await page.getByRole("button", { name: "30 days" }).click();
+		await page.getByRole("link", { name: "Overview" }).click();
+		await waitLoaded("top-bots");
+		type Item = { name: string; tags: Array<{ name: string; value: string | number }> };
+		const analytics = await rest<{ data: Array<{ details: { metric: string; list: Array<Item> } }> }>(
+			ComprehensiveAnalytics.id,
+			{ periodDays: 30 },
+		);
+		const bots = (analytics.data.find((entry) => entry.details.metric === "totalTokens")?.details.list ?? []).filter(
+			(item) => item.tags.some((tag) => tag.name === "kind" && tag.value === "bot"),
+		);
+		expect(bots.length, "the demo's bots are ranked").toBeGreaterThan(0);
+		const tag = (item: Item, name: string) => Number(item.tags.find((entry) => entry.name === name)?.value);
+		const first = bots[0]!;
+		const line = await page.locator('[data-testid="top-bots"] li').first().locator(".small").textContent();
+		expect(line).toBe(
+			`${en.format(tag(first, "tokens"))} tokens · ${en.format(tag(first, "conversations"))} conversations · ${en.format(tag(first, "messages"))} messages`,
+		);
+		// Thousands are grouped: no bare run of four or more digits in any bot's line.
+		const lines = await page.locator('[data-testid="top-bots"] li .small').allTextContents();
+		expect(lines.length).toBe(Math.min(8, bots.length));
+		for (const text of lines) expect(text).not.toMatch(/\d{4,}/);
 	});
 
 	it("shows a bot's performance, conversation quality and negative feedback", async () => {
