@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react
 import { AlertList } from "./alerts.tsx";
 import { fetchDemoToken, makeReports, ReportsContext, reportKey, useReport } from "./api.ts";
 import { BotDetails, BotPicker, botsOf } from "./bots.tsx";
+import { hashOf, type Location, type Page, parseLocation } from "./location.ts";
 import { MetricCard, TokensCard, TrendChart } from "./overview.tsx";
 import { Panel } from "./panel.tsx";
 import {
@@ -168,31 +169,42 @@ function Logo() {
 	);
 }
 
-type View = { readonly page: "overview" } | { readonly page: "bots"; readonly botId: string | undefined };
-
-const viewOfHash = (hash: string): View => {
-	const match = /^#\/bots(?:\/([^/]+))?\/?$/.exec(hash);
-	if (match === null) return { page: "overview" };
-	return { page: "bots", botId: match[1] === undefined ? undefined : decodeURIComponent(match[1]) };
-};
-
-const useView = (): View => {
-	const [view, setView] = useState(() => viewOfHash(window.location.hash));
+/** The page the hash names, kept in step with it (links and the bot picker change the hash). */
+const useView = (onLocation: (location: Location) => void): Page => {
+	const [view, setView] = useState(() => parseLocation(window.location.hash).view);
 	useEffect(() => {
-		const onChange = () => setView(viewOfHash(window.location.hash));
+		const onChange = () => {
+			const location = parseLocation(window.location.hash);
+			setView(location.view);
+			onLocation(location);
+		};
 		window.addEventListener("hashchange", onChange);
 		return () => window.removeEventListener("hashchange", onChange);
-	}, []);
+	}, [onLocation]);
 	return view;
 };
 
 const botHash = (botId: string) => `#/bots/${encodeURIComponent(botId)}`;
 
 function Dashboard({ token, onChangeToken }: { readonly token: string; readonly onChangeToken: () => void }) {
-	const [timezone, setTimezone] = useState(() => stored(timezoneKey) ?? browserTimezone());
-	const [period, setPeriod] = useState<Period>({ kind: "last", days: 30 });
+	// A shared link's period and timezone win over this browser's last choice (see location.ts).
+	const [timezone, setTimezone] = useState(
+		() => parseLocation(window.location.hash).timezone ?? stored(timezoneKey) ?? browserTimezone(),
+	);
+	const [period, setPeriod] = useState<Period>(
+		() => parseLocation(window.location.hash).period ?? { kind: "last", days: 30 },
+	);
 	const [generation, setGeneration] = useState(0);
-	const view = useView();
+	const followLocation = useCallback((location: Location) => {
+		if (location.period !== undefined) setPeriod(location.period);
+		if (location.timezone !== undefined) setTimezone(location.timezone);
+	}, []);
+	const view = useView(followLocation);
+	// The URL always says what is on screen, without adding history entries for period or zone changes.
+	useEffect(() => {
+		const hash = hashOf(view, period, timezone);
+		if (window.location.hash !== hash) window.history.replaceState(null, "", hash);
+	}, [view, period, timezone]);
 
 	// A new generation is a refresh: a fresh client and cache.
 	const reports = useMemo(() => makeReports(token, timezone), [token, timezone, generation]);
@@ -390,6 +402,10 @@ function Bots({
 	const analytics = useAnalytics(period);
 	const firstBot = analytics.state === "ok" ? botsOf(analytics.data)[0]?.id : undefined;
 	const selected = botId ?? firstBot;
+	// The bot shown by default goes into the URL too, so a copied link shows the same bot tomorrow.
+	useEffect(() => {
+		if (botId === undefined && firstBot !== undefined) window.location.replace(botHash(firstBot));
+	}, [botId, firstBot]);
 	return (
 		<>
 			<section className="bot-header">

@@ -318,6 +318,39 @@ describe("the dashboard in a browser", () => {
 		await page.setViewportSize({ width: 1360, height: 900 });
 	});
 
+	it("keeps view, period, timezone and bot in the URL, and a fresh tab of that URL shows the same", async () => {
+		await page.getByRole("link", { name: "Bots" }).click();
+		await waitLoaded("bot-performance");
+		const botId = await page.getByLabel("Bot", { exact: true }).inputValue();
+		await page.getByRole("button", { name: "7 days" }).click();
+		await expect
+			.poll(() => new URL(page.url()).hash)
+			.toBe(`#/bots/${encodeURIComponent(botId)}?days=7&tz=${encodeURIComponent(timezone)}`);
+
+		// A link someone sent: another zone than this browser's last choice, read from the URL alone.
+		const zone = "Asia/Kolkata";
+		const fresh = await context.newPage();
+		await fresh.goto(`${baseUrl}/#/bots/${encodeURIComponent(botId)}?days=7&tz=${encodeURIComponent(zone)}`);
+		await fresh.locator('[data-testid="bot-performance"][data-state="ok"]').waitFor({ timeout: 30_000 });
+		expect(await fresh.getByLabel("Bot", { exact: true }).inputValue()).toBe(botId);
+		expect(await fresh.getByTestId("period-label").textContent()).toBe("Last 7 days");
+		expect(await fresh.getByLabel("Timezone", { exact: true }).inputValue()).toBe(zone);
+		const response = await fetch(`${baseUrl}/api/v1/platform/report/${BotPerformance.id}/generate`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "x-timezone": zone },
+			body: JSON.stringify({ botId, periodDays: 7 }),
+		});
+		const performance = (await response.json()) as { conversations: { current: number } };
+		const conversations = await fresh
+			.locator('[data-testid="bot-performance"] .stat')
+			.filter({ has: fresh.locator(".stat-label", { hasText: /^Conversations$/ }) })
+			.locator(".stat-value")
+			.textContent();
+		expect(conversations).toBe(en.format(performance.conversations.current));
+		await fresh.close();
+		await page.getByRole("button", { name: "30 days" }).click();
+	});
+
 	it("refuses a wrong token with a message instead of a broken dashboard", async () => {
 		await page.getByRole("button", { name: "Change token" }).click();
 		const tokenField = page.getByLabel("API token", { exact: true });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hashOf, parseLocation } from "../src/location.ts";
 import {
 	addDays,
 	currentRange,
@@ -62,5 +63,50 @@ describe("the dashboard's period", () => {
 		expect(zones).toContain("Europe/Berlin");
 		expect(zones).toContain("America/New_York");
 		expect(new Set(zones).size).toBe(zones.length);
+	});
+});
+
+describe("the dashboard's URL", () => {
+	it("reads the page, bot, period and zone of a shared link", () => {
+		expect(parseLocation("#/bots/bot%201?days=7&tz=Asia%2FKolkata")).toEqual({
+			view: { page: "bots", botId: "bot 1" },
+			period: { kind: "last", days: 7 },
+			timezone: "Asia/Kolkata",
+		});
+		expect(parseLocation("#/?from=2026-11-01&to=2026-11-30")).toEqual({
+			view: { page: "overview" },
+			period: { kind: "range", startDate: "2026-11-01", endDate: "2026-11-30" },
+			timezone: undefined,
+		});
+		expect(parseLocation("")).toEqual({ view: { page: "overview" }, period: undefined, timezone: undefined });
+	});
+
+	it("leaves out what does not hold, so the dashboard's defaults apply", () => {
+		for (const hash of [
+			"#/?days=0",
+			"#/?days=400",
+			"#/?days=x",
+			"#/?from=2026-11-30&to=2026-11-01",
+			"#/?tz=Mars/Base",
+		]) {
+			const { period, timezone } = parseLocation(hash);
+			expect([period, timezone], hash).toEqual([undefined, undefined]);
+		}
+		expect(parseLocation("#/bots/%E0%A4%A").view).toEqual({ page: "bots", botId: "%E0%A4%A" });
+	});
+
+	it("writes what it reads", () => {
+		const cases = [
+			{ view: { page: "overview" }, period: { kind: "last", days: 30 }, timezone: "UTC" },
+			{
+				view: { page: "bots", botId: "b/1" },
+				period: { kind: "range", startDate: "2026-01-01", endDate: "2026-01-31" },
+				timezone: "America/St_Johns",
+			},
+			{ view: { page: "bots", botId: undefined }, period: { kind: "last", days: 90 }, timezone: "Asia/Kathmandu" },
+		] as const;
+		for (const location of cases) {
+			expect(parseLocation(hashOf(location.view, location.period, location.timezone))).toEqual(location);
+		}
 	});
 });
