@@ -7,7 +7,8 @@ import pg from "pg";
 import { runMigrations } from "./migrate.ts";
 import { databaseUrl } from "./testing/urls.ts";
 
-const withClient = async <A>(url: string, work: (client: pg.Client) => Promise<A>) => {
+/** Runs `work` on a connection of its own to `url`, closed afterwards. */
+export const withClient = async <A>(url: string, work: (client: pg.Client) => Promise<A>) => {
 	const client = new pg.Client({ connectionString: url });
 	await client.connect();
 	try {

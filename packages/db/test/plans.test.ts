@@ -1,4 +1,4 @@
-import { generateBatch, ReportIds, reports } from "@convolens/core";
+import { generateBatch, ReportIds } from "@convolens/core";
 import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { type DatabaseLayerServices, makeDatabaseLayer, TenantRepository } from 
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
+import { fullBatch } from "./support.ts";
 
 /**
  * No plan cliffs. The report reads are prepared once per connection, and after five executions PostgreSQL may switch
@@ -16,17 +17,6 @@ import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing
  * the rankings, whose generic plans were the measured cliffs, are never prepared at all.
  */
 const now = new Date();
-
-/** Every report of the catalogue with one period input (bot reports on the account's first bot). */
-const fullBatch = (period: Record<string, unknown>) =>
-	Object.fromEntries(
-		reports.map((report) => {
-			const shape = report.input.shape as Record<string, unknown>;
-			if ("datasetIds" in shape) return [report.id, { datasetIds: ["dataset_1"] }];
-			if (!("periodDays" in shape)) return [report.id, {}];
-			return [report.id, "botId" in shape ? { ...period, botId: "bot_01" } : period];
-		}),
-	);
 
 const periods: ReadonlyArray<Record<string, unknown>> = [
 	{ periodDays: 7, timezone: "UTC" },

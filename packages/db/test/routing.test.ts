@@ -1,4 +1,4 @@
-import { generateBatch, IngestRepository, ReportIds, reports } from "@convolens/core";
+import { generateBatch, IngestRepository, ReportIds } from "@convolens/core";
 import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { type DatabaseLayerServices, makeDatabaseLayer, TenantRepository } from 
 import { generateActivity } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";
+import { fullBatch } from "./support.ts";
 
 /**
  * On a Citus cluster every statement one account's request runs is a router query: Citus sends it to the one shard
@@ -15,16 +16,6 @@ import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing
  * sends it, then explained with its own parameters: each distributed scan in its plan must have exactly one task.
  */
 const now = new Date();
-
-const fullBatch = (period: Record<string, unknown>) =>
-	Object.fromEntries(
-		reports.map((report) => {
-			const shape = report.input.shape as Record<string, unknown>;
-			if ("datasetIds" in shape) return [report.id, { datasetIds: ["dataset_1"] }];
-			if (!("periodDays" in shape)) return [report.id, {}];
-			return [report.id, "botId" in shape ? { ...period, botId: "bot_01" } : period];
-		}),
-	);
 
 const periods: ReadonlyArray<Record<string, unknown>> = [
 	{ periodDays: 7, timezone: "UTC" },

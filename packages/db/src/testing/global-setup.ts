@@ -7,23 +7,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { citusWorkers } from "../cluster.ts";
+import { citusWorkers, withClient } from "../cluster.ts";
 import { startEmbeddedPostgres } from "../embedded.ts";
 import { runMigrations } from "../migrate.ts";
 import "./provided.ts";
 import { databaseUrl } from "./urls.ts";
-
-const withClient = async <A>(url: string, work: (client: pg.Client) => Promise<A>) => {
-	const client = new pg.Client({ connectionString: url });
-	await client.connect();
-	try {
-		return await work(client);
-	} finally {
-		await client.end();
-	}
-};
 
 export default async function setup(project: TestProject) {
 	let serverUrl = process.env.DATABASE_URL;
