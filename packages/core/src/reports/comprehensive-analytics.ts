@@ -1,6 +1,6 @@
 import { Effect } from "effect";
 import { z } from "zod";
-import { overviewEntries, overviewEntry } from "./overview-entries.ts";
+import { comprehensiveAnalyticsEntries, overviewEntry } from "./overview-entries.ts";
 import { CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodInput } from "./shared.ts";
 
 /**
@@ -17,5 +17,5 @@ export const ComprehensiveAnalytics = defineReport({
 	input: periodInput,
 	output: z.object({ data: z.array(overviewEntry).length(14) }),
 	run: (input, context) =>
-		overviewEntries(input, context, true).pipe(Effect.withSpan("Reports.comprehensiveAnalytics")),
+		comprehensiveAnalyticsEntries(input, context).pipe(Effect.withSpan("Reports.comprehensiveAnalytics")),
 });

@@ -1,9 +1,9 @@
 import { Effect } from "effect";
 import { z } from "zod";
-import { overviewEntries, overviewEntry } from "./overview-entries.ts";
+import { comprehensiveOverviewEntries, overviewEntry } from "./overview-entries.ts";
 import { CATALOGUE_CREATED_AT, CATALOGUE_UPDATED_AT, defineReport, periodInput } from "./shared.ts";
 
-/** Comprehensive Overview — 13 entries in contract order; definitions and list choices in `overviewEntries`. */
+/** Comprehensive Overview — 13 entries in contract order; definitions and list choices in `overview-entries.ts`. */
 export const ComprehensiveOverview = defineReport({
 	id: "clr3m5n8k000d08jqar7s8t4n",
 	name: "Comprehensive Overview",
@@ -14,5 +14,5 @@ export const ComprehensiveOverview = defineReport({
 	input: periodInput,
 	output: z.object({ data: z.array(overviewEntry).length(13) }),
 	run: (input, context) =>
-		overviewEntries(input, context, false).pipe(Effect.withSpan("Reports.comprehensiveOverview")),
+		comprehensiveOverviewEntries(input, context).pipe(Effect.withSpan("Reports.comprehensiveOverview")),
 });

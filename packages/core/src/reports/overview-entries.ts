@@ -111,7 +111,7 @@ export const actionItem = (action: ActionCount): ListItem => ({
 });
 
 /**
- * The 13 entries of Comprehensive Overview (plus, with `withTokens`, Comprehensive Analytics' 14th). See
+ * The 13 entries of Comprehensive Overview (and Comprehensive Analytics' 14th, Total Tokens). See
  * REPORTS.md for each entry's definition; in short:
  * - additive entries: value over the window, change against the previous window, chart per bucket;
  * - Total Users: all contacts now; change = contacts created in the window (growth); chart = running total at
@@ -130,11 +130,8 @@ export const actionItem = (action: ActionCount): ListItem => ({
  */
 const AFTER_EVERY_CONTACT = new Date(Date.UTC(10000, 0, 2));
 
-export const overviewEntries = Effect.fnUntraced(function* (
-	input: PeriodInput,
-	context: ReportContext,
-	withTokens: boolean,
-) {
+/** What both reports build on: the 13 entries, and the Total Tokens entry for a list of bots. */
+const overviewParts = Effect.fnUntraced(function* (input: PeriodInput, context: ReportContext) {
 	const period = yield* periodAt(input, context);
 	const activity = yield* ActivityRepository;
 	const accounts = yield* AccountRepository;
@@ -262,14 +259,24 @@ export const overviewEntries = Effect.fnUntraced(function* (
 		averageEntry("averageBotMessagesPerConversation", (slice) => slice.botMessages),
 		averageEntry("averageActionsPerConversation", (slice) => slice.activityMessages, actionItems),
 	];
-	if (withTokens) {
-		const bots = yield* activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT);
-		entries.push(
-			additive("totalTokens", (slice) => slice.tokens, [
-				...bots.map(botItem),
-				...contactRankings.tokens.map(contactItem),
-			]),
-		);
-	}
+	const tokensEntry = (bots: ReadonlyArray<BotActivity>) =>
+		additive("totalTokens", (slice) => slice.tokens, [
+			...bots.map(botItem),
+			...contactRankings.tokens.map(contactItem),
+		]);
+	return { entries, tokensEntry, current };
+});
+
+/** Comprehensive Overview's 13 entries. */
+export const comprehensiveOverviewEntries = Effect.fnUntraced(function* (input: PeriodInput, context: ReportContext) {
+	const { entries } = yield* overviewParts(input, context);
 	return { data: entries } satisfies { data: Array<OverviewEntry> };
+});
+
+/** Comprehensive Analytics' 14: the Overview's, then Total Tokens with the top bots and then the top contacts. */
+export const comprehensiveAnalyticsEntries = Effect.fnUntraced(function* (input: PeriodInput, context: ReportContext) {
+	const { entries, tokensEntry, current } = yield* overviewParts(input, context);
+	const activity = yield* ActivityRepository;
+	const bots = yield* activity.topBots(context.accountId, current, "tokens", OVERVIEW_LIST_LIMIT);
+	return { data: [...entries, tokensEntry(bots)] } satisfies { data: Array<OverviewEntry> };
 });
