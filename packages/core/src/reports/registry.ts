@@ -1,3 +1,4 @@
+import type { Effect } from "effect";
 import type { z } from "zod";
 import { ActiveContacts } from "./active-contacts.ts";
 import { ActivityMessages } from "./activity-messages.ts";
@@ -54,6 +55,10 @@ export type ReportById<Id extends ReportId> = Extract<AnyReport, { readonly id: 
 /** What a caller may send (defaults optional), e.g. `ReportInput<typeof ReportIds.TotalRatings>`. */
 export type ReportInput<Id extends ReportId> = z.input<ReportById<Id>["input"]>;
 export type ReportOutput<Id extends ReportId> = z.output<ReportById<Id>["output"]>;
+/** What a report can fail with, inferred from its program, e.g. `ReportErrors<typeof ReportIds.TotalRatings>`. */
+export type ReportErrors<Id extends ReportId> = Effect.Error<ReturnType<ReportById<Id>["run"]>>;
+/** The services a report's program reads. */
+export type ReportRequirements<Id extends ReportId> = Effect.Services<ReturnType<ReportById<Id>["run"]>>;
 
 /** Named report IDs, so no consumer has to paste one. */
 export const ReportIds = {

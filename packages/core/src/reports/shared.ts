@@ -29,10 +29,16 @@ export interface ReportContext {
 export type ReportFailure = InvalidInput | ResourceNotFound | StorageError;
 export type ReportServices = ActivityRepository | AccountRepository;
 
+/**
+ * A report as it is written. Its failures `E` and services `R` are inferred from `run`, so the type of each report
+ * says what it can fail with (Total Ratings cannot answer `ResourceNotFound`; the bot reports can) and what it reads.
+ */
 export interface ReportDefinition<
 	Id extends string,
 	Input extends z.ZodType<Record<string, unknown>>,
 	Output extends z.ZodType,
+	E extends ReportFailure = ReportFailure,
+	R extends ReportServices = ReportServices,
 > {
 	readonly id: Id;
 	readonly name: string;
@@ -43,14 +49,16 @@ export interface ReportDefinition<
 	readonly updatedAt: number;
 	readonly input: Input;
 	readonly output: Output;
-	readonly run: (
-		input: z.output<Input>,
-		context: ReportContext,
-	) => Effect.Effect<z.output<Output>, ReportFailure, ReportServices>;
+	readonly run: (input: z.output<Input>, context: ReportContext) => Effect.Effect<z.output<Output>, E, R>;
 }
 
-export interface Report<Id extends string, Input extends z.ZodType<Record<string, unknown>>, Output extends z.ZodType>
-	extends ReportDefinition<Id, Input, Output> {
+export interface Report<
+	Id extends string,
+	Input extends z.ZodType<Record<string, unknown>>,
+	Output extends z.ZodType,
+	E extends ReportFailure = ReportFailure,
+	R extends ReportServices = ReportServices,
+> extends ReportDefinition<Id, Input, Output, E, R> {
 	readonly inputJsonSchema: Record<string, unknown>;
 	readonly outputJsonSchema: Record<string, unknown>;
 }
@@ -59,9 +67,11 @@ export const defineReport = <
 	const Id extends string,
 	Input extends z.ZodType<Record<string, unknown>>,
 	Output extends z.ZodType,
+	E extends ReportFailure = never,
+	R extends ReportServices = never,
 >(
-	definition: ReportDefinition<Id, Input, Output>,
-): Report<Id, Input, Output> => ({
+	definition: ReportDefinition<Id, Input, Output, E, R>,
+): Report<Id, Input, Output, E, R> => ({
 	...definition,
 	inputJsonSchema: z.toJSONSchema(definition.input, { io: "input" }) as Record<string, unknown>,
 	outputJsonSchema: z.toJSONSchema(definition.output, { io: "output" }) as Record<string, unknown>,
