@@ -23,8 +23,11 @@ import { TotalMessages } from "./total-messages.ts";
 import { TotalRatings } from "./total-ratings.ts";
 import { UserMessages } from "./user-messages.ts";
 
-/** Every report, in catalogue (contract §4) order. */
-export const reports = [
+/**
+ * Every report by its name, in catalogue (contract §4) order: the one place a report is registered. The list, the
+ * ID constants and the lookup by ID all derive from it.
+ */
+export const reportsByName = {
 	DatasetRecords,
 	TotalRatings,
 	ThumbsUp,
@@ -47,9 +50,14 @@ export const reports = [
 	BotAlerts,
 	BotNegativeFeedback,
 	ComprehensiveAnalytics,
-] as const;
+} as const;
 
-export type AnyReport = (typeof reports)[number];
+export type ReportName = keyof typeof reportsByName;
+
+/** Every report, in catalogue order. */
+export const reports: ReadonlyArray<(typeof reportsByName)[ReportName]> = Object.values(reportsByName);
+
+export type AnyReport = (typeof reportsByName)[ReportName];
 export type ReportId = AnyReport["id"];
 export type ReportById<Id extends ReportId> = Extract<AnyReport, { readonly id: Id }>;
 /** What a caller may send (defaults optional), e.g. `ReportInput<typeof ReportIds.TotalRatings>`. */
@@ -61,32 +69,9 @@ export type ReportErrors<Id extends ReportId> = Effect.Error<ReturnType<ReportBy
 export type ReportRequirements<Id extends ReportId> = Effect.Services<ReturnType<ReportById<Id>["run"]>>;
 
 /** Named report IDs, so no consumer has to paste one. */
-export const ReportIds = {
-	DatasetRecords: DatasetRecords.id,
-	TotalRatings: TotalRatings.id,
-	ThumbsUp: ThumbsUp.id,
-	ThumbsDown: ThumbsDown.id,
-	TotalContacts: TotalContacts.id,
-	ActiveContacts: ActiveContacts.id,
-	TotalConversations: TotalConversations.id,
-	TotalMessages: TotalMessages.id,
-	UserMessages: UserMessages.id,
-	BotMessages: BotMessages.id,
-	ActivityMessages: ActivityMessages.id,
-	AverageUserMessagesPerConversation: AverageUserMessagesPerConversation.id,
-	AverageBotMessagesPerConversation: AverageBotMessagesPerConversation.id,
-	AverageActionsPerConversation: AverageActionsPerConversation.id,
-	ComprehensiveOverview: ComprehensiveOverview.id,
-	BotStats: BotStats.id,
-	Alerts: Alerts.id,
-	BotPerformance: BotPerformance.id,
-	BotConversationQuality: BotConversationQuality.id,
-	BotAlerts: BotAlerts.id,
-	BotNegativeFeedback: BotNegativeFeedback.id,
-	ComprehensiveAnalytics: ComprehensiveAnalytics.id,
-} as const satisfies Record<string, ReportId>;
-
-export type ReportName = keyof typeof ReportIds;
+export const ReportIds = Object.fromEntries(
+	Object.entries(reportsByName).map(([name, report]) => [name, report.id]),
+) as { readonly [Name in ReportName]: (typeof reportsByName)[Name]["id"] };
 
 export const reportsById: { readonly [Id in ReportId]: ReportById<Id> } = Object.fromEntries(
 	reports.map((report) => [report.id, report]),
