@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { StorageError, TenantRepository } from "@convolens/core";
-import { Database, takeRateLimit } from "@convolens/db";
+import {
+	acquireWatchLease,
+	Database,
+	readDataVersion,
+	releaseWatchLease,
+	renewWatchLeases,
+	takeRateLimit,
+} from "@convolens/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
 import { renderDocsPage } from "./docs.ts";
@@ -23,9 +30,12 @@ import {
 	type RateLimitOptions,
 } from "./http/rate-limit.ts";
 import { createWorkLimiter, defaultWorkLimit, type WorkLimiter, type WorkLimitOptions } from "./http/work-limit.ts";
+import { createChangeFeed } from "./live/change-feed.ts";
+import type { LiveReportOptions, LiveReports } from "./live/live-reports.ts";
+import { createMemoryWatchLimiter, createSharedWatchLimiter, type WatchLimiter } from "./live/watch-limit.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
 import { adminTokenMatches, handleAdmin, isAdminPath } from "./rest/admin.ts";
-import { handleRest, REPORT_BODY_LIMIT } from "./rest/reports.ts";
+import { handleRest, REPORT_BODY_LIMIT, wantsEventStream } from "./rest/reports.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
 import type { AppContext } from "./trpc/init.ts";
 import { appRouter, MAX_BATCH_REPORTS } from "./trpc/router.ts";
@@ -69,6 +79,8 @@ export interface ServerOptions {
 	readonly metricsToken?: string | undefined;
 	/** The demo account's token, offered to loopback browsers at `GET /api/demo-token` (see web.ts). */
 	readonly demoToken?: string | undefined;
+	/** Live reports (contract §8.1); the watch limit lives where `rateLimitStore` says. */
+	readonly live?: LiveReportOptions;
 }
 
 const securityHeaders = {
@@ -112,6 +124,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 	const authThrottle: AuthThrottle = createAuthThrottle(options.authThrottle ?? defaultAuthThrottle);
 	const workLimiter: WorkLimiter | undefined =
 		options.workLimit === false ? undefined : createWorkLimiter(options.workLimit ?? defaultWorkLimit);
+	const live = createLive(options, logger);
 	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 	const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
 	const authTimeoutMs = options.authTimeoutMs ?? 5_000;
@@ -149,7 +162,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 	});
 
 	const authenticate = async (req: IncomingMessage, signal: AbortSignal) => {
-		const token = bearerToken(req.headers.authorization);
+		const token = bearerToken(req.headers.authorization) ?? subscriptionToken(req);
 		if (token === undefined) return null;
 		const lookup = TenantRepository.use((tenants) => tenants.authenticate(token)).pipe(
 			Effect.timeoutOrElse({
@@ -178,6 +191,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			signal,
 			rateLimiter,
 			workLimiter,
+			live: live.reports,
 			setHeader: (name, value) => {
 				if (!res.headersSent) res.setHeader(name, value);
 			},
@@ -295,7 +309,9 @@ export const createServer = (options: ServerOptions): http.Server => {
 		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 		applyCors(req, res);
 
+		// A live report streams until its client leaves: the request timeout bounds ordinary calls only.
 		const timer = setTimeout(() => {
+			if (isLiveRequest(req)) return;
 			abort.abort();
 			if (!res.headersSent) {
 				sendWireError(res, { status: 504, code: "TIMEOUT", message: "The request did not finish in time" });
@@ -360,6 +376,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 				`content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
 		);
 	});
+	drainHooks.set(server, live.close);
 	server.requestTimeout = requestTimeoutMs + 5_000;
 	server.headersTimeout = 20_000;
 	server.keepAliveTimeout = 5_000;
@@ -372,6 +389,8 @@ export const createServer = (options: ServerOptions): http.Server => {
  */
 export const closeGracefully = (server: http.Server, forceAfterMs = 10_000): Promise<void> =>
 	new Promise((resolve) => {
+		// Open live reports end first, so their connections become idle and close like the others.
+		drainHooks.get(server)?.();
 		const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
 		// A keep-alive connection becomes idle once its in-flight response is sent: close it then, not at its timeout.
 		const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -394,5 +413,74 @@ const describe = (error: unknown): Record<string, unknown> => {
 		message: error.message,
 		...(error.stack === undefined ? {} : { stack: error.stack }),
 		...(cause === undefined ? {} : { cause: describe(cause) }),
+	};
+};
+
+/** What `closeGracefully` runs first for each server: ends its live reports. */
+const drainHooks = new WeakMap<http.Server, () => void>();
+
+const watchPath = /^\/trpc\/reports\.watch\/?$/;
+
+/** A live report: the tRPC subscription, or the REST batch asked for as an event stream. */
+const isLiveRequest = (req: IncomingMessage): boolean => {
+	const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+	if (watchPath.test(pathname)) return true;
+	return req.method === "POST" && restPath(pathname) === "/v1/platform/report/generate" && wantsEventStream(req);
+};
+
+/**
+ * The token of a tRPC subscription opened by a browser's `EventSource`, which cannot send headers: tRPC's
+ * `httpSubscriptionLink` passes `connectionParams` (here `{ "token": "..." }`) in the query string instead. Only the
+ * subscription route reads it; every other route takes the `Authorization` header alone.
+ */
+const subscriptionToken = (req: IncomingMessage): string | undefined => {
+	const url = new URL(req.url ?? "/", "http://localhost");
+	if (req.method !== "GET" || !watchPath.test(url.pathname)) return undefined;
+	const raw = url.searchParams.get("connectionParams");
+	if (raw === null) return undefined;
+	try {
+		const token = (JSON.parse(raw) as { token?: unknown } | null)?.token;
+		return typeof token === "string" && token !== "" ? token : undefined;
+	} catch {
+		return undefined;
+	}
+};
+
+/** The server's live reports: one change feed and one watch limiter, closed with the server. */
+const createLive = (options: ServerOptions, logger: Logger): { reports: LiveReports; close: () => void } => {
+	const runtime = options.runtime;
+	const settings = options.live ?? {};
+	const onError = (error: unknown) => logger.warn("live report", { error: describe(error) });
+	const perAccount = settings.perAccount ?? 20;
+	const limiter: WatchLimiter =
+		options.rateLimitStore === "memory"
+			? createMemoryWatchLimiter({ perAccount })
+			: createSharedWatchLimiter(
+					{ perAccount },
+					{
+						acquire: (lease) => runtime.runPromise(acquireWatchLease(lease)),
+						renew: (accountId, ids, expiresAtMs) => runtime.runPromise(renewWatchLeases(accountId, ids, expiresAtMs)),
+						release: (accountId, id) => runtime.runPromise(releaseWatchLease(accountId, id)),
+					},
+					{ onError },
+				);
+	const readVersion = (accountId: string) => runtime.runPromise(readDataVersion(accountId));
+	const feed = createChangeFeed({ readVersion, pollMs: settings.pollMs ?? 250, onError });
+	const closing = new AbortController();
+	return {
+		reports: {
+			feed,
+			limiter,
+			readVersion,
+			minIntervalMs: settings.minIntervalMs ?? 1_000,
+			heartbeatMs: settings.heartbeatMs ?? 15_000,
+			closing: closing.signal,
+			onError,
+		},
+		close: () => {
+			closing.abort();
+			feed.close();
+			limiter.close();
+		},
 	};
 };

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Scope, TenantRepository } from "@convolens/core";
 import { makeDatabaseLayer } from "@convolens/db";
@@ -7,6 +8,7 @@ import type { AuthThrottleOptions } from "../src/http/auth-throttle.ts";
 import type { Logger } from "../src/http/logger.ts";
 import type { RateLimitOptions } from "../src/http/rate-limit.ts";
 import type { WorkLimitOptions } from "../src/http/work-limit.ts";
+import type { LiveReportOptions } from "../src/live/live-reports.ts";
 import type { AppRuntime } from "../src/runtime.ts";
 import { createServer } from "../src/server.ts";
 
@@ -29,6 +31,8 @@ export const memoryLogger = () => {
 
 export interface TestServer {
 	readonly baseUrl: string;
+	readonly databaseUrl: string;
+	readonly server: Server;
 	readonly runtime: AppRuntime;
 	readonly lines: ReadonlyArray<LogLine>;
 	/** A new account with one token of the given scopes (default both). */
@@ -50,9 +54,16 @@ export const startTestServer = async (
 		readonly workLimit?: WorkLimitOptions | false;
 		readonly authThrottle?: AuthThrottleOptions;
 		readonly metricsToken?: string;
+		readonly live?: LiveReportOptions;
+		readonly rateLimitStore?: "postgres" | "memory";
+		/** Another server over the same database (a second API process), instead of a new database. */
+		readonly databaseUrl?: string;
 	} = {},
 ): Promise<TestServer> => {
-	const database = await createTestDatabase();
+	const database =
+		options.databaseUrl === undefined
+			? await createTestDatabase()
+			: { url: options.databaseUrl, drop: async () => undefined };
 	const runtime: AppRuntime = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 4 }));
 	const { logger, lines } = memoryLogger();
 	const server = createServer({
@@ -64,6 +75,8 @@ export const startTestServer = async (
 		...(options.workLimit === undefined ? {} : { workLimit: options.workLimit }),
 		...(options.authThrottle === undefined ? {} : { authThrottle: options.authThrottle }),
 		...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+		...(options.live === undefined ? {} : { live: options.live }),
+		...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const { port } = server.address() as AddressInfo;
@@ -73,6 +86,8 @@ export const startTestServer = async (
 
 	return {
 		baseUrl: `http://127.0.0.1:${port}`,
+		databaseUrl: database.url,
+		server,
 		runtime,
 		lines,
 		createAccount: async (name, scopes) => {

@@ -54,6 +54,8 @@ export function createClient(options: ClientOptions): ConvolensClient {
 		conversations: (query: ConversationsQuery) => transport.conversations(query),
 		generate: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>
 			transport.generate(requests, requestOptions),
+		watch: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>
+			transport.watch(requests, requestOptions),
 	};
 	for (const report of reportDescriptors) {
 		client[report.method] = (input?: unknown, requestOptions: RequestOptions = {}) =>

@@ -138,4 +138,14 @@ export interface ConvolensClient extends ReportMethods {
 		requests: { readonly [Id in Ids]: ReportInput<Id> },
 		options?: RequestOptions,
 	): Promise<GenerateResponse<Ids>>;
+	/**
+	 * A live `generate`: the result at once, then again each time the account's data changes (at most once a
+	 * second), until `options.signal` aborts or the loop breaks. Typed exactly like `generate`. Throws
+	 * `ConvolensError` when the watch cannot open (e.g. `TOO_MANY_REQUESTS` past the account's open-watch limit)
+	 * or the connection is lost.
+	 */
+	watch<Ids extends ReportId>(
+		requests: { readonly [Id in Ids]: ReportInput<Id> },
+		options?: RequestOptions,
+	): AsyncIterable<GenerateResponse<Ids>>;
 }

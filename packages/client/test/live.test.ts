@@ -169,6 +169,41 @@ describe.each(transports)("over %s", (transport) => {
 		await expect(pending).rejects.toBe(reason);
 	});
 
+	it("watches a batch: the generate result at once, then a new one after each ingest, until aborted", async () => {
+		const { token: watcherToken } = await server.createAccount(`Watcher over ${transport}`);
+		await seedAccount(server, watcherToken);
+		const watcher = clientFor(transport, { token: watcherToken });
+		const request = { [TotalContacts.id]: {}, [BotStats.id]: { botId: seeded.botId, periodDays: 7 } } as const;
+		const controller = new AbortController();
+		const seen: Array<Awaited<ReturnType<typeof watcher.generate<keyof typeof request>>>> = [];
+		for await (const result of watcher.watch(request, { signal: controller.signal })) {
+			seen.push(result);
+			if (seen.length === 1) {
+				expect(result).toEqual(await watcher.generate(request));
+				const added = await call(server.baseUrl, "/api/v1/ingest", {
+					token: watcherToken,
+					body: { contacts: [{ id: "contact_new", name: "New" }] },
+				});
+				expect(added.json.inserted).toMatchObject({ contacts: 1 });
+			} else {
+				controller.abort();
+			}
+		}
+		expect(seen).toHaveLength(2);
+		const [before, after] = seen.map((result) => result[TotalContacts.id]);
+		expect(before?.ok && before.data.value).toBe(1);
+		expect(after?.ok && after.data.value).toBe(2);
+		expect(seen[1]?.[BotStats.id]).toEqual(seen[0]?.[BotStats.id]);
+	});
+
+	it("throws NOT_AUTHENTICATED from a watch with an unknown token", async () => {
+		const stranger = clientFor(transport, { token: "not-a-token" });
+		const iterate = async () => {
+			for await (const _ of stranger.watch({ [TotalContacts.id]: {} })) return;
+		};
+		await expect(iterate()).rejects.toMatchObject({ code: "NOT_AUTHENTICATED", status: 401 });
+	});
+
 	it("sends the configured timezone, which the hour buckets are labelled in", async () => {
 		const kolkata = clientFor(transport, { timezone: "Asia/Kolkata" });
 		const { breakdown } = await kolkata.totalRatings({ periodDays: 1, granularity: "hour" });

@@ -12,4 +12,10 @@ export { type DatabaseLayerServices, makeDatabaseLayer } from "./layer.ts";
 export { runMigrations } from "./migrate.ts";
 export { takeRateLimit } from "./repositories/rate-limit.ts";
 export { hashToken } from "./repositories/tenant.ts";
+export {
+	acquireWatchLease,
+	readDataVersion,
+	releaseWatchLease,
+	renewWatchLeases,
+} from "./repositories/watch-lease.ts";
 export { demoLimits, seedDemo } from "./seed/demo.ts";

@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Scope } from "@convolens/core";
-import { AppError } from "../errors.ts";
+import { AppError, toWireError } from "../errors.ts";
 import { KiB, MiB, parseJsonObject, readBody, sendJson } from "../http/io.ts";
 import { type AppContext, admitScope, createCallerFactory } from "../trpc/init.ts";
-import { appRouter, type EraseRequestBody, type IngestRequest, procedureNameById } from "../trpc/router.ts";
+import {
+	appRouter,
+	type BatchOutput,
+	type EraseRequestBody,
+	type IngestRequest,
+	procedureNameById,
+} from "../trpc/router.ts";
 
 /**
  * The REST adapter (contract §1.1): the wire contract of `@chatbotkit/sdk`'s `PlatformReportClient`, served by calling
@@ -50,19 +56,59 @@ const listReports = async (caller: Caller, { req, res, query }: RestRequest) => 
 	res.end();
 };
 
-/** Batch: each key answers either its output or `{error, code}`; one failure never fails the others. */
-const generateBatch = async (caller: Caller, { req, res }: RestRequest) => {
-	const body = parseJsonObject(await readBody(req, REPORT_BODY_LIMIT));
-	const results = await caller.reports.generate(body);
+/** A batch result in the REST shape: each key its output or `{error, code}`. */
+const restBatchOutput = (results: BatchOutput) =>
 	// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
-	const output = Object.fromEntries(
+	Object.fromEntries(
 		Object.entries(results).flatMap(([id, result]) =>
 			result === undefined
 				? []
 				: [[id, result.ok ? result.data : { error: result.error.message, code: result.error.code }]],
 		),
 	);
-	sendJson(res, 200, output);
+
+/** True when the caller asked for the live form (contract §8.1). */
+export const wantsEventStream = (req: IncomingMessage) =>
+	(req.headers.accept ?? "").toLowerCase().includes("text/event-stream");
+
+/** Batch: each key answers either its output or `{error, code}`; one failure never fails the others. */
+const generateBatch = async (caller: Caller, request: RestRequest) => {
+	const body = parseJsonObject(await readBody(request.req, REPORT_BODY_LIMIT));
+	if (wantsEventStream(request.req)) {
+		await streamBatch(caller, body, request);
+		return;
+	}
+	sendJson(request.res, 200, restBatchOutput(await caller.reports.generate(body)));
+};
+
+/**
+ * The live form of the batch: `event: result` with the plain answer's JSON, first at once and then after each change,
+ * and a comment line every `heartbeatMs`. Refusals before the first result (limits, a bad body) stay JSON errors.
+ */
+const streamBatch = async (caller: Caller, body: Record<string, unknown>, { res, context }: RestRequest) => {
+	const results = await caller.reports.watch(body);
+	const iterator = results[Symbol.asyncIterator]();
+	const first = await iterator.next();
+	res.writeHead(200, {
+		"content-type": "text/event-stream; charset=utf-8",
+		"cache-control": "no-store, no-transform",
+		"x-accel-buffering": "no",
+	});
+	res.flushHeaders();
+	const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), context.live?.heartbeatMs ?? 15_000);
+	try {
+		for (let next = first; !next.done; next = await iterator.next()) {
+			res.write(`event: result\ndata: ${JSON.stringify(restBatchOutput(next.value))}\n\n`);
+		}
+	} catch (error) {
+		// The status line is already sent: the failure goes out as the stream's last event.
+		const wire = toWireError(error);
+		res.write(`event: error\ndata: ${JSON.stringify({ message: wire.message, code: wire.code })}\n\n`);
+	} finally {
+		clearInterval(heartbeat);
+		await iterator.return?.();
+		res.end();
+	}
 };
 
 const generateSingle = async (caller: Caller, reportId: string, { req, res }: RestRequest) => {

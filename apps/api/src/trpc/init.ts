@@ -3,6 +3,7 @@ import { initTRPC } from "@trpc/server";
 import { AppError, toWireError } from "../errors.ts";
 import { type RateLimiter, rateLimitHeaders } from "../http/rate-limit.ts";
 import type { WorkLimiter } from "../http/work-limit.ts";
+import type { LiveReports } from "../live/live-reports.ts";
 import type { AppRuntime } from "../runtime.ts";
 
 /** What every procedure sees. Built once per HTTP request (tRPC and REST alike). */
@@ -25,6 +26,8 @@ export interface AppContext {
 	readonly admitted?: Scope | undefined;
 	/** Bounds each account's report work in flight; unbounded when absent. */
 	readonly workLimiter?: WorkLimiter | undefined;
+	/** Live reports (`reports.watch` and the REST event stream); refused when absent. */
+	readonly live?: LiveReports | undefined;
 }
 
 /** What a client can narrow on: `error.data.tag` (the typed error) and `error.data.wireCode`. */
@@ -36,6 +39,8 @@ export interface AppErrorData {
 
 const t = initTRPC.context<AppContext>().create({
 	isDev: false,
+	// Subscriptions (`reports.watch`) ping every 15 s so proxies keep the stream open, as the REST stream does.
+	sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
 	errorFormatter({ shape, error }) {
 		const wire = toWireError(error);
 		const data: AppErrorData = { wireCode: wire.code, tag: wire.tag ?? null, field: wire.field ?? null };

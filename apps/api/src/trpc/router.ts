@@ -7,6 +7,7 @@ import {
 	type IngestCollection,
 	type itemSchemas,
 	listConversations,
+	type Principal,
 	type ReportById,
 	type ReportId,
 	ReportIds,
@@ -21,6 +22,7 @@ import {
 import { z } from "zod";
 import { AppError, toWireError } from "../errors.ts";
 import { batchCost, reportCost } from "../http/work-limit.ts";
+import { watchResults } from "../live/watch.ts";
 import { runProgram } from "../runtime.ts";
 import { type AppContext, ingestProcedure, reportsProcedure, router, withinWorkLimit } from "./init.ts";
 
@@ -128,6 +130,66 @@ const reportProcedure = <R extends AnyReport>(report: R) =>
 			),
 		);
 
+type ReportsContext = AppContext & { readonly principal: Principal };
+
+/** One batch, within the account's work limit, in the wire's `{ok, data} | {ok, error}` shape. */
+const runBatch = async (ctx: ReportsContext, input: BatchInput) => {
+	const results = await withinWorkLimit(ctx, batchCost(input), () =>
+		runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal),
+	);
+	// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
+	const output = Object.fromEntries(
+		Object.entries(results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>).map(([id, result]) => [
+			id,
+			result.ok ? { ok: true, data: result.value } : { ok: false, error: failureData(result.error) },
+		]),
+	);
+	return output as BatchOutput;
+};
+
+/**
+ * Opens a watch: takes one of the account's watch slots (429 when none is free) and returns the stream of results.
+ * The slot is released when the stream ends, the client goes away or the server closes.
+ */
+export const openWatch = async (
+	ctx: ReportsContext,
+	input: BatchInput,
+	signal: AbortSignal | undefined,
+): Promise<AsyncGenerator<BatchOutput, void, undefined>> => {
+	const live = ctx.live;
+	if (live === undefined) throw new AppError({ code: "NOT_FOUND", message: "Live reports are not enabled" });
+	const accountId = ctx.principal.accountId;
+	const slot = await live.limiter.open(accountId);
+	if (slot === undefined) {
+		throw new AppError({
+			code: "TOO_MANY_REQUESTS",
+			message: "This account has the most live reports open that it may; close one or retry later",
+			retryAfter: 5,
+		});
+	}
+	const ended = AbortSignal.any(
+		[signal, ctx.signal, live.closing].filter((candidate): candidate is AbortSignal => candidate !== undefined),
+	);
+	ended.addEventListener("abort", () => void slot.release(), { once: true });
+	const results = watchResults({
+		accountId,
+		feed: live.feed,
+		readVersion: () => live.readVersion(accountId),
+		// Each result is computed under the stream's own signal: the request's timeout does not apply to a stream.
+		compute: () => runBatch({ ...ctx, signal: ended }, input),
+		signal: ended,
+		minIntervalMs: live.minIntervalMs,
+		onError: live.onError,
+	});
+	return (async function* () {
+		try {
+			yield* results;
+		} finally {
+			await slot.release();
+		}
+	})();
+};
+
 /** An ingest request as a client writes it; each item is validated on the server and rejected alone. */
 export type IngestRequest = {
 	readonly [C in IngestCollection]?: ReadonlyArray<z.input<(typeof itemSchemas)[C]>>;
@@ -165,21 +227,19 @@ export const appRouter = router({
 			const more = start + items.length < ordered.length;
 			return more && last !== undefined ? { items, cursor: last.id } : { items };
 		}),
-		generate: reportsProcedure.input(parseBatchInput).query(async ({ ctx, input }): Promise<BatchOutput> => {
-			const results = await withinWorkLimit(ctx, batchCost(input), () =>
-				runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal),
-			);
-			// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
-			const output = Object.fromEntries(
-				Object.entries(results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>).map(
-					([id, result]) => [
-						id,
-						result.ok ? { ok: true, data: result.value } : { ok: false, error: failureData(result.error) },
-					],
-				),
-			);
-			return output as BatchOutput;
-		}),
+		generate: reportsProcedure
+			.input(parseBatchInput)
+			.query(({ ctx, input }): Promise<BatchOutput> => runBatch(ctx, input)),
+		/**
+		 * Live reports (contract §8.1): the batch's result at once, then again after each change to the account's
+		 * data (at most once a second), over SSE. Refused with 429 past the account's open-watch limit.
+		 */
+		watch: reportsProcedure
+			.input(parseBatchInput)
+			.subscription(
+				({ ctx, input, signal }): Promise<AsyncGenerator<BatchOutput, void, undefined>> =>
+					openWatch(ctx, input, signal),
+			),
 		...reportProcedures,
 	}),
 	conversations: router({

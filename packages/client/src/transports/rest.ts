@@ -2,6 +2,7 @@ import type { ConversationsPage, ListOptions, RequestOptions } from "../types.ts
 import {
 	completeResults,
 	conversationsInput,
+	eventStream,
 	failureOf,
 	isWireFailure,
 	networkError,
@@ -70,11 +71,22 @@ export function restTransport(config: TransportConfig): Transport {
 
 		generate: async (requests, options) => {
 			const body = (await request("POST", `${reportsUrl}/generate`, requests, options)) as Record<string, unknown>;
-			return completeResults(Object.keys(requests), (id) => {
-				if (!Object.hasOwn(body, id)) return undefined;
-				const value = body[id];
-				return isWireFailure(value) ? { ok: false, error: failureOf(value) } : { ok: true, data: value };
-			});
+			return resultsOf(Object.keys(requests), body);
+		},
+
+		watch: async function* (requests, options) {
+			const events = eventStream(
+				config,
+				`${reportsUrl}/generate`,
+				{ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(requests) },
+				options,
+			);
+			for await (const event of events) {
+				const body = JSON.parse(event.data) as Record<string, unknown>;
+				if (event.event === "error") throw responseError(500, body);
+				if (event.event !== "result") continue;
+				yield resultsOf(Object.keys(requests), body);
+			}
 		},
 
 		run: (report: ReportRef, input, options) =>
@@ -92,4 +104,13 @@ export function restTransport(config: TransportConfig): Transport {
 			)) as ConversationsPage;
 		},
 	};
+}
+
+/** A REST batch answer (each key its output or `{error, code}`) as one result per requested ID. */
+function resultsOf(requestedIds: ReadonlyArray<string>, body: Record<string, unknown>) {
+	return completeResults(requestedIds, (id) => {
+		if (!Object.hasOwn(body, id)) return undefined;
+		const value = body[id];
+		return isWireFailure(value) ? { ok: false, error: failureOf(value) } : { ok: true, data: value };
+	});
 }

@@ -7,6 +7,7 @@ import type {
 	ReportList,
 	RequestOptions,
 } from "../types.ts";
+import { readEventStream, type ServerSentEvent } from "./event-stream.ts";
 
 /** A report the transport runs: its ID (REST path) and its method name (tRPC procedure). */
 export interface ReportRef {
@@ -27,6 +28,10 @@ export interface Transport {
 	) => Promise<Record<string, WireResult>>;
 	readonly run: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<unknown>;
 	readonly conversations: (query: ConversationsQuery) => Promise<ConversationsPage>;
+	readonly watch: (
+		requests: Readonly<Record<string, unknown>>,
+		options: RequestOptions,
+	) => AsyncIterable<Record<string, WireResult>>;
 }
 
 /** A drill-down query as the server reads it: instants as ISO text, no request options, nothing undefined. */
@@ -94,4 +99,54 @@ export function completeResults(
 		};
 	}
 	return results;
+}
+
+/**
+ * Opens an event stream and yields its events until the server ends it, the caller's signal aborts (the iteration
+ * then ends quietly) or the loop breaks (the request is cancelled). A refusal before the stream starts throws its
+ * `ConvolensError`, like any other call.
+ */
+export async function* eventStream(
+	config: TransportConfig,
+	url: string,
+	init: { readonly method: "GET" | "POST"; readonly headers?: Record<string, string>; readonly body?: string },
+	options: RequestOptions,
+): AsyncGenerator<ServerSentEvent> {
+	const abort = new AbortController();
+	const onAbort = () => abort.abort(options.signal?.reason);
+	if (options.signal?.aborted) return;
+	options.signal?.addEventListener("abort", onAbort, { once: true });
+	try {
+		let response: Response;
+		try {
+			response = await config.fetch(url, {
+				method: init.method,
+				headers: { ...config.headers, ...init.headers, accept: "text/event-stream" },
+				...(init.body === undefined ? {} : { body: init.body }),
+				signal: abort.signal,
+			});
+		} catch (cause) {
+			if (options.signal?.aborted) return;
+			throw networkError(cause, undefined);
+		}
+		if (!response.ok || response.body === null) {
+			const text = await response.text().catch(() => "");
+			let body: unknown;
+			try {
+				body = JSON.parse(text);
+			} catch {
+				body = undefined;
+			}
+			throw responseError(response.ok ? 502 : response.status, body);
+		}
+		try {
+			yield* readEventStream(response.body);
+		} catch (cause) {
+			if (options.signal?.aborted) return;
+			throw networkError(cause, undefined);
+		}
+	} finally {
+		options.signal?.removeEventListener("abort", onAbort);
+		abort.abort();
+	}
 }

@@ -5,6 +5,7 @@ import type { ConversationsPage, ReportListItem } from "../types.ts";
 import {
 	completeResults,
 	conversationsInput,
+	eventStream,
 	networkError,
 	type Transport,
 	type TransportConfig,
@@ -113,7 +114,32 @@ export function trpcTransport(config: TransportConfig): Transport {
 
 		run: (report, input, options) => call(`reports.${report.method}`, input, options.signal, report.id),
 
+		// tRPC's SSE protocol (what `httpSubscriptionLink` reads), spoken over `fetch` so the token goes in a header.
+		watch: async function* (requests, options) {
+			const url = `${config.baseUrl}/trpc/reports.watch?input=${encodeURIComponent(JSON.stringify(requests))}`;
+			for await (const event of eventStream(config, url, { method: "GET" }, options)) {
+				if (event.event === "return") return;
+				if (event.event === "serialized-error") throw fromSerializedError(JSON.parse(event.data));
+				if (event.event !== "message") continue;
+				const body = JSON.parse(event.data) as Record<string, unknown>;
+				yield completeResults(Object.keys(requests), (id) =>
+					Object.hasOwn(body, id) ? wireResultOf(body[id]) : undefined,
+				);
+			}
+		},
+
 		conversations: async (query) =>
 			(await call("conversations.list", conversationsInput(query), query.signal)) as ConversationsPage,
 	};
+}
+
+/** A subscription's `serialized-error` event (tRPC's error shape) as a `ConvolensError`. */
+function fromSerializedError(shape: { message?: unknown; data?: ErrorData }): ConvolensError {
+	const status = typeof shape.data?.httpStatus === "number" ? shape.data.httpStatus : 500;
+	const code = isErrorCode(shape.data?.wireCode) ? shape.data.wireCode : codeOfStatus(status);
+	return new ConvolensError(code, typeof shape.message === "string" ? shape.message : "The live report failed", {
+		status,
+		...(typeof shape.data?.tag === "string" ? { tag: shape.data.tag } : {}),
+		...(typeof shape.data?.field === "string" ? { field: shape.data.field } : {}),
+	});
 }

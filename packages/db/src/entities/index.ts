@@ -27,6 +27,7 @@ import {
 	DataVersion,
 } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
+import { WatchLease } from "./watch-lease.entity.ts";
 
 export {
 	Ability,
@@ -56,6 +57,7 @@ export {
 	RateLimitBucket,
 	Rating,
 	Skillset,
+	WatchLease,
 };
 
 /** Every entity of the schema, in dependency order. */
@@ -87,6 +89,7 @@ export const entities = [
 	ContactsDay,
 	DataVersion,
 	RateLimitBucket,
+	WatchLease,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -108,4 +111,4 @@ export const rollupEntities = [
 ] as const;
 
 /** Tables of service state shared by the API processes (not tenant data, though keyed by account). */
-export const serviceStateEntities = [RateLimitBucket] as const;
+export const serviceStateEntities = [RateLimitBucket, WatchLease] as const;
