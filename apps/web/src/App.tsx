@@ -1,7 +1,7 @@
 import { type ConvolensClient, ConvolensError, createClient } from "@convolens/client";
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { AlertList } from "./alerts.tsx";
-import { fetchDemoToken, makeReports, ReportsContext, reportKey, useReport } from "./api.ts";
+import { fetchDemoToken, makeReports, ReportsContext, reportKey, useLiveReports, useReport } from "./api.ts";
 import { BotDetails, BotPicker, botsOf } from "./bots.tsx";
 import { hashOf, type Location, type Page, parseLocation } from "./location.ts";
 import { MetricCard, TokensCard, TrendChart } from "./overview.tsx";
@@ -207,7 +207,8 @@ function Dashboard({ token, onChangeToken }: { readonly token: string; readonly 
 	}, [view, period, timezone]);
 
 	// A new generation is a refresh: a fresh client and cache.
-	const reports = useMemo(() => makeReports(token, timezone), [token, timezone, generation]);
+	const base = useMemo(() => makeReports(token, timezone), [token, timezone, generation]);
+	const { reports, live } = useLiveReports(base);
 
 	const chooseTimezone = (value: string) => {
 		store(timezoneKey, value);
@@ -230,6 +231,13 @@ function Dashboard({ token, onChangeToken }: { readonly token: string; readonly 
 						</a>
 					</nav>
 					<div className="topbar-actions">
+						<span
+							className={`live-state live-${live}`}
+							data-testid="live-state"
+							title="Updates by itself when data arrives"
+						>
+							{live === "live" ? "Live" : live === "offline" ? "Offline" : "Connecting"}
+						</span>
 						<button type="button" className="ghost" onClick={() => setGeneration((n) => n + 1)}>
 							Refresh
 						</button>

@@ -1,5 +1,5 @@
-import { type ConvolensClient, ConvolensError, createClient } from "@convolens/client";
-import { createContext, useCallback, useContext, useEffect, useState } from "react";
+import { type ConvolensClient, ConvolensError, createClient, TotalMessages } from "@convolens/client";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 
 /** A report call as a card sees it. */
 export type Loadable<T> =
@@ -14,6 +14,8 @@ export interface Reports {
 	 * batching link still merges the calls of one render into a single HTTP request; each keeps its own result.
 	 */
 	readonly cache: Map<string, Promise<unknown>>;
+	/** How many times live updates have renewed the cache (0 for a fresh client). */
+	readonly revision?: number;
 }
 
 export const ReportsContext = createContext<Reports | undefined>(undefined);
@@ -88,3 +90,44 @@ export const fetchDemoToken = async (): Promise<string | undefined> => {
 		return undefined;
 	}
 };
+
+export type LiveState = "connecting" | "live" | "offline";
+
+/**
+ * Keeps the dashboard current by itself (contract §8.1): one live report is held open, and each result it sends
+ * after the first means the account's data changed, so every card reloads — in place, the old numbers staying on
+ * screen until the new ones arrive. The watched report is only the change signal; any report would do, and Total
+ * Messages over a day is cheap. A lost connection is reopened after 5 s, and its first result then counts as a change
+ * (something may have changed while it was down).
+ */
+export function useLiveReports(base: Reports): { readonly reports: Reports; readonly live: LiveState } {
+	const [revision, setRevision] = useState(0);
+	const [live, setLive] = useState<LiveState>("connecting");
+	useEffect(() => {
+		const controller = new AbortController();
+		const { signal } = controller;
+		void (async () => {
+			let reconnecting = false;
+			while (!signal.aborted) {
+				try {
+					let first = true;
+					for await (const _ of base.client.watch({ [TotalMessages.id]: { periodDays: 1 } }, { signal })) {
+						setLive("live");
+						if (!first || reconnecting) setRevision((n) => n + 1);
+						first = false;
+					}
+				} catch {
+					// Offline, refused or the server restarted: try again shortly.
+				}
+				if (signal.aborted) return;
+				setLive("offline");
+				reconnecting = true;
+				await new Promise((resolve) => setTimeout(resolve, 5_000));
+			}
+		})();
+		return () => controller.abort();
+	}, [base]);
+	// A new revision is a new cache over the same client: each card runs its call again and keeps its data meanwhile.
+	const reports = useMemo((): Reports => ({ client: base.client, cache: new Map(), revision }), [base, revision]);
+	return { reports, live };
+}

@@ -45,7 +45,9 @@ export function createClient(options: ClientOptions): ConvolensClient {
 			authorization: `Bearer ${options.token}`,
 			...(options.timezone === undefined ? {} : { "x-timezone": options.timezone }),
 		},
-		fetch,
+		// Called as a plain function: a browser's `fetch` called as a method of another object throws "Illegal
+		// invocation".
+		fetch: (input, init) => fetch(input, init),
 	};
 	const transport: Transport = transportName === "rest" ? restTransport(config) : trpcTransport(config);
 
