@@ -47,6 +47,7 @@ const main = async () => {
 		throw new Error(`RATE_LIMIT_STORE must be postgres or memory (got "${rateLimitStore}")`);
 	}
 	const reportWorkPerAccount = integer("REPORT_WORK_PER_ACCOUNT", 200, 0, 1_000_000);
+	const watchesPerAccount = integer("WATCHES_PER_ACCOUNT", 20, 0, 100_000);
 	const maxConnections = integer("MAX_CONNECTIONS", 1_000, 1, 1_000_000);
 	// With the embedded database this is a demo on someone's machine: only that machine may reach it, unless HOST
 	// says otherwise. With DATABASE_URL it is a deployment (a container, a VM) and listens on every interface.
@@ -124,6 +125,7 @@ const main = async () => {
 			requestTimeoutMs,
 			workLimit: reportWorkPerAccount === 0 ? false : { capacity: reportWorkPerAccount, queueMs: 2_000 },
 			demoToken,
+			live: { perAccount: watchesPerAccount },
 			...(corsOrigins
 				? { cors: { origins: corsOrigins === "*" ? "*" : corsOrigins.split(",").map((o) => o.trim()) } }
 				: {}),

@@ -131,7 +131,12 @@ export const buildOpenApiDocument = () => {
 				description:
 					`A JSON object of report ID → input (at most ${MAX_BATCH_REPORTS} keys, ${REPORT_BODY_LIMIT / 1024} KiB). ` +
 					"Reports run concurrently; each key of the response holds the report output or `{error, code}`, so one " +
-					'failing report never fails the others. An unknown ID answers `{"error": "Report not found", "code": "NOT_FOUND"}`.',
+					'failing report never fails the others. An unknown ID answers `{"error": "Report not found", "code": "NOT_FOUND"}`.\n\n' +
+					"**Live form**: with `Accept: text/event-stream` the answer is a server-sent event stream: `event: result` " +
+					"whose `data:` is the same JSON, first at once and then after each change to the account's data (at most " +
+					"once a second), with a `: keep-alive` comment every 15 s, until the client disconnects. Refusals before " +
+					"the first result (token, scope, a bad body, `429` past the account's open-watch limit) stay JSON errors. " +
+					"tRPC: the subscription `reports.watch`.",
 				tags: ["Reports"],
 				parameters: [timezoneHeader],
 				requestBody: {
@@ -164,11 +169,22 @@ export const buildOpenApiDocument = () => {
 									additionalProperties: batchFailure,
 								},
 							},
+							"text/event-stream": {
+								schema: {
+									type: "string",
+									description:
+										"Server-sent events: `event: result` with `data:` the JSON object above, repeated after each change.",
+								},
+							},
 						},
 					},
 					"400": errorResponse("Body is not a JSON object, or has more than 50 keys"),
 					"413": errorResponse("Body over 256 KiB (`CONTENT_TOO_LARGE`)"),
 					...commonErrors,
+					"429": errorResponse(
+						"Rate limit, the account's report work, or (live form) the account's open watches (20 by default) " +
+							"exceeded (`TOO_MANY_REQUESTS`); see `Retry-After`",
+					),
 				},
 			},
 		},

@@ -174,6 +174,15 @@ describe("live reports over REST (Accept: text/event-stream)", () => {
 		expect(forbidden.response.status).toBe(403);
 	});
 
+	it("is declared in the OpenAPI document as the batch endpoint's text/event-stream answer", async () => {
+		const document = (await call(server.baseUrl, "/api/v1/openapi.json")).json as {
+			paths: Record<string, { post: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+		};
+		const batchOperation = document.paths[batchPath]!.post;
+		expect(Object.keys(batchOperation.responses["200"]!.content!)).toEqual(["application/json", "text/event-stream"]);
+		expect(batchOperation.responses).toHaveProperty("429");
+	});
+
 	it("never tells a tenant about another tenant's writes", async () => {
 		const mine = await server.createAccount("Mine");
 		const theirs = await server.createAccount("Theirs");
