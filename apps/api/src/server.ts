@@ -1,14 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { StorageError, TenantRepository } from "@convolens/core";
-import {
-	acquireWatchLease,
-	Database,
-	readDataVersion,
-	releaseWatchLease,
-	renewWatchLeases,
-	takeRateLimit,
-} from "@convolens/db";
+import { acquireLease, Database, readDataVersion, releaseLease, renewLeases, takeRateLimit } from "@convolens/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
 import { renderDocsPage } from "./docs.ts";
@@ -29,7 +22,14 @@ import {
 	type RateLimiter,
 	type RateLimitOptions,
 } from "./http/rate-limit.ts";
-import { createWorkLimiter, defaultWorkLimit, type WorkLimiter, type WorkLimitOptions } from "./http/work-limit.ts";
+import { createLeaseKeeper, type LeaseKeeper } from "./http/shared-leases.ts";
+import {
+	createSharedWorkLimiter,
+	createWorkLimiter,
+	defaultWorkLimit,
+	type WorkLimiter,
+	type WorkLimitOptions,
+} from "./http/work-limit.ts";
 import { createChangeFeed } from "./live/change-feed.ts";
 import type { LiveReportOptions, LiveReports } from "./live/live-reports.ts";
 import { createMemoryWatchLimiter, createSharedWatchLimiter, type WatchLimiter } from "./live/watch-limit.ts";
@@ -122,9 +122,27 @@ export const createServer = (options: ServerOptions): http.Server => {
 						runtime.runPromise(takeRateLimit(key)),
 					);
 	const authThrottle: AuthThrottle = createAuthThrottle(options.authThrottle ?? defaultAuthThrottle);
+	// Shared limits (watches, report work) are leases in PostgreSQL unless the limits are kept per process.
+	const leases: LeaseKeeper | undefined =
+		options.rateLimitStore === "memory"
+			? undefined
+			: createLeaseKeeper(
+					{
+						acquire: (lease) => runtime.runPromise(acquireLease(lease)),
+						renew: (accountId, ids, expiresAtMs) => runtime.runPromise(renewLeases(accountId, ids, expiresAtMs)),
+						release: (accountId, id) => runtime.runPromise(releaseLease(accountId, id)),
+					},
+					{ onError: (error) => logger.warn("shared limit store", { error: describe(error) }) },
+				);
 	const workLimiter: WorkLimiter | undefined =
-		options.workLimit === false ? undefined : createWorkLimiter(options.workLimit ?? defaultWorkLimit);
-	const live = createLive(options, logger);
+		options.workLimit === false
+			? undefined
+			: leases === undefined
+				? createWorkLimiter(options.workLimit ?? defaultWorkLimit)
+				: createSharedWorkLimiter(options.workLimit ?? defaultWorkLimit, leases, (error) =>
+						logger.warn("report work limit store", { error: describe(error) }),
+					);
+	const live = createLive(options, logger, leases);
 	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 	const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
 	const authTimeoutMs = options.authTimeoutMs ?? 5_000;
@@ -447,23 +465,17 @@ const subscriptionToken = (req: IncomingMessage): string | undefined => {
 };
 
 /** The server's live reports: one change feed and one watch limiter, closed with the server. */
-const createLive = (options: ServerOptions, logger: Logger): { reports: LiveReports; close: () => void } => {
+const createLive = (
+	options: ServerOptions,
+	logger: Logger,
+	leases: LeaseKeeper | undefined,
+): { reports: LiveReports; close: () => void } => {
 	const runtime = options.runtime;
 	const settings = options.live ?? {};
 	const onError = (error: unknown) => logger.warn("live report", { error: describe(error) });
 	const perAccount = settings.perAccount ?? 20;
 	const limiter: WatchLimiter =
-		options.rateLimitStore === "memory"
-			? createMemoryWatchLimiter({ perAccount })
-			: createSharedWatchLimiter(
-					{ perAccount },
-					{
-						acquire: (lease) => runtime.runPromise(acquireWatchLease(lease)),
-						renew: (accountId, ids, expiresAtMs) => runtime.runPromise(renewWatchLeases(accountId, ids, expiresAtMs)),
-						release: (accountId, id) => runtime.runPromise(releaseWatchLease(accountId, id)),
-					},
-					{ onError },
-				);
+		leases === undefined ? createMemoryWatchLimiter({ perAccount }) : createSharedWatchLimiter({ perAccount }, leases);
 	const readVersion = (accountId: string) => runtime.runPromise(readDataVersion(accountId));
 	const feed = createChangeFeed({ readVersion, pollMs: settings.pollMs ?? 250, onError });
 	const closing = new AbortController();
@@ -481,6 +493,7 @@ const createLive = (options: ServerOptions, logger: Logger): { reports: LiveRepo
 			closing.abort();
 			feed.close();
 			limiter.close();
+			leases?.close();
 		},
 	};
 };

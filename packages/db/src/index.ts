@@ -10,12 +10,8 @@ export {
 export * from "./entities/index.ts";
 export { type DatabaseLayerServices, makeDatabaseLayer } from "./layer.ts";
 export { runMigrations } from "./migrate.ts";
+export { readDataVersion } from "./repositories/data-version.ts";
+export { acquireLease, type LeaseKind, releaseLease, renewLeases } from "./repositories/limit-lease.ts";
 export { takeRateLimit } from "./repositories/rate-limit.ts";
 export { hashToken } from "./repositories/tenant.ts";
-export {
-	acquireWatchLease,
-	readDataVersion,
-	releaseWatchLease,
-	renewWatchLeases,
-} from "./repositories/watch-lease.ts";
 export { demoLimits, seedDemo } from "./seed/demo.ts";

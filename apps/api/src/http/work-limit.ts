@@ -4,8 +4,10 @@
  * and every further 64 buckets cost 1 more (a 30-day daily report 1, a 90-day hourly one 34); a batch costs the
  * sum of its reports. An account may have `capacity` units running; a request that does not fit waits in a queue
  * (first come, first served) for at most `queueMs`, then is refused with `429` and `Retry-After`. A request larger
- * than the whole capacity runs alone. In-process: each API replica bounds its own share.
+ * than the whole capacity runs alone. `createWorkLimiter` counts in this process; `createSharedWorkLimiter` counts
+ * across every API process on the database.
  */
+import type { Lease, LeaseKeeper } from "./shared-leases.ts";
 
 export interface WorkLimitOptions {
 	/** Units an account may have running at once. Default 200: eight 22-report batches over 30 daily buckets fit. */
@@ -105,6 +107,53 @@ export const createWorkLimiter = (options: WorkLimitOptions = defaultWorkLimit):
 				signal?.addEventListener("abort", giveUp, { once: true });
 				account.queue.push(waiter);
 			});
+		},
+	};
+};
+
+/**
+ * The same bound shared by every API process on the database: a request first takes its place in this process's
+ * queue (first come, first served among this process's requests), then its units as a lease in PostgreSQL (see
+ * `shared-leases.ts`), retrying every 10–100 ms until the queue time is spent. If the store fails, the request runs:
+ * a limit must not turn a database hiccup into refusals of every report.
+ */
+export const createSharedWorkLimiter = (
+	options: WorkLimitOptions,
+	leases: LeaseKeeper,
+	onError: (error: unknown) => void = () => undefined,
+): WorkLimiter => {
+	const local = createWorkLimiter(options);
+	return {
+		inFlight: local.inFlight,
+		admit: async (accountId, cost, signal) => {
+			const deadline = Date.now() + options.queueMs;
+			const admission = await local.admit(accountId, cost, signal);
+			if (!admission.admitted) return admission;
+			const units = Math.min(Math.max(1, Math.ceil(cost)), options.capacity);
+			for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+				let lease: Lease | undefined;
+				try {
+					lease = await leases.acquire(accountId, "work", units, options.capacity);
+				} catch (error) {
+					onError(error);
+					return admission;
+				}
+				if (lease !== undefined) {
+					const held = lease;
+					return {
+						admitted: true,
+						release: () => {
+							admission.release();
+							void held.release();
+						},
+					};
+				}
+				if (signal?.aborted || Date.now() + pause > deadline) {
+					admission.release();
+					return { admitted: false };
+				}
+				await new Promise((resolve) => setTimeout(resolve, pause));
+			}
 		},
 	};
 };

@@ -6,6 +6,7 @@ import { Contact } from "./contact.entity.ts";
 import { Conversation } from "./conversation.entity.ts";
 import { Dataset } from "./dataset.entity.ts";
 import { File } from "./file.entity.ts";
+import { LimitLease } from "./limit-lease.entity.ts";
 import { Message } from "./message.entity.ts";
 import { RateLimitBucket } from "./rate-limit.entity.ts";
 import { Rating } from "./rating.entity.ts";
@@ -27,7 +28,6 @@ import {
 	DataVersion,
 } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
-import { WatchLease } from "./watch-lease.entity.ts";
 
 export {
 	Ability,
@@ -53,11 +53,11 @@ export {
 	DatasetRecord,
 	DataVersion,
 	File,
+	LimitLease,
 	Message,
 	RateLimitBucket,
 	Rating,
 	Skillset,
-	WatchLease,
 };
 
 /** Every entity of the schema, in dependency order. */
@@ -89,7 +89,7 @@ export const entities = [
 	ContactsDay,
 	DataVersion,
 	RateLimitBucket,
-	WatchLease,
+	LimitLease,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -111,4 +111,4 @@ export const rollupEntities = [
 ] as const;
 
 /** Tables of service state shared by the API processes (not tenant data, though keyed by account). */
-export const serviceStateEntities = [RateLimitBucket, WatchLease] as const;
+export const serviceStateEntities = [RateLimitBucket, LimitLease] as const;
