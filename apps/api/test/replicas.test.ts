@@ -142,6 +142,11 @@ describe("main.ts with DATABASE_REPLICA_URLS", () => {
 		expect(output).toContain("read replica unavailable: reports read the primary");
 		expect(output).not.toContain(new URL(replicaUrl).password);
 
+		const metrics = (await call(baseUrl, "/metrics")).text;
+		for (const outcome of ["served", "behind", "unavailable"]) {
+			expect(metrics).toMatch(new RegExp(`convolens_replica_reads_total\\{outcome="${outcome}"\\} [1-9]`));
+		}
+
 		child.kill("SIGTERM");
 		expect(await exited).toBe(0);
 	});

@@ -56,8 +56,6 @@ export class ReadReplicas extends Context.Service<
 	{
 		/** Notes that this process committed a write to the account (see the module comment). */
 		readonly noteWrite: (accountId: string) => Effect.Effect<void>;
-		/** The replicas' pools (for the pool gauge and tests), in the order of the URLs. */
-		readonly pools: ReadonlyArray<pg.Pool>;
 	}
 >()("@convolens/db/ReadReplicas") {}
 
@@ -177,17 +175,19 @@ export const readReplicasLayer = (urls: ReadonlyArray<string>): Layer.Layer<Read
 
 			const noteWrite = (accountId: string) =>
 				primary.query<{ version: string }>(dataVersionSql, [accountId], { prepared: true }).pipe(
-					Effect.map((rows) => {
-						written.delete(accountId);
-						if (written.size >= MAX_WRITTEN_ACCOUNTS) written.delete(written.keys().next().value!);
-						written.set(accountId, BigInt(rows[0]?.version ?? "0"));
-					}),
+					Effect.flatMap((rows) =>
+						Effect.sync(() => {
+							written.delete(accountId);
+							if (written.size >= MAX_WRITTEN_ACCOUNTS) written.delete(written.keys().next().value!);
+							written.set(accountId, BigInt(rows[0]?.version ?? "0"));
+						}),
+					),
 					Effect.catch((error) =>
 						Effect.logWarning("reading the data version after a write failed", { error: messageOf(error) }),
 					),
 				);
 
-			return Context.make(ReadReplicas, ReadReplicas.of({ noteWrite, pools: replicas.map(({ pool }) => pool) })).pipe(
+			return Context.make(ReadReplicas, ReadReplicas.of({ noteWrite })).pipe(
 				Context.add(
 					ReportReads,
 					ReportReads.of({

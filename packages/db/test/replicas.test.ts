@@ -121,6 +121,24 @@ describe("read replicas", () => {
 		expect(await totalConversations(withReplica, 28)).toBe(10);
 	});
 
+	it("runs a statement that fails on the replica again on the primary", async () => {
+		// A database whose data version is readable on the replica but whose report tables are missing.
+		await queryOnce(pair.primary.url, "CREATE DATABASE halfway");
+		await queryOnce(
+			databaseUrl(pair.primary.url, "halfway"),
+			"CREATE TABLE data_version (account_id text, shard smallint, version bigint)",
+		);
+		await waitForReplay(primaryUrl, replicaUrl);
+		const halfway = ManagedRuntime.make(
+			makeDatabaseLayer({ url: primaryUrl, replicaUrls: [databaseUrl(pair.replica.url, "halfway")], poolSize: 2 }),
+		);
+		try {
+			expect(await totalConversations(halfway)).toBe(await storedOn(primaryUrl));
+		} finally {
+			await halfway.dispose();
+		}
+	});
+
 	it("answers from the primary when the replica is down, and ingest still works", async () => {
 		await pair.replica.stop();
 		expect((await ingest(withReplica, 1)).inserted.conversations).toBe(1);
