@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -149,5 +150,38 @@ describe("main.ts with DATABASE_REPLICA_URLS", () => {
 
 		child.kill("SIGTERM");
 		expect(await exited).toBe(0);
+	});
+});
+
+describe("DATABASE_REPLICA_URLS", () => {
+	it("stops the start on a malformed entry, naming its position and not its text", async () => {
+		const dataDir = await mkdtemp(path.join(tmpdir(), "convolens-api-replica-"));
+		try {
+			const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", mainFile], {
+				env: {
+					...process.env,
+					DATABASE_URL: "",
+					DATABASE_REPLICA_URLS: "postgres://reader:pw@127.0.0.1:5433/convolens, http://reader:hunter2@replica",
+					DATA_DIR: dataDir,
+					PORT: "0",
+				},
+				stdio: ["ignore", "pipe", "pipe"],
+			});
+			let output = "";
+			child.stdout?.on("data", (chunk: Buffer) => {
+				output += chunk.toString();
+			});
+			child.stderr?.on("data", (chunk: Buffer) => {
+				output += chunk.toString();
+			});
+			const code = await new Promise<number | null>((done) => child.once("exit", (exitCode) => done(exitCode)));
+			expect(code).toBe(1);
+			expect(output).toContain("DATABASE_REPLICA_URLS: entry 2 is not a postgres:// URL");
+			expect(output).not.toContain("hunter2");
+			// Refused before anything started: no embedded cluster in the data directory.
+			expect(readdirSync(dataDir)).toEqual([]);
+		} finally {
+			await rm(dataDir, { recursive: true, force: true });
+		}
 	});
 });
