@@ -35,6 +35,23 @@ const integer = (name: string, fallback: number, min: number, max: number): numb
 	return value;
 };
 
+/**
+ * `DATABASE_REPLICA_URLS`: comma-separated PostgreSQL URLs of streaming replicas of the primary. A
+ * malformed one stops the start; the message names its position, never the URL (it holds a password).
+ */
+const replicaUrlsOf = (raw: string | undefined): ReadonlyArray<string> => {
+	const urls = (raw ?? "")
+		.split(",")
+		.map((url) => url.trim())
+		.filter((url) => url !== "");
+	for (const [index, url] of urls.entries()) {
+		if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
+			throw new Error(`DATABASE_REPLICA_URLS: entry ${index + 1} is not a postgres:// URL`);
+		}
+	}
+	return urls;
+};
+
 const hasAccounts = Database.use((database) =>
 	database.query<{ present: boolean }>("SELECT EXISTS (SELECT 1 FROM account) AS present"),
 ).pipe(Effect.map((rows) => rows[0]?.present === true));
@@ -56,6 +73,7 @@ const main = async () => {
 	const corsOrigins = env.CORS_ORIGINS?.trim();
 	const cachedRequests = integer("RESULT_CACHE_REQUESTS", 256, 0, 100_000);
 	const cachedCalls = integer("RESULT_CACHE_CALLS", 4_096, 0, 1_000_000);
+	const replicaUrls = replicaUrlsOf(env.DATABASE_REPLICA_URLS);
 	const adminToken = env.ADMIN_TOKEN || undefined;
 	// The admin token opens every tenant: one short enough to guess is refused before anything starts.
 	if (adminToken !== undefined && adminToken.length < 32) {
@@ -92,12 +110,14 @@ const main = async () => {
 		runtime = ManagedRuntime.make(
 			makeDatabaseLayer({
 				url,
+				replicaUrls,
 				resultCache:
 					cachedRequests === 0 && cachedCalls === 0 ? false : { requests: cachedRequests, calls: cachedCalls },
 			}),
 		);
 		// Build the layer now, so a bad database fails the start instead of the first request.
 		await runtime.runPromise(Database.use((database) => database.ping));
+		if (replicaUrls.length > 0) logger.info("reports read streaming replicas", { replicas: replicaUrls.length });
 
 		let demoToken: string | undefined;
 		if (flag(env.SEED_DEMO, true) && !(await runtime.runPromise(hasAccounts))) {

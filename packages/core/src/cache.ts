@@ -20,7 +20,10 @@ import { isValidTimeZone, localDate } from "./time/zone.ts";
  * or the storage failed.
  */
 export interface ResultCacheService {
-	/** The account's current data version; a failure to read it only bypasses the cache. */
+	/**
+	 * The account's current data version on the server the request reads (see `ReportReads`); a failure to read it
+	 * only bypasses the cache.
+	 */
 	readonly dataVersion: (accountId: string) => Effect.Effect<string, StorageError>;
 	readonly calls: ResultStore;
 	readonly requests: ResultStore;

@@ -3,6 +3,7 @@ import { calendarKey, type Memo, makeMemo, ResultCache, type ResultCacheService 
 import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
 import { parseInput } from "./input.ts";
 import { countCacheLookup, timeReport } from "./metrics.ts";
+import { pinReads } from "./report-reads.ts";
 import { isReportId, type ReportId, type ReportOutput, reportsById } from "./reports/registry.ts";
 import type { ReportServices } from "./reports/shared.ts";
 import { AccountRepository, ActivityRepository } from "./repositories.ts";
@@ -123,67 +124,74 @@ const isTransient = (error: ReportError) => error._tag === "ReportTimeout" || er
  * Runs one report: parses the input (unknown keys ignored) and runs the program under the `ReportTimeoutMs` limit.
  * Period reports use the input's `timezone`, else `ctx.timezone`, else UTC, and reject an unknown zone (field
  * `timezone`); reports without a period ignore the header. With a `ResultCache`, a repeated request at an unchanged
- * data version (and calendar day) is answered from the stored result.
+ * data version (and calendar day) is answered from the stored result. All of it reads where `ReportReads` places it.
  */
 export const generateReport = <const Id extends string>(
 	id: Id,
 	rawInput: unknown,
 	ctx: GenerateContext,
 ): Effect.Effect<OutputOf<Id>, ReportError, ReportServices> =>
-	Effect.gen(function* () {
-		const cached = yield* cacheFor(ctx.accountId);
-		if (cached === undefined) return yield* runReport(id, rawInput, ctx);
-		const key = yield* requestKey(`report:${id}`, cached.version, ctx, [rawInput], rawInput);
-		const hit = key === undefined ? undefined : cached.cache.requests.get(key);
-		yield* countCacheLookup("request", hit !== undefined);
-		if (hit !== undefined) return hit as OutputOf<Id>;
-		const repositories = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
-		const value = yield* runReport(id, rawInput, ctx).pipe(Effect.provideContext(repositories));
-		if (key !== undefined) cached.cache.requests.set(key, value);
-		return value;
-	});
+	pinReads(
+		ctx.accountId,
+		Effect.gen(function* () {
+			const cached = yield* cacheFor(ctx.accountId);
+			if (cached === undefined) return yield* runReport(id, rawInput, ctx);
+			const key = yield* requestKey(`report:${id}`, cached.version, ctx, [rawInput], rawInput);
+			const hit = key === undefined ? undefined : cached.cache.requests.get(key);
+			yield* countCacheLookup("request", hit !== undefined);
+			if (hit !== undefined) return hit as OutputOf<Id>;
+			const repositories = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
+			const value = yield* runReport(id, rawInput, ctx).pipe(Effect.provideContext(repositories));
+			if (key !== undefined) cached.cache.requests.set(key, value);
+			return value;
+		}),
+	);
 
 /**
  * Runs a batch concurrently; each report fails alone. Within the batch identical repository calls (same method,
  * same arguments) run once and share their result; with a `ResultCache`, across requests too (see `cache.ts`).
+ * All of it reads where `ReportReads` places it.
  */
 export const generateBatch = <const Requests extends Record<string, unknown>>(
 	requests: Requests,
 	ctx: GenerateContext,
 ): Effect.Effect<BatchResults<Requests>, never, ReportServices> =>
-	Effect.gen(function* () {
-		const cached = yield* cacheFor(ctx.accountId);
-		const key =
-			cached === undefined
-				? undefined
-				: yield* requestKey("batch", cached.version, ctx, Object.values(requests), requests);
-		if (cached !== undefined && key !== undefined) {
-			const hit = cached.cache.requests.get(key);
-			yield* countCacheLookup("request", hit !== undefined);
-			if (hit !== undefined) return hit as BatchResults<Requests>;
-		}
-		const memoized = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
-		const entries = yield* Effect.forEach(
-			Object.entries(requests),
-			([id, input]) =>
-				runReport(id, input, ctx).pipe(
-					Effect.map((value): BatchResult<unknown> => ({ ok: true, value })),
-					Effect.catch((error: ReportError) => Effect.succeed<BatchResult<unknown>>({ ok: false, error })),
-					Effect.provideContext(memoized),
-					Effect.map((result) => [id, result] as const),
-				),
-			{ concurrency: "unbounded" },
-		);
-		const results = Object.fromEntries(entries) as BatchResults<Requests>;
-		if (
-			cached !== undefined &&
-			key !== undefined &&
-			entries.every(([, result]) => result.ok || !isTransient(result.error))
-		) {
-			cached.cache.requests.set(key, results);
-		}
-		return results;
-	});
+	pinReads(
+		ctx.accountId,
+		Effect.gen(function* () {
+			const cached = yield* cacheFor(ctx.accountId);
+			const key =
+				cached === undefined
+					? undefined
+					: yield* requestKey("batch", cached.version, ctx, Object.values(requests), requests);
+			if (cached !== undefined && key !== undefined) {
+				const hit = cached.cache.requests.get(key);
+				yield* countCacheLookup("request", hit !== undefined);
+				if (hit !== undefined) return hit as BatchResults<Requests>;
+			}
+			const memoized = yield* Layer.build(memoizedRepositories(cached)).pipe(Effect.scoped);
+			const entries = yield* Effect.forEach(
+				Object.entries(requests),
+				([id, input]) =>
+					runReport(id, input, ctx).pipe(
+						Effect.map((value): BatchResult<unknown> => ({ ok: true, value })),
+						Effect.catch((error: ReportError) => Effect.succeed<BatchResult<unknown>>({ ok: false, error })),
+						Effect.provideContext(memoized),
+						Effect.map((result) => [id, result] as const),
+					),
+				{ concurrency: "unbounded" },
+			);
+			const results = Object.fromEntries(entries) as BatchResults<Requests>;
+			if (
+				cached !== undefined &&
+				key !== undefined &&
+				entries.every(([, result]) => result.ok || !isTransient(result.error))
+			) {
+				cached.cache.requests.set(key, results);
+			}
+			return results;
+		}),
+	);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Per-batch memoization of repository calls

@@ -139,7 +139,7 @@ const retryableCodes = new Set([
 	"23503", // foreign_key_violation: a parent erased by a concurrent request between check and insert
 ]);
 
-const sqlState = (cause: unknown) =>
+export const sqlState = (cause: unknown) =>
 	typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : "";
 
 export const toStorageError = (action: string) => (cause: unknown) =>

@@ -99,7 +99,8 @@ const guardProcessExit = () => {
 /** The superuser password lives beside the cluster files, generated when the cluster is created. */
 const passwordFileName = "convolens-superuser-password";
 
-const freePort = () =>
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export const freePort = () =>
 	new Promise<number>((resolve, reject) => {
 		const server = createServer();
 		server.unref();

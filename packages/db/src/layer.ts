@@ -10,6 +10,7 @@ import {
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database, type DatabaseOptions, databaseLayer } from "./database.ts";
+import { dataVersionSql, PinnedReplica, ReadReplicas, readReplicasLayer, routedReadsLayer } from "./replicas.ts";
 import { accountRepositoryLayer } from "./repositories/account.ts";
 import { rollupAccountRepositoryLayer } from "./repositories/account-rollup.ts";
 import { activityRepositoryLayer } from "./repositories/activity.ts";
@@ -42,22 +43,52 @@ export const makeDatabaseLayer = (
 		 * `false` to compute every request. Default 256 requests and 4,096 calls.
 		 */
 		readonly resultCache?: false | { readonly requests?: number; readonly calls?: number };
+		/**
+		 * PostgreSQL streaming replicas that serve report requests (`DATABASE_REPLICA_URLS`); ingest, erase and
+		 * everything else use `url`, the primary. See `src/replicas.ts`.
+		 */
+		readonly replicaUrls?: ReadonlyArray<string>;
 	},
-): Layer.Layer<DatabaseLayerServices, StorageError> =>
-	Layer.mergeAll(
+): Layer.Layer<DatabaseLayerServices, StorageError> => {
+	const reads = Layer.mergeAll(
 		options.analytics === "raw" ? activityRepositoryLayer : rollupActivityRepositoryLayer,
 		options.analytics === "raw" ? accountRepositoryLayer : rollupAccountRepositoryLayer,
-		tenantRepositoryLayer,
-		ingestRepositoryLayer,
 		options.resultCache === false ? Layer.empty : resultCacheLayer(options.resultCache ?? {}),
-	).pipe(
+	);
+	const replicaUrls = options.replicaUrls ?? [];
+	const services =
+		replicaUrls.length === 0
+			? Layer.mergeAll(reads, tenantRepositoryLayer, ingestRepositoryLayer)
+			: Layer.mergeAll(
+					reads.pipe(Layer.provide(routedReadsLayer)),
+					tenantRepositoryLayer,
+					notingWritesLayer.pipe(Layer.provide(ingestRepositoryLayer)),
+				).pipe(Layer.provideMerge(readReplicasLayer(replicaUrls)));
+	return services.pipe(
 		// The raw-table scans keep PostgreSQL's parallel workers unless told otherwise; the rollup reads do without.
 		Layer.provideMerge(
 			databaseLayer({ ...options, parallelQuery: options.parallelQuery ?? options.analytics === "raw" }),
 		),
 	);
+};
 
-/** The account's data version: the sum of its `data_version` rows (see `src/rollups.ts`). */
+/** Ingest and erase as they are, each followed by `ReadReplicas.noteWrite` once committed (read-your-writes). */
+const notingWritesLayer = Layer.effect(
+	IngestRepository,
+	Effect.gen(function* () {
+		const writes = yield* IngestRepository;
+		const { noteWrite } = yield* ReadReplicas;
+		return IngestRepository.of({
+			ingest: (accountId, batch) => Effect.tap(writes.ingest(accountId, batch), () => noteWrite(accountId)),
+			erase: (accountId, request) => Effect.tap(writes.erase(accountId, request), () => noteWrite(accountId)),
+		});
+	}),
+);
+
+/**
+ * The cache, keyed by the account's data version as read on the server the request reads (with replicas, the one
+ * `PinnedReplica` names, which read it first: see `src/replicas.ts`).
+ */
 const resultCacheLayer = (sizes: { readonly requests?: number; readonly calls?: number }) =>
 	Layer.effect(
 		ResultCache,
@@ -65,13 +96,13 @@ const resultCacheLayer = (sizes: { readonly requests?: number; readonly calls?: 
 			const { query } = yield* Database;
 			return {
 				dataVersion: (accountId: string) =>
-					Effect.map(
-						query<{ version: string }>(
-							"SELECT coalesce(sum(version), 0)::text AS version FROM data_version WHERE account_id = $1",
-							[accountId],
-							{ prepared: true },
-						),
-						(rows) => rows[0]?.version ?? "0",
+					Effect.flatMap(PinnedReplica, (pinned) =>
+						pinned?.accountId === accountId
+							? Effect.succeed(pinned.version)
+							: Effect.map(
+									query<{ version: string }>(dataVersionSql, [accountId], { prepared: true }),
+									(rows) => rows[0]?.version ?? "0",
+								),
 					),
 				requests: makeResultStore(sizes.requests ?? 256),
 				calls: makeResultStore(sizes.calls ?? 4_096),

@@ -114,3 +114,12 @@ export const testDatabaseLayer = (
 			(database) => makeDatabaseLayer({ url: database.url, poolSize: options.poolSize ?? 4 }),
 		),
 	);
+
+export {
+	queryOnce,
+	type StreamingPair,
+	startStreamingPair,
+	waitForReplay,
+	waitUntil,
+} from "./replica.ts";
+export { databaseUrl } from "./urls.ts";
