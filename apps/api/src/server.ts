@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { StorageError, TenantRepository } from "@convolens/core";
-import { acquireLease, Database, readDataVersion, releaseLease, renewLeases, takeRateLimit } from "@convolens/db";
+import {
+	acquireLease,
+	Database,
+	noteAccountChanged,
+	readDataVersion,
+	releaseLease,
+	renewLeases,
+	takeRateLimit,
+} from "@convolens/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
 import { renderDocsPage } from "./docs.ts";
@@ -477,7 +485,12 @@ const createLive = (
 	const limiter: WatchLimiter =
 		leases === undefined ? createMemoryWatchLimiter({ perAccount }) : createSharedWatchLimiter({ perAccount }, leases);
 	const readVersion = (accountId: string) => runtime.runPromise(readDataVersion(accountId));
-	const feed = createChangeFeed({ readVersion, pollMs: settings.pollMs ?? 250, onError });
+	const feed = createChangeFeed({
+		readVersion,
+		pollMs: settings.pollMs ?? 250,
+		beforeNotify: (accountId) => runtime.runPromise(noteAccountChanged(accountId)),
+		onError,
+	});
 	const closing = new AbortController();
 	return {
 		reports: {

@@ -16,7 +16,7 @@ import {
 } from "@convolens/db/testing";
 import { ManagedRuntime } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call } from "./support.ts";
+import { call, readStream } from "./support.ts";
 
 /**
  * `DATABASE_REPLICA_URLS` end to end: `main.ts` on a primary with a streaming standby (started here from the
@@ -109,8 +109,28 @@ describe("main.ts with DATABASE_REPLICA_URLS", () => {
 
 		const first = await call(baseUrl, "/api/v1/ingest", { token, body: conversations(4) });
 		expect([first.status, (first.json.inserted as { conversations: number }).conversations]).toEqual([200, 4]);
+		// A second account, held open as a live report: woken by another process's write, it must not answer from
+		// a replica that has not replayed that write.
+		const watched = await call(baseUrl, "/api/v1/admin/accounts", { token: ADMIN_TOKEN, body: { name: "Watched" } });
+		const { id: watchedId, token: watchedToken } = watched.json as { id: string; token: string };
+		await call(baseUrl, "/api/v1/ingest", { token: watchedToken, body: conversations(1) });
 		await waitForReplay(primaryUrl, replicaUrl);
 		expect(await total()).toBe(4);
+		const abortWatch = new AbortController();
+		const watch = readStream(
+			await fetch(`${baseUrl}/api/v1/platform/report/generate`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${watchedToken}`, accept: "text/event-stream" },
+				body: JSON.stringify({ [ReportIds.TotalConversations]: { periodDays: 7 } }),
+				signal: abortWatch.signal,
+			}),
+		);
+		const watchedTotal = (index: number) =>
+			(JSON.parse(watch.events[index]?.data ?? "{}") as Record<string, { value?: number }>)[
+				ReportIds.TotalConversations
+			]?.value;
+		await watch.until(1);
+		expect(watchedTotal(0)).toBe(1);
 
 		// Another process writes the primary while the standby's replay is paused: the API answers from the standby.
 		await queryOnce(replicaUrl, "SELECT pg_wal_replay_pause()");
@@ -123,11 +143,16 @@ describe("main.ts with DATABASE_REPLICA_URLS", () => {
 		const elsewhere = ManagedRuntime.make(makeDatabaseLayer({ url: primaryUrl, poolSize: 2 }));
 		try {
 			await elsewhere.runPromise(runIngest(accountId, conversations(2)));
+			await elsewhere.runPromise(runIngest(watchedId, conversations(3)));
 		} finally {
 			await elsewhere.dispose();
 		}
 		expect([await storedOn(primaryUrl), await storedOn(replicaUrl)]).toEqual([6, 4]);
 		expect(await total()).toBe(4);
+		// The watch heard of the change from the primary's data version, and its result comes from the primary.
+		await watch.until(2);
+		expect(watchedTotal(1)).toBe(4);
+		abortWatch.abort();
 
 		// This API writes the account: the response comes from the primary, and so do its reports from then on.
 		const second = await call(baseUrl, "/api/v1/ingest", { token, body: conversations(1) });

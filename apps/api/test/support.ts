@@ -141,3 +141,60 @@ export const call = async (
 	}
 	return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
 };
+
+export interface StreamEvent {
+	readonly event: string;
+	readonly data: string;
+	/** When the event was read (ms), for the coalescing check. */
+	readonly at: number;
+}
+
+/** A server-sent event stream read event by event (RFC-style `field: value` lines, blank line between events). */
+export const readStream = (response: Response) => {
+	const events: Array<StreamEvent> = [];
+	const comments: Array<string> = [];
+	const waiters: Array<() => void> = [];
+	let ended = false;
+	const pump = async () => {
+		const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+		let buffer = "";
+		try {
+			for (;;) {
+				const { value, done } = await reader.read();
+				if (done) break;
+				buffer += value;
+				for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+					const block = buffer.slice(0, end);
+					buffer = buffer.slice(end + 2);
+					let event = "message";
+					const data: Array<string> = [];
+					for (const line of block.split("\n")) {
+						if (line.startsWith(":")) comments.push(line.slice(1).trim());
+						else if (line.startsWith("event:")) event = line.slice(6).trim();
+						else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+					}
+					if (data.length > 0) events.push({ event, data: data.join("\n"), at: Date.now() });
+					for (const wake of waiters.splice(0)) wake();
+				}
+			}
+		} catch {
+			// The test aborted the request.
+		} finally {
+			ended = true;
+			for (const wake of waiters.splice(0)) wake();
+		}
+	};
+	void pump();
+	/** Waits until at least `count` events arrived (or the stream ended, or `deadlineMs` passed). */
+	const until = async (count: number, deadlineMs = 15_000) => {
+		const deadline = Date.now() + deadlineMs;
+		while (events.length < count && !ended && Date.now() < deadline) {
+			await new Promise<void>((resolve) => {
+				waiters.push(resolve);
+				setTimeout(resolve, 100);
+			});
+		}
+		return events;
+	};
+	return { events, comments, until, ended: () => ended };
+};

@@ -10,6 +10,7 @@ export {
 export * from "./entities/index.ts";
 export { type DatabaseLayerServices, makeDatabaseLayer } from "./layer.ts";
 export { runMigrations } from "./migrate.ts";
+export { noteAccountChanged } from "./replicas.ts";
 export { readDataVersion } from "./repositories/data-version.ts";
 export { acquireLease, type LeaseKind, releaseLease, renewLeases } from "./repositories/limit-lease.ts";
 export { takeRateLimit } from "./repositories/rate-limit.ts";

@@ -214,3 +214,14 @@ export const routedReadsLayer: Layer.Layer<Database, never, Database> = Layer.ef
 		return Database.of({ ...primary, query });
 	}),
 );
+
+/**
+ * Tells the replica routing that the account changed, as a write through this process does: until a replica has
+ * replayed the account's current version, its reports read the primary. A live report calls this when it learns of
+ * another process's write, so the result it then sends is never older than the change that woke it. Nothing to do
+ * without replicas.
+ */
+export const noteAccountChanged = (accountId: string) =>
+	Effect.flatMap(Effect.serviceOption(ReadReplicas), (replicas) =>
+		replicas._tag === "Some" ? replicas.value.noteWrite(accountId) : Effect.void,
+	);

@@ -17,6 +17,11 @@ export interface ChangeFeedOptions {
 	readonly readVersion: (accountId: string) => Promise<string>;
 	/** Time between two polls of one account. */
 	readonly pollMs: number;
+	/**
+	 * Runs before the listeners hear of a new version (after the first), e.g. so that reports stop reading a replica
+	 * that has not replayed the change yet.
+	 */
+	readonly beforeNotify?: (accountId: string, version: string) => Promise<void>;
 	/** Called when a poll fails (the next poll tries again). */
 	readonly onError?: (error: unknown) => void;
 }
@@ -37,6 +42,7 @@ export const createChangeFeed = (options: ChangeFeedOptions): ChangeFeed => {
 		try {
 			const version = await options.readVersion(accountId);
 			if (version !== watched.version) {
+				if (watched.version !== undefined) await options.beforeNotify?.(accountId, version);
 				watched.version = version;
 				for (const listener of watched.listeners) listener(version);
 			}
