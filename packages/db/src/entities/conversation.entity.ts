@@ -26,7 +26,17 @@ export const Conversation = defineEntity({
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [
-		{ name: "conversation_account_created_idx", properties: ["account", "createdAt"] },
+		// Newest first with ties by id in byte order: the drill-down's keyset order (contract §8.4), which a page reads
+		// as one index range; range reads by creation use it as the plain (account_id, created_at) index they had.
+		{
+			name: "conversation_account_created_id_idx",
+			properties: ["account", "createdAt", "id"],
+			columns: [
+				{ name: "account_id" },
+				{ name: "created_at", sort: "desc" },
+				{ name: "id", sort: "desc", collation: "C" },
+			],
+		},
 		{ name: "conversation_account_bot_created_idx", properties: ["account", "bot", "createdAt"] },
 		{ name: "conversation_account_contact_created_idx", properties: ["account", "contact", "createdAt"] },
 	],
