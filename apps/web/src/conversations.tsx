@@ -90,11 +90,11 @@ export function ConversationList({
 		>
 			<header className="panel-header">
 				<h3>
-					Conversations · {drill.title} · {formatBucket(drill.date)}
+					Conversations created {formatBucket(drill.date)}
 					{drill.botId === undefined ? "" : ` · ${drill.botId}`}
 				</h3>
 				<span className="panel-subtitle">
-					{formatDateTime(drill.start, timezone)} – {formatDateTime(drill.end, timezone)}
+					{formatDateTime(drill.start, timezone)} – {formatDateTime(drill.end, timezone)} · from {drill.title}
 				</span>
 				<label className="field inline">
 					<span>Rated</span>
@@ -123,8 +123,8 @@ export function ConversationList({
 								<th scope="col">Bot msgs</th>
 								<th scope="col">Actions</th>
 								<th scope="col">Tokens</th>
-								<th scope="col">👍</th>
-								<th scope="col">👎</th>
+								<th scope="col">Thumbs up</th>
+								<th scope="col">Thumbs down</th>
 							</tr>
 						</thead>
 						<tbody>
