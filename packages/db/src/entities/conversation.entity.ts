@@ -31,11 +31,8 @@ export const Conversation = defineEntity({
 		{
 			name: "conversation_account_created_id_idx",
 			properties: ["account", "createdAt", "id"],
-			columns: [
-				{ name: "account_id" },
-				{ name: "created_at", sort: "desc" },
-				{ name: "id", sort: "desc", collation: "C" },
-			],
+			expression:
+				'create index "conversation_account_created_id_idx" on "conversation" ("account_id", "created_at" DESC, "id" collate "C" DESC)',
 		},
 		{ name: "conversation_account_bot_created_idx", properties: ["account", "bot", "createdAt"] },
 		{ name: "conversation_account_contact_created_idx", properties: ["account", "contact", "createdAt"] },
