@@ -304,7 +304,9 @@ export const buildOpenApiDocument = () => {
 			summary: "The conversations behind a chart point (drill-down)",
 			description:
 				"Conversations created in `[start, end)`, newest first, with their message counts, tokens and thumbs; " +
-				"`cursor` (present while more remain) asks for the next page. Requires the `reports:read` scope.",
+				"`cursor` (present while more remain) asks for the next page. Pages are keyset pages over (createdAt, id) " +
+				"descending: conversations ingested meanwhile never shift a page, none is listed twice, and none that " +
+				"existed at the first page is skipped. Requires the `reports:read` scope.",
 			tags: ["Reports"],
 			parameters: Object.entries(conversationFields).map(([name, schema]) => ({
 				name,

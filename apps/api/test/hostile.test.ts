@@ -1241,6 +1241,76 @@ describe("raw HTTP", () => {
 		);
 	});
 
+	it("answers a hostile drill-down field with 400 naming it, over REST (query string) and tRPC (JSON)", async () => {
+		const valid = { start: window.startDate + "T00:00:00Z", end: `${window.endDate}T00:00:00+01:00` };
+		// A cursor this API could have returned: epoch milliseconds, a dot, an id.
+		const cursorShape = /^-?\d+\.[A-Za-z0-9_-]{1,64}$/;
+		const text = (maxLength: number) => fc.string({ minLength: 1, maxLength });
+		const instants = fc.oneof(
+			fc.constantFrom(
+				"2024-01-01",
+				"2024-01-01T00:00:00",
+				"2024-01-01 00:00:00Z",
+				"yesterday",
+				"0000-01-01T00:00:00Z",
+				"0001-01-01T00:00:00+01:00",
+				"9999-12-31T23:59:59-01:00",
+				"10000-01-01T00:00:00Z",
+				"+275760-09-13T00:00:00Z",
+				"2024-13-01T00:00:00Z",
+				" 2024-01-01T00:00:00Z",
+			),
+			text(40).filter((value) => !/^\d{4}-\d{2}-\d{2}T/.test(value)),
+		);
+		const hostile: Record<string, fc.Arbitrary<string>> = {
+			start: instants,
+			end: fc.oneof(instants, fc.constant(valid.start), fc.constant("2000-01-01T00:00:00Z")),
+			take: fc.constantFrom("0", "101", "-1", "1.5", "1e2", "abc", "NaN", "Infinity", "0x10", " 5", "9".repeat(30)),
+			rating: text(10).filter((value) => value !== "up" && value !== "down"),
+			cursor: fc.oneof(
+				fc.constantFrom("0.", ".abc", "1.a b", "99999999999999999.x", "1.ä", `1.${"x".repeat(65)}`, "x".repeat(201)),
+				text(60).filter((value) => !cursorShape.test(value)),
+			),
+			botId: text(80).filter((value) => !idPattern.test(value)),
+			contactId: text(80).filter((value) => !idPattern.test(value)),
+		};
+		await fc.assert(
+			fc.asyncProperty(
+				fc
+					.constantFrom(...Object.keys(hostile))
+					.chain((field) => fc.record({ field: fc.constant(field), value: hostile[field]! })),
+				async ({ field, value }) => {
+					const query = { ...valid, [field]: value };
+					const rest = await send(`/api/v1/conversations?${new URLSearchParams(query)}`, { method: "GET" });
+					expectRestError(rest, { code: "BAD_REQUEST", field });
+					// tRPC takes the JSON value as it is: `take` a number when the REST adapter would read one.
+					const input = field === "take" && /^\d+$/.test(value) ? { ...query, take: Number(value) } : query;
+					const trpc = await send("/trpc/conversations.list", { body: JSON.stringify(input) });
+					expectTrpcError(trpc, { code: "BAD_REQUEST", field });
+				},
+			),
+			{ seed: SEED, numRuns: 150 },
+		);
+		for (const value of [null, 7, true, ["up"], { $gt: "" }]) {
+			for (const field of Object.keys(hostile)) {
+				if (field === "take" && value === 7) continue;
+				const trpc = await send("/trpc/conversations.list", { body: toJson({ ...valid, [field]: value }) });
+				expectTrpcError(trpc, { code: "BAD_REQUEST", field });
+			}
+		}
+		// The valid query itself lists the seeded conversations.
+		const plain = await send(
+			`/api/v1/conversations?${new URLSearchParams({ start: "2000-01-01T00:00:00Z", end: "9999-01-01T00:00:00Z" })}`,
+			{
+				method: "GET",
+			},
+		);
+		expect(plain.status, plain.text).toBe(200);
+		const items = (plain.json?.items ?? []) as Array<{ id: string }>;
+		expect(items.map((item) => item.id).sort()).toEqual(["cv1", "cv2"]);
+		await expectDataUnchanged();
+	});
+
 	it("answers tRPC batch calls with hostile bodies without a 5xx", async () => {
 		await fc.assert(
 			fc.asyncProperty(

@@ -289,6 +289,68 @@ describe("tenant isolation", () => {
 		expect(baselineA[ReportIds.TotalContacts]).toEqual({ value: 3, period: "all time" });
 	});
 
+	it("drills into each account's own conversations only, over REST and tRPC; the other's cursor or bot leaks nothing", async () => {
+		const range = {
+			start: new Date(todayStart - 29 * DAY_MS).toISOString(),
+			end: new Date(todayStart + DAY_MS).toISOString(),
+		};
+		const listed = async (token: string, query: { start: string; end: string } & Record<string, string>) => {
+			const answer = await call(server.baseUrl, `/api/v1/conversations?${new URLSearchParams(query)}`, {
+				token,
+				method: "GET",
+			});
+			expect(answer.status, answer.text).toBe(200);
+			const { take, ...rest } = query;
+			const input = { ...rest, ...(take === undefined ? {} : { take: Number(take) }) };
+			expect(await trpcFor(token).conversations.list.query(input)).toEqual(answer.json);
+			return answer.json as { items: Array<Record<string, unknown>>; cursor?: string };
+		};
+		for (const [account, volume] of [
+			[accountA, smallVolume],
+			[accountB, largeVolume],
+		] as const) {
+			const data = activity(volume);
+			const expected = data.conversations
+				.map((conversation) => {
+					const messages = data.messages.filter((message) => message.conversationId === conversation.id);
+					const ratings = data.ratings.filter((rating) => rating.conversationId === conversation.id);
+					const ofType = (type: string) => messages.filter((message) => message.type === type).length;
+					return {
+						id: conversation.id,
+						botId: conversation.botId,
+						contactId: conversation.contactId,
+						createdAt: conversation.createdAt,
+						userMessages: ofType("user"),
+						botMessages: ofType("bot"),
+						activityMessages: ofType("activity"),
+						tokens: messages.reduce((total, message) => total + message.tokens, 0),
+						thumbsUp: ratings.filter((rating) => rating.value > 0).length,
+						thumbsDown: ratings.filter((rating) => rating.value < 0).length,
+					};
+				})
+				.sort((left, right) =>
+					left.createdAt === right.createdAt
+						? right.id > left.id
+							? 1
+							: -1
+						: right.createdAt > left.createdAt
+							? 1
+							: -1,
+				);
+			expect((await listed(account.token, { ...range, take: "100" })).items).toEqual(expected);
+		}
+		// B's cursor in A's request positions A's own list; it never brings B's conversations.
+		const pageB = await listed(accountB.token, { ...range, take: "3" });
+		expect(pageB.cursor).toBeDefined();
+		const idsOfA = new Set(activity(smallVolume).conversations.map((conversation) => conversation.id));
+		const nextOfA = await listed(accountA.token, { ...range, take: "100", cursor: pageB.cursor! });
+		for (const item of nextOfA.items) expect(idsOfA).toContain(item.id);
+		// A bot only B has lists nothing in A, exactly like a bot nobody has.
+		expect(await listed(accountA.token, { ...range, botId: "b-only" })).toEqual({ items: [] });
+		expect(await listed(accountA.token, { ...range, botId: "no-such-bot" })).toEqual({ items: [] });
+		expect((await listed(accountB.token, { ...range, botId: "b1" })).items.length).toBeGreaterThan(0);
+	});
+
 	it("lists the same catalogue for both accounts over REST and tRPC", async () => {
 		const listA = await call(server.baseUrl, "/api/v1/platform/report/list", { token: accountA.token });
 		const listB = await call(server.baseUrl, "/api/v1/platform/report/list", { token: accountB.token });

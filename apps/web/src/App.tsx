@@ -3,6 +3,7 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react
 import { AlertList } from "./alerts.tsx";
 import { fetchDemoToken, makeReports, ReportsContext, reportKey, useLiveReports, useReport } from "./api.ts";
 import { BotDetails, BotPicker, botsOf } from "./bots.tsx";
+import { ConversationList, type Drill } from "./conversations.tsx";
 import { hashOf, type Location, type Page, parseLocation } from "./location.ts";
 import { MetricCard, TokensCard, TrendChart } from "./overview.tsx";
 import { Panel } from "./panel.tsx";
@@ -355,6 +356,8 @@ function Overview({ period, timezone }: { readonly period: Period; readonly time
 	const previous = previousRange(period, timezone);
 	const analytics = useAnalytics(period);
 	const alerts = useReport(reportKey("alerts", input), (client) => client.alerts({ ...input }));
+	// The chart point a person clicked: its conversations are listed under the trends.
+	const [drill, setDrill] = useState<Drill | undefined>(undefined);
 	return (
 		<>
 			<section className="metrics" aria-label="Overview">
@@ -368,9 +371,18 @@ function Overview({ period, timezone }: { readonly period: Period; readonly time
 				<TokensCard analytics={analytics} />
 			</section>
 			<section className="trends" aria-label="Trends">
-				<TrendChart title="Conversations" method="totalConversations" input={input} previous={previous} />
-				<TrendChart title="Messages" method="totalMessages" input={input} previous={previous} />
-				<TrendChart title="Ratings" method="totalRatings" input={input} previous={previous} />
+				<TrendChart
+					title="Conversations"
+					method="totalConversations"
+					input={input}
+					previous={previous}
+					onDrill={setDrill}
+				/>
+				<TrendChart title="Messages" method="totalMessages" input={input} previous={previous} onDrill={setDrill} />
+				<TrendChart title="Ratings" method="totalRatings" input={input} previous={previous} onDrill={setDrill} />
+				{drill !== undefined && (
+					<ConversationList drill={drill} timezone={timezone} onClose={() => setDrill(undefined)} />
+				)}
 			</section>
 			<section className="split">
 				<Panel title="Alerts" result={alerts} testId="alerts">

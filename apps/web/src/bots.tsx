@@ -5,9 +5,11 @@ import type {
 	BotPerformanceOutput,
 	ComprehensiveAnalyticsOutput,
 } from "@convolens/client";
+import { useState } from "react";
 import { AlertList } from "./alerts.tsx";
 import { type Loadable, reportKey, useReport } from "./api.ts";
 import { BarChart, LineChart, SplitBars } from "./charts.tsx";
+import { ConversationList, type Drill } from "./conversations.tsx";
 import { formatDateTime, formatNumber, formatSigned } from "./format.ts";
 import type { PeriodInput } from "./overview.tsx";
 import { Panel, Skeleton } from "./panel.tsx";
@@ -120,6 +122,8 @@ export function BotDetails({
 		client.botConversationQuality({ ...botInput }),
 	);
 	const alerts = useReport(reportKey("botAlerts", botInput), (client) => client.botAlerts({ ...botInput }));
+	// The chart point a person clicked: that bucket's conversations of this bot are listed under the charts.
+	const [drill, setDrill] = useState<Drill | undefined>(undefined);
 	const feedbackInput = { ...botInput, limit: 20 };
 	const feedback = useReport(reportKey("botNegativeFeedback", feedbackInput), (client) =>
 		client.botNegativeFeedback({ ...feedbackInput }),
@@ -128,8 +132,11 @@ export function BotDetails({
 	return (
 		<div className="bot-grid">
 			<Panel title="Bot performance" result={performance} testId="bot-performance" className="span-2">
-				{(data) => <PerformanceBody data={data} />}
+				{(data) => <PerformanceBody data={data} onDrill={(bucket) => setDrill({ ...bucket, botId })} />}
 			</Panel>
+			{drill !== undefined && drill.botId === botId && (
+				<ConversationList drill={drill} timezone={timezone} onClose={() => setDrill(undefined)} />
+			)}
 			<Panel title="Conversation quality" result={quality} testId="bot-quality">
 				{(data) => <QualityBody data={data} />}
 			</Panel>
@@ -143,8 +150,19 @@ export function BotDetails({
 	);
 }
 
-function PerformanceBody({ data }: { readonly data: BotPerformanceOutput }) {
+function PerformanceBody({
+	data,
+	onDrill,
+}: {
+	readonly data: BotPerformanceOutput;
+	readonly onDrill: (drill: Drill) => void;
+}) {
 	const labels = data.tokens.breakdown.map((b) => b.date);
+	// Every breakdown of the report has the same buckets: the clicked index names one.
+	const select = (title: string) => (index: number) => {
+		const bucket = data.conversations.breakdown[index];
+		if (bucket !== undefined) onDrill({ title, date: bucket.date, start: bucket.start, end: bucket.end });
+	};
 	return (
 		<>
 			<div className="stats">
@@ -167,6 +185,7 @@ function PerformanceBody({ data }: { readonly data: BotPerformanceOutput }) {
 					<LineChart
 						title="Conversations and messages per day"
 						labels={labels}
+						onSelect={select("Conversations and messages")}
 						series={[
 							{ name: "Messages", values: data.messages.breakdown.map((b) => b.total), tone: "muted" },
 							{ name: "Conversations", values: data.conversations.breakdown.map((b) => b.total), tone: "primary" },
@@ -178,6 +197,7 @@ function PerformanceBody({ data }: { readonly data: BotPerformanceOutput }) {
 					<LineChart
 						title="Tokens per day"
 						labels={labels}
+						onSelect={select("Tokens")}
 						series={[{ name: "Tokens", values: data.tokens.breakdown.map((b) => b.total), tone: "primary" }]}
 					/>
 				</div>

@@ -51,15 +51,20 @@ const chartWidth = 640;
 const chartHeight = 220;
 const pad = { top: 12, right: 12, bottom: 28, left: 44 };
 
-/** Lines over shared x labels; hovering shows each series' value on that day. */
+/**
+ * Lines over shared x labels; hovering shows each series' value on that day. With `onSelect`, each point is a
+ * button (a column the height of the plot, so a click anywhere near the point hits it) that reports its index.
+ */
 export function LineChart({
 	labels,
 	series,
 	title,
+	onSelect,
 }: {
 	readonly labels: ReadonlyArray<string>;
 	readonly series: ReadonlyArray<Series>;
 	readonly title: string;
+	readonly onSelect?: (index: number) => void;
 }) {
 	const [hover, setHover] = useState<number | undefined>(undefined);
 	const count = labels.length;
@@ -113,6 +118,31 @@ export function LineChart({
 						points={s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ")}
 					/>
 				))}
+				{onSelect !== undefined &&
+					labels.map((label, i) => {
+						const slot = count > 1 ? innerWidth / (count - 1) : innerWidth;
+						return (
+							// biome-ignore lint/a11y/useSemanticElements: an SVG column cannot be a <button>; it acts as one
+							<rect
+								key={label}
+								className="hit"
+								data-bucket={label}
+								x={x(i) - slot / 2}
+								y={pad.top}
+								width={slot}
+								height={innerHeight}
+								role="button"
+								tabIndex={0}
+								aria-label={`${formatBucket(label)}: list its conversations`}
+								onClick={() => onSelect(i)}
+								onKeyDown={(event) => {
+									if (event.key !== "Enter" && event.key !== " ") return;
+									event.preventDefault();
+									onSelect(i);
+								}}
+							/>
+						);
+					})}
 				{hover !== undefined && (
 					<g className="hover">
 						<line x1={x(hover)} x2={x(hover)} y1={pad.top} y2={pad.top + innerHeight} />

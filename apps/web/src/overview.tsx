@@ -1,6 +1,7 @@
 import type { ComprehensiveAnalyticsOutput, ConvolensClient } from "@convolens/client";
 import { type Loadable, reportKey, useReport } from "./api.ts";
 import { LineChart, Sparkline } from "./charts.tsx";
+import type { Drill } from "./conversations.tsx";
 import { formatNumber, formatPercent, formatSigned } from "./format.ts";
 import { Panel } from "./panel.tsx";
 import type { DateRange } from "./period.ts";
@@ -12,7 +13,12 @@ export interface StandardOutput {
 	readonly previous: number;
 	readonly changePercent: number | null;
 	readonly period: string;
-	readonly breakdown: ReadonlyArray<{ readonly date: string; readonly total: number }>;
+	readonly breakdown: ReadonlyArray<{
+		readonly date: string;
+		readonly start: string;
+		readonly end: string;
+		readonly total: number;
+	}>;
 }
 
 export type StandardMethod =
@@ -141,17 +147,22 @@ const both = <A, B>(
 	return { state: "ok", data: { current: a.data, previous: b.data }, retry };
 };
 
-/** A metric over the period with the previous period drawn beneath it, day by day. */
+/**
+ * A metric over the period with the previous period drawn beneath it, day by day; a click on a day reports that
+ * bucket through `onDrill`.
+ */
 export function TrendChart({
 	title,
 	method,
 	input,
 	previous,
+	onDrill,
 }: {
 	readonly title: string;
 	readonly method: StandardMethod;
 	readonly input: PeriodInput;
 	readonly previous: DateRange;
+	readonly onDrill?: (drill: Drill) => void;
 }) {
 	const result = both(useStandard(method, input), useStandard(method, previous));
 	return (
@@ -166,6 +177,16 @@ export function TrendChart({
 				<LineChart
 					title={`${title}: this period against the previous one`}
 					labels={current.breakdown.map((b) => b.date)}
+					{...(onDrill === undefined
+						? {}
+						: {
+								onSelect: (index: number) => {
+									const bucket = current.breakdown[index];
+									if (bucket !== undefined) {
+										onDrill({ title, date: bucket.date, start: bucket.start, end: bucket.end });
+									}
+								},
+							})}
 					series={[
 						{ name: "Previous period", values: before.breakdown.map((b) => b.total), tone: "muted", dashed: true },
 						{ name: "This period", values: current.breakdown.map((b) => b.total), tone: "primary" },

@@ -231,6 +231,77 @@ describe("the dashboard in a browser", () => {
 		for (const text of lines) expect(text).not.toMatch(/\d{4,}/);
 	});
 
+	it("lists a chart point's conversations when it is clicked, on the overview and for the chosen bot", async () => {
+		await page.getByRole("button", { name: "30 days" }).click();
+		await page.getByRole("link", { name: "Overview" }).click();
+		await waitLoaded("trend-conversations");
+		type Bucket = { date: string; start: string; end: string; total: number };
+		const conversations = await rest<{ breakdown: Array<Bucket> }>(TotalConversations.id, { periodDays: 30 });
+		// The busiest day of the period, so the list has rows to check.
+		const busiest = conversations.breakdown.reduce((best, bucket) => (bucket.total > best.total ? bucket : best));
+		expect(busiest.total).toBeGreaterThan(0);
+		/** Every conversation of a bucket over REST, page after page: what the list must show, in order. */
+		const listed = async (bucket: Bucket, botId?: string) => {
+			const ids: Array<string> = [];
+			let cursor: string | undefined;
+			do {
+				const query = new URLSearchParams({ start: bucket.start, end: bucket.end, take: "100" });
+				if (botId !== undefined) query.set("botId", botId);
+				if (cursor !== undefined) query.set("cursor", cursor);
+				const response = await fetch(`${baseUrl}/api/v1/conversations?${query}`, {
+					headers: { authorization: `Bearer ${token}` },
+				});
+				expect(response.status).toBe(200);
+				const page = (await response.json()) as { items: Array<{ id: string }>; cursor?: string };
+				ids.push(...page.items.map((item) => item.id));
+				cursor = page.cursor;
+			} while (cursor !== undefined);
+			return ids;
+		};
+		const expected = await listed(busiest);
+		// The bucket's span holds exactly the conversations the chart counted for it.
+		expect(expected.length).toBe(busiest.total);
+
+		await page.locator(`[data-testid="trend-conversations"] rect.hit[data-bucket="${busiest.date}"]`).click();
+		const list = page.locator('[data-testid="conversation-list"]');
+		await page.locator('[data-testid="conversation-list"][data-state="ok"]').waitFor({ timeout: 30_000 });
+		const rows = () =>
+			list.locator("tbody tr").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-conversation")));
+		expect(await rows()).toEqual(expected.slice(0, 25));
+		// The rest a page at a time.
+		while ((await list.getByRole("button", { name: "Load more" }).count()) > 0) {
+			const shown = (await rows()).length;
+			await list.getByRole("button", { name: "Load more" }).click();
+			await expect.poll(async () => (await rows()).length).toBeGreaterThan(shown);
+			await page.locator('[data-testid="conversation-list"][data-state="ok"]').waitFor({ timeout: 30_000 });
+		}
+		expect(await rows()).toEqual(expected);
+		await page.screenshot({ path: path.join(resultsDir, "drill-down.png"), fullPage: true });
+		await list.getByRole("button", { name: "Close" }).click();
+		expect(await list.count()).toBe(0);
+
+		// On a bot's page the list keeps to that bot.
+		await page.getByRole("link", { name: "Bots" }).click();
+		await waitLoaded("bot-performance");
+		const botId = await page.getByLabel("Bot", { exact: true }).inputValue();
+		const performance = await rest<{ conversations: { breakdown: Array<Bucket> } }>(BotPerformance.id, {
+			botId,
+			periodDays: 30,
+		});
+		const botDay = performance.conversations.breakdown.reduce((best, bucket) =>
+			bucket.total > best.total ? bucket : best,
+		);
+		expect(botDay.total).toBeGreaterThan(0);
+		const botExpected = await listed(botDay, botId);
+		expect(botExpected.length).toBe(botDay.total);
+		await page.locator(`[data-testid="bot-performance"] rect.hit[data-bucket="${botDay.date}"]`).first().click();
+		await page.locator('[data-testid="conversation-list"][data-state="ok"]').waitFor({ timeout: 30_000 });
+		expect(await rows()).toEqual(botExpected.slice(0, 25));
+		const bots = await list.locator("tbody tr td:nth-child(3)").allTextContents();
+		expect(new Set(bots)).toEqual(new Set([botId]));
+		expect(consoleErrors).toEqual([]);
+	});
+
 	it("shows a bot's performance, conversation quality and negative feedback", async () => {
 		await page.getByRole("button", { name: "30 days" }).click();
 		await page.getByRole("link", { name: "Bots" }).click();

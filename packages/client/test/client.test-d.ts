@@ -4,8 +4,10 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import {
+	type BotPerformanceOutput,
 	BotStats,
 	type BotStatsOutput,
+	type ComprehensiveOverviewOutput,
 	type ConvolensClient,
 	ConvolensError,
 	DatasetRecords,
@@ -25,6 +27,29 @@ import {
 declare const client: ConvolensClient;
 
 describe("report methods", () => {
+	it("type every breakdown bucket with its label and its half-open span", () => {
+		expectTypeOf<TotalRatingsOutput["breakdown"][number]>().toEqualTypeOf<{
+			date: string;
+			start: string;
+			end: string;
+			total: number;
+		}>();
+		expectTypeOf<BotPerformanceOutput["ratings"]["breakdown"][number]>().toEqualTypeOf<{
+			date: string;
+			start: string;
+			end: string;
+			total: number;
+			thumbsUp: number;
+			thumbsDown: number;
+		}>();
+		expectTypeOf<ComprehensiveOverviewOutput["data"][number]["details"]["chart"]["data"][number]>().toMatchTypeOf<{
+			date: string;
+			start: string;
+			end: string;
+			total: number;
+		}>();
+	});
+
 	it("type each method by its report", () => {
 		expectTypeOf(client.totalRatings).parameter(0).toEqualTypeOf<TotalRatingsInput | undefined>();
 		expectTypeOf(client.totalRatings).returns.resolves.toEqualTypeOf<TotalRatingsOutput>();

@@ -20,7 +20,10 @@ export const conversationsInput = z.object({
 	end: instant("end").describe("End of the range (exclusive), ISO-8601 with an offset"),
 	botId: entityId.optional().describe("Only this bot's conversations"),
 	contactId: entityId.optional().describe("Only this contact's conversations"),
-	rating: z.enum(["up", "down"]).optional().describe("Only conversations with a thumbs up (up) or down (down)"),
+	rating: z
+		.enum(["up", "down"])
+		.optional()
+		.describe("Only conversations with at least one thumbs up (up) or at least one thumbs down (down)"),
 	take: z
 		.number()
 		.min(1)

@@ -17,7 +17,15 @@ const run = <Id extends string>(id: Id, input: unknown, accountId = "acme") =>
 		return yield* generateReport(id, input, { accountId });
 	});
 const days = ["2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"];
-const series = (totals: ReadonlyArray<number>) => days.map((date, index) => ({ date, total: totals[index] ?? -1 }));
+/** Each UTC day of the window with its span: from its midnight to the next one. */
+const midnights = [...days, "2026-11-25"].map((date) => `${date}T00:00:00.000Z`);
+const series = (totals: ReadonlyArray<number>) =>
+	days.map((date, index) => ({
+		date,
+		start: midnights[index] ?? "",
+		end: midnights[index + 1] ?? "",
+		total: totals[index] ?? -1,
+	}));
 
 layer(memoryRepositories(fixture.snapshot))("hand-checked reports", (it) => {
 	it.effect("Total Ratings counts every rating, value 0 included, and splits thumbs", () =>
@@ -96,6 +104,56 @@ layer(memoryRepositories(fixture.snapshot))("hand-checked reports", (it) => {
 				period: "last 7 days",
 				breakdown: series([1, 0, 1, 0, 1, 0, 1]),
 			});
+		}),
+	);
+
+	it.effect("bucket spans are local midnights as instants: a DST day lasts 23 or 25 hours, an hour its own", () =>
+		Effect.gen(function* () {
+			const spans = (input: Record<string, unknown>) =>
+				Effect.map(run(ReportIds.TotalConversations, input), (output) =>
+					output.breakdown.map(({ date, start, end }) => [date, start, end]),
+				);
+			// Berlin moves from +01:00 to +02:00 at 02:00 local on 2026-03-29.
+			assert.deepStrictEqual(
+				yield* spans({ startDate: "2026-03-28", endDate: "2026-03-30", timezone: "Europe/Berlin" }),
+				[
+					["2026-03-28", "2026-03-27T23:00:00.000Z", "2026-03-28T23:00:00.000Z"],
+					["2026-03-29", "2026-03-28T23:00:00.000Z", "2026-03-29T22:00:00.000Z"],
+					["2026-03-30", "2026-03-29T22:00:00.000Z", "2026-03-30T22:00:00.000Z"],
+				],
+			);
+			// New York moves from −04:00 to −05:00 at 02:00 local on 2026-11-01.
+			assert.deepStrictEqual(
+				yield* spans({ startDate: "2026-10-31", endDate: "2026-11-02", timezone: "America/New_York" }),
+				[
+					["2026-10-31", "2026-10-31T04:00:00.000Z", "2026-11-01T04:00:00.000Z"],
+					["2026-11-01", "2026-11-01T04:00:00.000Z", "2026-11-02T05:00:00.000Z"],
+					["2026-11-02", "2026-11-02T05:00:00.000Z", "2026-11-03T05:00:00.000Z"],
+				],
+			);
+			// Hours around the missing one: 01:00 +01:00 is followed by 03:00 +02:00, one real hour later.
+			const hours = yield* spans({
+				startDate: "2026-03-29",
+				endDate: "2026-03-29",
+				timezone: "Europe/Berlin",
+				granularity: "hour",
+			});
+			assert.strictEqual(hours.length, 23);
+			assert.deepStrictEqual(hours.slice(1, 3), [
+				["2026-03-29T01:00+01:00", "2026-03-29T00:00:00.000Z", "2026-03-29T01:00:00.000Z"],
+				["2026-03-29T03:00+02:00", "2026-03-29T01:00:00.000Z", "2026-03-29T02:00:00.000Z"],
+			]);
+			assert.deepStrictEqual(hours.at(-1), [
+				"2026-03-29T23:00+02:00",
+				"2026-03-29T21:00:00.000Z",
+				"2026-03-29T22:00:00.000Z",
+			]);
+			// A week clipped to the window starts with it and ends at the next Monday's midnight.
+			const weeks = yield* spans({ startDate: "2026-11-18", endDate: "2026-11-24", granularity: "week" });
+			assert.deepStrictEqual(weeks, [
+				["2026-11-18", "2026-11-18T00:00:00.000Z", "2026-11-23T00:00:00.000Z"],
+				["2026-11-23", "2026-11-23T00:00:00.000Z", "2026-11-25T00:00:00.000Z"],
+			]);
 		}),
 	);
 
@@ -210,8 +268,10 @@ layer(memoryRepositories(fixture.snapshot))("hand-checked reports", (it) => {
 				total: 4,
 				change: 3,
 				sentimentSignal: "negative",
-				breakdown: days.map((date) => ({
+				breakdown: series([]).map(({ date, start, end }) => ({
 					date,
+					start,
+					end,
 					total: ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"].includes(date) ? 1 : 0,
 					thumbsUp: date === "2026-11-20" ? 1 : 0,
 					thumbsDown: date === "2026-11-22" || date === "2026-11-23" ? 1 : 0,
@@ -356,6 +416,8 @@ layer(memoryRepositories(fixture.snapshot))("hand-checked reports", (it) => {
 			assert.deepStrictEqual([ratings?.value, ratings?.change], [5, 3]);
 			assert.deepStrictEqual(ratings?.details.chart.data[2], {
 				date: "2026-11-20",
+				start: "2026-11-20T00:00:00.000Z",
+				end: "2026-11-21T00:00:00.000Z",
 				total: 1,
 				thumbsUp: 1,
 				thumbsDown: 0,

@@ -1,6 +1,6 @@
 import { type ConversationsPage, InvalidInput, listConversations, runIngest, TenantRepository } from "@convolens/core";
 import { assert, layer } from "@effect/vitest";
-import { Effect } from "effect";
+import { Effect, Fiber, Queue } from "effect";
 import { testDatabaseLayer } from "../src/testing/index.ts";
 
 /**
@@ -130,5 +130,86 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("drill-down to conversati
 				}
 			}
 		}),
+	);
+
+	it.effect(
+		"pages while another task ingests: nothing repeats, nothing present at the first page is skipped",
+		() =>
+			Effect.gen(function* () {
+				const tenants = yield* TenantRepository;
+				const { id: accountId } = yield* tenants.createAccount({ name: "Paging under ingest" });
+				const day = Date.parse("2026-11-10T00:00:00Z");
+				const at = (minutes: number) => new Date(day + minutes * 60_000).toISOString();
+				// 40 conversations over the day; every fourth instant is shared by four ids whose byte order is not
+				// their case-folded order ("A" < "Z" < "_" < "a"), so the cursor has ties to cross.
+				const tied = ["A", "Z", "_", "a"];
+				const existing = Array.from({ length: 40 }, (_, index) => ({
+					id: index % 4 === 0 ? `e${index}` : `e${index - (index % 4)}${tied[index % 4]}`,
+					createdAt: at(30 * (index - (index % 4))),
+				}));
+				yield* runIngest(accountId, { conversations: existing });
+				const dayRange = { start: at(0), end: at(24 * 60) };
+
+				// One batch per page turn: conversations newer than anything listed, and late ones in the middle of
+				// the day, some at instants already listed (ties again) and some between them.
+				const batch = (turn: number) => ({
+					conversations: [
+						{ id: `new${turn}`, createdAt: at(23 * 60 + turn) },
+						{ id: `late${turn}`, createdAt: at(30 * 4 * (turn % 10)) },
+						{ id: `late${turn}x`, createdAt: at(30 * 4 * (9 - (turn % 10)) + 7) },
+					],
+				});
+				const turns = yield* Queue.unbounded<number>();
+				const ingested = yield* Queue.unbounded<number>();
+				const ingester = yield* Effect.forkChild(
+					Effect.gen(function* () {
+						for (let turn = 0; ; turn++) {
+							yield* Queue.take(turns);
+							const result = yield* runIngest(accountId, batch(turn));
+							assert.deepStrictEqual(result.errors, []);
+							yield* Queue.offer(ingested, turn);
+						}
+					}),
+				);
+
+				const seen: Array<{ id: string; createdAt: string }> = [];
+				let cursor: string | undefined;
+				let pages = 0;
+				do {
+					const page: ConversationsPage = yield* listConversations(accountId, {
+						...dayRange,
+						take: 3,
+						...(cursor === undefined ? {} : { cursor }),
+					});
+					seen.push(...page.items.map(({ id, createdAt }) => ({ id, createdAt })));
+					cursor = page.cursor;
+					pages++;
+					if (cursor !== undefined) {
+						// The next batch is stored while the next page is read, and the one before is stored already.
+						yield* Queue.offer(turns, pages);
+						if (pages > 1) yield* Queue.take(ingested);
+					}
+				} while (cursor !== undefined);
+				yield* Fiber.interrupt(ingester);
+
+				const ids = seen.map((item) => item.id);
+				assert.strictEqual(new Set(ids).size, ids.length, "no conversation is listed twice");
+				for (const conversation of existing) assert.include(ids, conversation.id);
+				// Newest first across the whole walk (same instant: id in byte order, descending).
+				for (let index = 1; index < seen.length; index++) {
+					const [before, after] = [seen[index - 1]!, seen[index]!];
+					assert.isTrue(
+						before.createdAt > after.createdAt || (before.createdAt === after.createdAt && before.id > after.id),
+						`${before.id} before ${after.id}`,
+					);
+				}
+				// Conversations newer than the first page never push into later pages.
+				assert.deepStrictEqual(
+					ids.filter((id) => id.startsWith("new")),
+					[],
+				);
+				assert.isAbove(pages, 10);
+			}),
+		{ timeout: 60_000 },
 	);
 });

@@ -48,7 +48,12 @@ export type TotalRatingsOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 	thumbsUp: number;
@@ -86,7 +91,12 @@ export type ThumbsUpOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -122,7 +132,12 @@ export type ThumbsDownOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -167,7 +182,12 @@ export type ActiveContactsOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -203,7 +223,12 @@ export type TotalConversationsOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -239,7 +264,12 @@ export type TotalMessagesOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -275,7 +305,12 @@ export type UserMessagesOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -311,7 +346,12 @@ export type BotMessagesOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -347,7 +387,12 @@ export type ActivityMessagesOutput = {
 	changePercent: number | null;
 	period: string;
 	breakdown: {
+		/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 		date: string;
+		/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+		start: string;
+		/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+		end: string;
 		total: number;
 	}[];
 };
@@ -464,7 +509,12 @@ export type ComprehensiveOverviewOutput = {
 			chart: {
 				type: "line";
 				data: {
+					/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 					date: string;
+					/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+					start: string;
+					/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+					end: string;
 					total: number;
 					thumbsUp?: number;
 					thumbsDown?: number;
@@ -599,7 +649,12 @@ export type BotPerformanceOutput = {
 		/** current − previous */
 		change: number;
 		breakdown: {
+			/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 			date: string;
+			/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+			start: string;
+			/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+			end: string;
 			total: number;
 		}[];
 	};
@@ -609,7 +664,12 @@ export type BotPerformanceOutput = {
 		/** current − previous */
 		change: number;
 		breakdown: {
+			/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 			date: string;
+			/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+			start: string;
+			/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+			end: string;
 			total: number;
 		}[];
 	};
@@ -619,7 +679,12 @@ export type BotPerformanceOutput = {
 		/** current − previous */
 		change: number;
 		breakdown: {
+			/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 			date: string;
+			/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+			start: string;
+			/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+			end: string;
 			total: number;
 		}[];
 	};
@@ -631,7 +696,12 @@ export type BotPerformanceOutput = {
 		change: number;
 		sentimentSignal: "positive" | "negative" | "neutral" | "unknown";
 		breakdown: {
+			/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 			date: string;
+			/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+			start: string;
+			/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+			end: string;
 			total: number;
 			thumbsUp: number;
 			thumbsDown: number;
@@ -819,7 +889,12 @@ export type ComprehensiveAnalyticsOutput = {
 			chart: {
 				type: "line";
 				data: {
+					/** The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours */
 					date: string;
+					/** First instant of the bucket (inclusive), ISO-8601 in UTC */
+					start: string;
+					/** End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start */
+					end: string;
 					total: number;
 					thumbsUp?: number;
 					thumbsDown?: number;

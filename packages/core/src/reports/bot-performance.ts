@@ -5,6 +5,8 @@ import {
 	botPeriodInput,
 	breakdownEntry,
 	breakdownOf,
+	bucketSpanFields,
+	bucketSpans,
 	CATALOGUE_CREATED_AT,
 	CATALOGUE_UPDATED_AT,
 	defineReport,
@@ -47,7 +49,7 @@ export const BotPerformance = defineReport({
 			change: z.number().describe("total − total of the previous window"),
 			sentimentSignal,
 			breakdown: z.array(
-				z.object({ date: z.string(), total: z.number(), thumbsUp: z.number(), thumbsDown: z.number() }),
+				z.object({ ...bucketSpanFields, total: z.number(), thumbsUp: z.number(), thumbsDown: z.number() }),
 			),
 		}),
 		period: z.string(),
@@ -75,10 +77,10 @@ export const BotPerformance = defineReport({
 				total: counts.current.ratings,
 				change: counts.current.ratings - counts.previous.ratings,
 				sentimentSignal: sentimentOf(counts.current.thumbsUp, counts.current.thumbsDown),
-				breakdown: period.buckets.map((bucket, index) => {
+				breakdown: bucketSpans(period).map((span, index) => {
 					const slice = counts.buckets[index];
 					return {
-						date: bucket.label,
+						...span,
 						total: slice?.ratings ?? 0,
 						thumbsUp: slice?.thumbsUp ?? 0,
 						thumbsDown: slice?.thumbsDown ?? 0,

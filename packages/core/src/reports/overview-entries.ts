@@ -9,7 +9,18 @@ import {
 	type ContactActivity,
 } from "../repositories.ts";
 import { bucketBoundaries, type PeriodInput, toRange } from "../time/period.ts";
-import { average, periodAt, periodCohorts, type ReportContext, round, slicedCounts, sum } from "./shared.ts";
+import {
+	average,
+	breakdownOf,
+	bucketSpanFields,
+	bucketSpans,
+	periodAt,
+	periodCohorts,
+	type ReportContext,
+	round,
+	slicedCounts,
+	sum,
+} from "./shared.ts";
 
 export const OVERVIEW_LIST_LIMIT = 20;
 
@@ -23,7 +34,7 @@ const listItem = z.object({
 export type ListItem = z.output<typeof listItem>;
 
 const chartPoint = z.object({
-	date: z.string(),
+	...bucketSpanFields,
 	total: z.number(),
 	thumbsUp: z.number().optional(),
 	thumbsDown: z.number().optional(),
@@ -155,7 +166,7 @@ const overviewParts = Effect.fnUntraced(function* (input: PeriodInput, context: 
 	const label = period.label;
 	const chart = (values: ReadonlyArray<number>) => ({
 		type: "line" as const,
-		data: period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 })),
+		data: breakdownOf(period, values),
 	});
 	const additive = (
 		metric: OverviewMetric,
@@ -177,10 +188,10 @@ const overviewParts = Effect.fnUntraced(function* (input: PeriodInput, context: 
 	};
 	const ratingsChart = {
 		type: "line" as const,
-		data: period.buckets.map((bucket, index) => {
+		data: bucketSpans(period).map((span, index) => {
 			const slice = counts.buckets[index];
 			return {
-				date: bucket.label,
+				...span,
 				total: slice?.ratings ?? 0,
 				thumbsUp: slice?.thumbsUp ?? 0,
 				thumbsDown: slice?.thumbsDown ?? 0,

@@ -96,7 +96,13 @@ export const botPeriodInput = z.object({ botId: botIdField, ...periodFields(30) 
 // ---------------------------------------------------------------------------------------------------------------
 // Output schemas
 
-export const breakdownEntry = z.object({ date: z.string(), total: z.number() });
+/** Where a breakdown bucket lies: its label and its half-open span `[start, end)` (contract §8.4). */
+export const bucketSpanFields = {
+	date: z.string().describe("The bucket's label: YYYY-MM-DD, or YYYY-MM-DDTHH:00±hh:mm for hours"),
+	start: z.string().describe("First instant of the bucket (inclusive), ISO-8601 in UTC"),
+	end: z.string().describe("End of the bucket (exclusive), ISO-8601 in UTC: the next bucket's start"),
+};
+export const breakdownEntry = z.object({ ...bucketSpanFields, total: z.number() });
 export const standardOutputFields = {
 	value: z.number(),
 	change: z.number().describe("value − previous"),
@@ -265,8 +271,34 @@ export const slicedCounts = Effect.fnUntraced(function* (
 	return { previous: slices[0] ?? emptyCounts, buckets, current: addCounts(buckets) };
 });
 
+export interface BucketSpan {
+	readonly date: string;
+	readonly start: string;
+	readonly end: string;
+}
+
+/** Spans by period: resolved periods are kept and shared (see `resolvePeriod`), so a batch formats each once. */
+const spansByPeriod = new WeakMap<ResolvedPeriod, ReadonlyArray<BucketSpan>>();
+
+/**
+ * Each bucket's label and span as instants: a bucket ends where the next one starts and the last where the window
+ * does, so a local day is 23 or 25 hours long across a DST change and a clipped first week starts with the window.
+ */
+export const bucketSpans = (period: ResolvedPeriod): ReadonlyArray<BucketSpan> => {
+	let spans = spansByPeriod.get(period);
+	if (spans === undefined) {
+		spans = period.buckets.map((bucket, index) => ({
+			date: bucket.label,
+			start: new Date(bucket.start).toISOString(),
+			end: new Date(period.buckets[index + 1]?.start ?? period.current.end).toISOString(),
+		}));
+		spansByPeriod.set(period, spans);
+	}
+	return spans;
+};
+
 export const breakdownOf = (period: ResolvedPeriod, values: ReadonlyArray<number>) =>
-	period.buckets.map((bucket, index) => ({ date: bucket.label, total: values[index] ?? 0 }));
+	bucketSpans(period).map((span, index) => ({ ...span, total: values[index] ?? 0 }));
 
 /** The standard output of an additive metric read from sliced counts. */
 export const standardFromCounts = (

@@ -191,7 +191,34 @@ interface Window {
 	readonly inCurrent: (instant: Date) => boolean;
 	readonly inPrevious: (instant: Date) => boolean;
 	readonly bucketOf: (instant: Date) => string;
+	/** A bucket's label with its `[start, end)` as ISO-8601 instants. */
+	readonly spanOf: (bucket: string) => { readonly date: string; readonly start: string; readonly end: string };
 }
+
+/**
+ * The first instant whose local date in `clock`'s zone is `date` or later, found by bisection over milliseconds:
+ * local midnight, or the first instant of the day when the zone skips midnight.
+ */
+const firstInstants = new WeakMap<Clockface, Map<string, number>>();
+const firstInstantOf = (clock: Clockface, date: string): number => {
+	let known = firstInstants.get(clock);
+	if (known === undefined) {
+		known = new Map();
+		firstInstants.set(clock, known);
+	}
+	const kept = known.get(date);
+	if (kept !== undefined) return kept;
+	// Every offset lies within −12 h and +14 h: 15 h before UTC midnight is still the day before, 13 h after is the day.
+	let before = toUtc(date) - 15 * 3_600_000;
+	let onOrAfter = toUtc(date) + 13 * 3_600_000;
+	while (onOrAfter - before > 1) {
+		const middle = Math.floor((before + onOrAfter) / 2);
+		if (clock.date(middle) >= date) onOrAfter = middle;
+		else before = middle;
+	}
+	known.set(date, onOrAfter);
+	return onOrAfter;
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: the reference reads already-validated, loosely typed inputs
 type Input = Record<string, any>;
@@ -247,6 +274,27 @@ const windowOf = (input: Input, context: ReferenceContext, defaultDays: number):
 	};
 	const bucketOf = (instant: Date) =>
 		granularity === "hour" ? clock.hour(instant.getTime()) : dateBucket(clock.date(instant.getTime()));
+	// A day, week or month starts at the local start of its date. An hour's label is its local start with its offset,
+	// and that is its first instant unless a shift by less than an hour gave the instant another label (Lord Howe's
+	// 02:00 +11:00 → 01:30 +10:30): then the hour starts later within the hour, at the first instant it labels.
+	const startOf = (bucket: string) => {
+		if (granularity !== "hour") return firstInstantOf(clock, bucket);
+		const nominal = Date.parse(bucket);
+		if (clock.hour(nominal) === bucket) return nominal;
+		let before = nominal;
+		let within = nominal + 3_599_999;
+		while (within - before > 1) {
+			const middle = Math.floor((before + within) / 2);
+			if (clock.hour(middle) === bucket) within = middle;
+			else before = middle;
+		}
+		return within;
+	};
+	const spanOf = (bucket: string) => {
+		const next = buckets[buckets.indexOf(bucket) + 1];
+		const end = next === undefined ? firstInstantOf(clock, shift(last, 1)) : startOf(next);
+		return { date: bucket, start: new Date(startOf(bucket)).toISOString(), end: new Date(end).toISOString() };
+	};
 	return {
 		clock,
 		first,
@@ -260,6 +308,7 @@ const windowOf = (input: Input, context: ReferenceContext, defaultDays: number):
 		inCurrent,
 		inPrevious,
 		bucketOf,
+		spanOf,
 	};
 };
 
@@ -279,7 +328,11 @@ const seriesOf = (window: Window, events: ReadonlyArray<Weighted>) => {
 			perBucket.set(bucket, (perBucket.get(bucket) ?? Number.NaN) + event.weight);
 		} else if (window.inPrevious(event.at)) previous += event.weight;
 	}
-	return { value, previous, breakdown: window.buckets.map((date) => ({ date, total: perBucket.get(date) ?? 0 })) };
+	return {
+		value,
+		previous,
+		breakdown: window.buckets.map((date) => ({ ...window.spanOf(date), total: perBucket.get(date) ?? 0 })),
+	};
 };
 
 const standard = (window: Window, events: ReadonlyArray<Weighted>) => {
@@ -526,7 +579,7 @@ export const referenceReport = (
 				changePercent: previous === 0 ? null : roundTo(((value - previous) / previous) * 100, 2),
 				period: w.label,
 				breakdown: w.buckets.map((date) => ({
-					date,
+					...w.spanOf(date),
 					total: distinct((row) => w.inCurrent(row.createdAt) && w.bucketOf(row.createdAt) === date),
 				})),
 			});
@@ -720,8 +773,7 @@ export const referenceReport = (
 					change: ratingSeries.value - ratingSeries.previous,
 					sentimentSignal: sentiment(upSeries.value, downSeries.value),
 					breakdown: ratingSeries.breakdown.map((entry, index) => ({
-						date: entry.date,
-						total: entry.total,
+						...entry,
 						thumbsUp: upSeries.breakdown[index]?.total,
 						thumbsDown: downSeries.breakdown[index]?.total,
 					})),
@@ -906,7 +958,7 @@ const overview = (
 				chart: {
 					type: "line" as const,
 					data: flow.map((entry) => ({
-						date: entry.date,
+						...entry,
 						total: mean2(entry.total, conversationsInBucket.get(entry.date) ?? 0),
 					})),
 				},
@@ -942,7 +994,7 @@ const overview = (
 					type: "line" as const,
 					data: createdPerBucket.map((entry) => {
 						running += entry.total;
-						return { date: entry.date, total: running };
+						return { ...entry, total: running };
 					}),
 				},
 			},
@@ -957,7 +1009,7 @@ const overview = (
 				chart: {
 					type: "line" as const,
 					data: w.buckets.map((date) => ({
-						date,
+						...w.spanOf(date),
 						total: activeIn((row) => w.inCurrent(row.createdAt) && w.bucketOf(row.createdAt) === date),
 					})),
 				},

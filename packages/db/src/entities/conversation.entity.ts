@@ -26,7 +26,14 @@ export const Conversation = defineEntity({
 	},
 	primaryKeys: tenantPrimaryKeys,
 	indexes: [
-		{ name: "conversation_account_created_idx", properties: ["account", "createdAt"] },
+		// Newest first with ties by id in byte order: the drill-down's keyset order (contract §8.4), which a page reads
+		// as one index range; range reads by creation use it as the plain (account_id, created_at) index they had.
+		{
+			name: "conversation_account_created_id_idx",
+			properties: ["account", "createdAt", "id"],
+			expression:
+				'create index "conversation_account_created_id_idx" on "conversation" ("account_id", "created_at" DESC, "id" collate "C" DESC)',
+		},
 		{ name: "conversation_account_bot_created_idx", properties: ["account", "bot", "createdAt"] },
 		{ name: "conversation_account_contact_created_idx", properties: ["account", "contact", "createdAt"] },
 	],

@@ -18,6 +18,7 @@ import { Migration20261125023000_message_bot_index } from "./Migration2026112502
 import { Migration20261125120000_update_triggers } from "./Migration20261125120000_update_triggers.ts";
 import { Migration20261202220000_distributable } from "./Migration20261202220000_distributable.ts";
 import { Migration20261203070000_rate_limit_bucket } from "./Migration20261203070000_rate_limit_bucket.ts";
+import { Migration20261203081708_conversation_keyset_index } from "./Migration20261203081708_conversation_keyset_index.ts";
 import { Migration20261203083525_limit_lease } from "./Migration20261203083525_limit_lease.ts";
 
 /**
@@ -46,5 +47,6 @@ export const migrations = [
 	Migration20261125120000_update_triggers,
 	Migration20261202220000_distributable,
 	Migration20261203070000_rate_limit_bucket,
+	Migration20261203081708_conversation_keyset_index,
 	Migration20261203083525_limit_lease,
 ];
