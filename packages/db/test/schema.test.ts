@@ -50,7 +50,7 @@ describe("tenant schema rule", () => {
 		const rollups = [...orm.getMetadata().getAll().values()].filter((meta) =>
 			[...rollupEntities, ...serviceStateEntities].some((entity) => entity.meta.tableName === meta.tableName),
 		);
-		assert.strictEqual(rollups.length, 15);
+		assert.strictEqual(rollups.length, 16);
 		for (const meta of rollups) {
 			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
 			assert.strictEqual(pkColumns[0], "account_id", `${meta.tableName} primary key`);
@@ -76,7 +76,7 @@ describe("tenant schema rule", () => {
 				[...rollupEntities, ...serviceStateEntities].map((entity) => entity.meta.tableName),
 			);
 			const tables = new Set(rows.map((row) => row.table));
-			assert.strictEqual(tables.size, 26);
+			assert.strictEqual(tables.size, 27);
 			const foreignKeys = rows.filter((row) => row.type === "f");
 			assert.isAbove(foreignKeys.length, 11);
 			for (const row of rows) {
