@@ -360,4 +360,19 @@ describe("CSV export", () => {
 		expect(plain.headers.get("content-type")).toMatch(/^application\/json/);
 		expect(plain.json.value).toBe(24);
 	});
+
+	it("is described for every report in the OpenAPI document, with its file name", async () => {
+		const paths = (await call(server.baseUrl, "/api/v1/openapi.json")).json.paths as Record<
+			string,
+			{ post: { responses: { "200": { content: Record<string, unknown>; headers: Record<string, unknown> } } } }
+		>;
+		for (const report of reports) {
+			const ok = paths[`/api/v1/platform/report/${report.id}/generate`]?.post.responses["200"];
+			expect(Object.keys(ok?.content ?? {}), report.name).toEqual(["application/json", "text/csv"]);
+			const slug = report.name.toLowerCase().replaceAll(" ", "-");
+			expect(ok?.headers["Content-Disposition"]).toMatchObject({
+				schema: { examples: [`attachment; filename="${slug}.csv"`] },
+			});
+		}
+	});
 });
