@@ -364,6 +364,61 @@ describe("tenant isolation", () => {
 		}
 	});
 
+	it("exports every report as CSV from the account's own rows: a twin with the same data gets the same files", async () => {
+		const csvOf = async (token: string) => {
+			const files = new Map<string, string>();
+			for (const report of reports) {
+				const answer = await call(server.baseUrl, `/api/v1/platform/report/${report.id}/generate`, {
+					token,
+					body: inputFor(report),
+					headers: { accept: "text/csv" },
+				});
+				expect(answer.status, report.name).toBe(200);
+				expect(answer.headers.get("content-type"), report.name).toBe("text/csv; charset=utf-8");
+				files.set(report.id, answer.text);
+			}
+			return files;
+		};
+		const [filesA, filesB] = [await csvOf(accountA.token), await csvOf(accountB.token)];
+		const twin = await server.createAccount("CSV twin of B");
+		expect((await ingest(twin.token, activity(largeVolume))).errors).toEqual([]);
+		expect(await csvOf(twin.token)).toEqual(filesB);
+		for (const report of reports) {
+			expect(filesB.get(report.id), `${report.name} must differ between the accounts`).not.toBe(filesA.get(report.id));
+		}
+		expect(filesA.get(ReportIds.TotalContacts)).toBe("value,period\r\n3,all time\r\n");
+		expect(filesB.get(ReportIds.TotalContacts)).toBe("value,period\r\n5,all time\r\n");
+	});
+
+	it("answers a CSV export of a bot or dataset only the other account has with the JSON 404 of a missing one", async () => {
+		const csv = { accept: "text/csv" };
+		for (const report of botReports) {
+			const path = `/api/v1/platform/report/${report.id}/generate`;
+			const foreign = await call(server.baseUrl, path, {
+				token: accountA.token,
+				body: { ...inputFor(report), botId: "b-only" },
+				headers: csv,
+			});
+			const missing = await call(server.baseUrl, path, {
+				token: accountA.token,
+				body: { ...inputFor(report), botId: "no-such-bot" },
+				headers: csv,
+			});
+			expect(foreign.status, report.name).toBe(404);
+			expect(foreign.headers.get("content-type"), report.name).toMatch(/^application\/json/);
+			expect(foreign.json, report.name).toEqual({ message: expect.any(String), code: "NOT_FOUND" });
+			expect(foreign.text, report.name).toBe(missing.text);
+		}
+		const path = `/api/v1/platform/report/${ReportIds.DatasetRecords}/generate`;
+		const foreign = await call(server.baseUrl, path, {
+			token: accountA.token,
+			body: { datasetIds: ["d-only"] },
+			headers: csv,
+		});
+		expect(foreign.status).toBe(404);
+		expect(foreign.json).toEqual({ message: "Dataset not found", code: "NOT_FOUND" });
+	});
+
 	it("answers a dataset that only the other account has like a missing one", async () => {
 		const foreign = await restSingle(accountA.token, ReportIds.DatasetRecords, { datasetIds: ["d-only"] });
 		const missing = await restSingle(accountA.token, ReportIds.DatasetRecords, { datasetIds: ["no-such-dataset"] });
