@@ -1,4 +1,5 @@
 import { type AnyReport, ReportIds, reports } from "@convolens/core";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startTestServer, type TestServer } from "./support.ts";
 
@@ -374,5 +375,33 @@ describe("CSV export", () => {
 				schema: { examples: [`attachment; filename="${slug}.csv"`] },
 			});
 		}
+	});
+
+	it("reads back any stored text exactly, quotes, line breaks, formula starts and all", async () => {
+		// Any Unicode text but NUL, which ingest refuses; seeded, so a failure reproduces.
+		const texts = fc.sample(
+			fc.string({ unit: "binary", minLength: 1, maxLength: 30 }).filter((text) => !text.includes("\u0000")),
+			{ seed: 20_261_124, numRuns: 50 },
+		);
+		const ratings = texts.map((reason, index) => ({
+			id: `hostile-${index}`,
+			value: -1,
+			reason,
+			botId: "hostile",
+			createdAt: at(1, 1 + (index % 20)),
+		}));
+		const stored = await call(server.baseUrl, "/api/v1/ingest", {
+			token,
+			body: { bots: [{ id: "hostile", name: "Hostile" }], ratings },
+		});
+		expect(stored.json.errors).toEqual([]);
+		const report = reports.find((candidate) => candidate.id === ReportIds.BotNegativeFeedback)!;
+		const input = { ...window, botId: "hostile", limit: 50 };
+		const json = await generate(report.id, input, "application/json");
+		const csv = parseCsv((await generate(report.id, input, "text/csv")).text);
+		expect(csv).toHaveLength(51);
+		expectCsvMatchesJson(report, csv, json.json);
+		const reasons = csv.slice(1).map((row) => row[csv[0]!.indexOf("reason")]);
+		expect(reasons.sort()).toEqual(texts.map((text) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text)).sort());
 	});
 });
