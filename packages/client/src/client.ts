@@ -45,7 +45,8 @@ export function createClient(options: ClientOptions): ConvolensClient {
 			authorization: `Bearer ${options.token}`,
 			...(options.timezone === undefined ? {} : { "x-timezone": options.timezone }),
 		},
-		fetch,
+		// Called as a plain function: a browser's fetch throws "Illegal invocation" when called as `config.fetch(...)`.
+		fetch: (input, init) => fetch(input, init),
 	};
 	const rest = restTransport(config);
 	const transport: Transport = transportName === "rest" ? rest : trpcTransport(config);

@@ -131,6 +131,16 @@ describe("the REST transport", () => {
 		});
 	});
 
+	it("calls the given fetch as a plain function, as a browser's fetch requires", async () => {
+		let receiver: unknown = "not called";
+		const fetch = function (this: unknown) {
+			receiver = this;
+			return Promise.resolve(json(200, { value: 1, period: "all time" }));
+		} as unknown as typeof globalThis.fetch;
+		await restClient(fetch).totalContacts();
+		expect(receiver).toBeUndefined();
+	});
+
 	it("throws the server's code, message and status as a ConvolensError", async () => {
 		const { fetch } = scripted(() => json(400, { message: "periodDays: must be at most 365", code: "BAD_REQUEST" }));
 		const failure = await restClient(fetch)
