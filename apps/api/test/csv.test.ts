@@ -1,7 +1,7 @@
 import { type AnyReport, ReportIds, reports } from "@convolens/core";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, startTestServer, type TestServer } from "./support.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { call, fetchRetryingStaleSockets, startTestServer, type TestServer } from "./support.ts";
 
 /**
  * CSV export (contract §8.2), checked against the JSON answer of the same request for every report of the registry.
@@ -242,6 +242,7 @@ const generate = (reportId: string, input: unknown, accept: string, authorizatio
 	});
 
 beforeAll(async () => {
+	vi.stubGlobal("fetch", fetchRetryingStaleSockets);
 	server = await startTestServer();
 	token = (await server.createAccount("Acme")).token;
 	const stored = await call(server.baseUrl, "/api/v1/ingest", { token, body: fixture });
@@ -249,7 +250,10 @@ beforeAll(async () => {
 	expect(stored.json.errors).toEqual([]);
 }, 60_000);
 
-afterAll(() => server.close());
+afterAll(async () => {
+	await server.close();
+	vi.unstubAllGlobals();
+});
 
 describe("CSV export", () => {
 	it("answers every report as RFC 4180 CSV holding exactly the values of its JSON answer", async () => {

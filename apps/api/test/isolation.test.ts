@@ -3,7 +3,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppRouter } from "../src/index.ts";
 import { procedureNameById } from "../src/trpc/router.ts";
-import { call, startTestServer, type TestServer } from "./support.ts";
+import { call, fetchRetryingStaleSockets, startTestServer, type TestServer } from "./support.ts";
 
 /**
  * Tenant isolation: two accounts whose bots, contacts, conversations, messages, ratings and datasets carry the very
@@ -222,25 +222,6 @@ const fingerprint = async (token: string) => {
 };
 
 let baselineA: Record<string, unknown>;
-
-const staleSocketCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
-const plainFetch = globalThis.fetch;
-
-/**
- * `fetch` (used by `call` and the tRPC client), sent again when a reused keep-alive socket turns out to be closed:
- * the server's keep-alive timeout can fire between the client picking an idle socket and writing to it. The server
- * only closes idle sockets, so such a request never reached a handler.
- */
-const fetchRetryingStaleSockets: typeof fetch = async (input, init) => {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await plainFetch(input, init);
-		} catch (error) {
-			const code = (error as { cause?: { code?: unknown } }).cause?.code;
-			if (attempt >= 3 || typeof code !== "string" || !staleSocketCodes.has(code)) throw error;
-		}
-	}
-};
 
 beforeAll(async () => {
 	vi.stubGlobal("fetch", fetchRetryingStaleSockets);
