@@ -2,6 +2,7 @@ import { conversationsInput, eraseBodySchema, ingestCollections, itemSchemas, re
 import { z } from "zod";
 import { wireCodes } from "./errors.ts";
 import { createAccountInput, createTokenInput } from "./rest/admin.ts";
+import { csvFileName } from "./rest/csv.ts";
 import { INGEST_BODY_LIMIT, REPORT_BODY_LIMIT } from "./rest/reports.ts";
 import { listInput, MAX_BATCH_REPORTS, procedureNameById } from "./trpc/router.ts";
 
@@ -44,6 +45,24 @@ const timezoneHeader = {
 	description: "IANA timezone used when a report input has no `timezone` (default UTC)",
 	schema: { type: "string", examples: ["Europe/Berlin"] },
 };
+
+/** The CSV form of a single report (contract §8.2). */
+const csvContent = {
+	schema: {
+		type: "string",
+		description:
+			"RFC 4180, UTF-8 without a byte order mark, CRLF line ends, a header row. Rows: the buckets of the output's " +
+			"`breakdown` arrays (bucket fields `label`, `date`, `start`, `end` first), else the items of its list, else one " +
+			"row. Every other field is a column repeated on each row. Nested fields are dotted (`summary.totalAlerts`), " +
+			'arrays of scalars are joined with "; ", other arrays are JSON, null is empty, and text starting with ' +
+			"`=`, `+`, `-`, `@`, tab or CR is prefixed with `'`. Errors are JSON.",
+	},
+};
+
+const csvDisposition = (reportName: string) => ({
+	description: "With `Accept: text/csv`: `attachment` with the report's name as the file name",
+	schema: { type: "string", examples: [`attachment; filename="${csvFileName(reportName)}"`] },
+});
 
 const procedureName = (reportId: string) => procedureNameById.get(reportId) ?? reportId;
 
@@ -195,7 +214,9 @@ export const buildOpenApiDocument = () => {
 			post: {
 				operationId: `generate${procedureName(report.id).replace(/^./, (c) => c.toUpperCase())}`,
 				summary: report.name,
-				description: `${report.description} Unknown input keys are ignored. tRPC: \`reports.${procedureName(report.id)}\`.`,
+				description:
+					`${report.description} Unknown input keys are ignored. With \`Accept: text/csv\` the answer is a CSV ` +
+					`file. tRPC: \`reports.${procedureName(report.id)}\`.`,
 				tags: [`Report: ${report.category}`],
 				parameters: [timezoneHeader],
 				requestBody: {
@@ -204,8 +225,12 @@ export const buildOpenApiDocument = () => {
 				},
 				responses: {
 					"200": {
-						description: "The report output",
-						content: { "application/json": { schema: stripDialect(report.outputJsonSchema) } },
+						description: "The report output; with `Accept: text/csv`, the same values as a CSV file",
+						headers: { "Content-Disposition": csvDisposition(report.name) },
+						content: {
+							"application/json": { schema: stripDialect(report.outputJsonSchema) },
+							"text/csv": csvContent,
+						},
 					},
 					"400": errorResponse("Invalid input; the message names the field and its bound"),
 					"404": errorResponse("The report, or a `botId`/dataset not in the caller's account (`NOT_FOUND`)"),

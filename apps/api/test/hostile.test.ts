@@ -618,7 +618,7 @@ afterAll(async () => {
 });
 
 describe("hostile report inputs", () => {
-	it("answers a hostile value of any known field with 400 naming it, on REST single, REST batch and tRPC", async () => {
+	it("answers a hostile value of any known field with 400 naming it, on REST single (JSON or CSV), REST batch and tRPC", async () => {
 		await fc.assert(
 			fc.asyncProperty(hostileReportInput, async ({ report, field, value, junk }) => {
 				const body = toJson(inputBody(report, field, value, junk));
@@ -626,6 +626,13 @@ describe("hostile report inputs", () => {
 				// A botId of the right shape that is not in the account is 404; everything else is 400.
 				const notFound = field === "botId" && typeof value === "string" && idPattern.test(value);
 				expectRestError(single, notFound ? { code: "NOT_FOUND" } : { code: "BAD_REQUEST", field });
+				// Asked for CSV, the same error, in JSON.
+				const csv = await send(`/api/v1/platform/report/${report.id}/generate`, {
+					body,
+					headers: { accept: "text/csv" },
+				});
+				expectRestError(csv);
+				expect(csv.text).toBe(single.text);
 
 				const batch = await send("/api/v1/platform/report/generate", {
 					body: `{${JSON.stringify(report.id)}:${body},${JSON.stringify(ReportIds.TotalContacts)}:{}}`,
@@ -1217,6 +1224,39 @@ describe("raw HTTP", () => {
 			),
 			{ seed: SEED, numRuns: 200 },
 		);
+	});
+
+	it("answers a CSV export whose body, path, method or token is wrong with a JSON error naming the problem", async () => {
+		const csv = { accept: "text/csv" };
+		const path = `/api/v1/platform/report/${ReportIds.TotalMessages}/generate`;
+		const cases: ReadonlyArray<{ answer: Promise<Answer>; code: string; mentions: RegExp }> = [
+			{ answer: send(path, { body: "{not json", headers: csv }), code: "BAD_REQUEST", mentions: /not valid JSON/ },
+			{ answer: send(path, { body: "[1,2]", headers: csv }), code: "BAD_REQUEST", mentions: /JSON object/ },
+			{ answer: send(path, { body: '{"periodDays":"7"}', headers: csv }), code: "BAD_REQUEST", mentions: /periodDays/ },
+			{
+				answer: send(path, { body: "x".repeat(300 * 1024), headers: csv }),
+				code: "CONTENT_TOO_LARGE",
+				mentions: /256 KiB/,
+			},
+			{ answer: send(path, { method: "GET", headers: csv }), code: "METHOD_NOT_ALLOWED", mentions: /POST/ },
+			{
+				answer: send("/api/v1/platform/report/%E0%A4%A/generate", { body: "{}", headers: csv }),
+				code: "BAD_REQUEST",
+				mentions: /reportId/,
+			},
+			{
+				answer: send("/api/v1/platform/report/nope/generate", { body: "{}", headers: csv }),
+				code: "NOT_FOUND",
+				mentions: /Report not found/,
+			},
+			{ answer: send(path, { body: "{}", headers: csv, token: "forged" }), code: "NOT_AUTHENTICATED", mentions: /./ },
+		];
+		for (const { answer, code, mentions } of cases) {
+			const result = await answer;
+			expectRestError(result, { code });
+			expect(result.json?.message, describeAnswer(result)).toMatch(mentions);
+		}
+		await expectDataUnchanged();
 	});
 
 	it("answers hostile catalogue paging parameters with 200 or a 400 naming the parameter", async () => {

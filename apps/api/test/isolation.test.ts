@@ -3,7 +3,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppRouter } from "../src/index.ts";
 import { procedureNameById } from "../src/trpc/router.ts";
-import { call, startTestServer, type TestServer } from "./support.ts";
+import { call, fetchRetryingStaleSockets, startTestServer, type TestServer } from "./support.ts";
 
 /**
  * Tenant isolation: two accounts whose bots, contacts, conversations, messages, ratings and datasets carry the very
@@ -223,25 +223,6 @@ const fingerprint = async (token: string) => {
 
 let baselineA: Record<string, unknown>;
 
-const staleSocketCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
-const plainFetch = globalThis.fetch;
-
-/**
- * `fetch` (used by `call` and the tRPC client), sent again when a reused keep-alive socket turns out to be closed:
- * the server's keep-alive timeout can fire between the client picking an idle socket and writing to it. The server
- * only closes idle sockets, so such a request never reached a handler.
- */
-const fetchRetryingStaleSockets: typeof fetch = async (input, init) => {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await plainFetch(input, init);
-		} catch (error) {
-			const code = (error as { cause?: { code?: unknown } }).cause?.code;
-			if (attempt >= 3 || typeof code !== "string" || !staleSocketCodes.has(code)) throw error;
-		}
-	}
-};
-
 beforeAll(async () => {
 	vi.stubGlobal("fetch", fetchRetryingStaleSockets);
 	server = await startTestServer();
@@ -424,6 +405,61 @@ describe("tenant isolation", () => {
 			// The bot is real for its owner.
 			expect((await restSingle(accountB.token, report.id, foreign)).status, report.name).toBe(200);
 		}
+	});
+
+	it("exports every report as CSV from the account's own rows: a twin with the same data gets the same files", async () => {
+		const csvOf = async (token: string) => {
+			const files = new Map<string, string>();
+			for (const report of reports) {
+				const answer = await call(server.baseUrl, `/api/v1/platform/report/${report.id}/generate`, {
+					token,
+					body: inputFor(report),
+					headers: { accept: "text/csv" },
+				});
+				expect(answer.status, report.name).toBe(200);
+				expect(answer.headers.get("content-type"), report.name).toBe("text/csv; charset=utf-8");
+				files.set(report.id, answer.text);
+			}
+			return files;
+		};
+		const [filesA, filesB] = [await csvOf(accountA.token), await csvOf(accountB.token)];
+		const twin = await server.createAccount("CSV twin of B");
+		expect((await ingest(twin.token, activity(largeVolume))).errors).toEqual([]);
+		expect(await csvOf(twin.token)).toEqual(filesB);
+		for (const report of reports) {
+			expect(filesB.get(report.id), `${report.name} must differ between the accounts`).not.toBe(filesA.get(report.id));
+		}
+		expect(filesA.get(ReportIds.TotalContacts)).toBe("value,period\r\n3,all time\r\n");
+		expect(filesB.get(ReportIds.TotalContacts)).toBe("value,period\r\n5,all time\r\n");
+	});
+
+	it("answers a CSV export of a bot or dataset only the other account has with the JSON 404 of a missing one", async () => {
+		const csv = { accept: "text/csv" };
+		for (const report of botReports) {
+			const path = `/api/v1/platform/report/${report.id}/generate`;
+			const foreign = await call(server.baseUrl, path, {
+				token: accountA.token,
+				body: { ...inputFor(report), botId: "b-only" },
+				headers: csv,
+			});
+			const missing = await call(server.baseUrl, path, {
+				token: accountA.token,
+				body: { ...inputFor(report), botId: "no-such-bot" },
+				headers: csv,
+			});
+			expect(foreign.status, report.name).toBe(404);
+			expect(foreign.headers.get("content-type"), report.name).toMatch(/^application\/json/);
+			expect(foreign.json, report.name).toEqual({ message: expect.any(String), code: "NOT_FOUND" });
+			expect(foreign.text, report.name).toBe(missing.text);
+		}
+		const path = `/api/v1/platform/report/${ReportIds.DatasetRecords}/generate`;
+		const foreign = await call(server.baseUrl, path, {
+			token: accountA.token,
+			body: { datasetIds: ["d-only"] },
+			headers: csv,
+		});
+		expect(foreign.status).toBe(404);
+		expect(foreign.json).toEqual({ message: "Dataset not found", code: "NOT_FOUND" });
 	});
 
 	it("answers a dataset that only the other account has like a missing one", async () => {

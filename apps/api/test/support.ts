@@ -198,3 +198,22 @@ export const readStream = (response: Response) => {
 	};
 	return { events, comments, until, ended: () => ended };
 };
+
+const staleSocketCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+const plainFetch = globalThis.fetch;
+
+/**
+ * `fetch` (used by `call` and the tRPC client), sent again when a reused keep-alive socket turns out to be closed:
+ * the server's keep-alive timeout can fire between the client picking an idle socket and writing to it. The server
+ * only closes idle sockets, so such a request never reached a handler.
+ */
+export const fetchRetryingStaleSockets: typeof fetch = async (input, init) => {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await plainFetch(input, init);
+		} catch (error) {
+			const code = (error as { cause?: { code?: unknown } }).cause?.code;
+			if (attempt >= 3 || typeof code !== "string" || !staleSocketCodes.has(code)) throw error;
+		}
+	}
+};

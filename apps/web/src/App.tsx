@@ -385,10 +385,15 @@ function Overview({ period, timezone }: { readonly period: Period; readonly time
 				)}
 			</section>
 			<section className="split">
-				<Panel title="Alerts" result={alerts} testId="alerts">
+				<Panel title="Alerts" result={alerts} testId="alerts" csv={{ method: "alerts", input }}>
 					{(data) => <AlertList output={data} />}
 				</Panel>
-				<Panel title="Top bots by tokens" result={analytics} testId="top-bots">
+				<Panel
+					title="Top bots by tokens"
+					result={analytics}
+					testId="top-bots"
+					csv={{ method: "comprehensiveAnalytics", input }}
+				>
 					{(data) => {
 						const bots = botsOf(data).slice(0, 8);
 						return bots.length === 0 ? (

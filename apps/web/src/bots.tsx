@@ -131,19 +131,36 @@ export function BotDetails({
 
 	return (
 		<div className="bot-grid">
-			<Panel title="Bot performance" result={performance} testId="bot-performance" className="span-2">
+			<Panel
+				title="Bot performance"
+				csv={{ method: "botPerformance", input: botInput }}
+				result={performance}
+				testId="bot-performance"
+				className="span-2"
+			>
 				{(data) => <PerformanceBody data={data} onDrill={(bucket) => setDrill({ ...bucket, botId })} />}
 			</Panel>
 			{drill !== undefined && drill.botId === botId && (
 				<ConversationList drill={drill} timezone={timezone} onClose={() => setDrill(undefined)} />
 			)}
-			<Panel title="Conversation quality" result={quality} testId="bot-quality">
+			<Panel
+				title="Conversation quality"
+				csv={{ method: "botConversationQuality", input: botInput }}
+				result={quality}
+				testId="bot-quality"
+			>
 				{(data) => <QualityBody data={data} />}
 			</Panel>
-			<Panel title="Bot alerts" result={alerts} testId="bot-alerts">
+			<Panel title="Bot alerts" csv={{ method: "botAlerts", input: botInput }} result={alerts} testId="bot-alerts">
 				{(data: BotAlertsOutput) => <AlertList output={data} />}
 			</Panel>
-			<Panel title="Negative feedback" result={feedback} testId="bot-negative-feedback" className="span-2">
+			<Panel
+				title="Negative feedback"
+				csv={{ method: "botNegativeFeedback", input: feedbackInput }}
+				result={feedback}
+				testId="bot-negative-feedback"
+				className="span-2"
+			>
 				{(data) => <FeedbackBody data={data} timezone={timezone} />}
 			</Panel>
 		</div>

@@ -89,7 +89,14 @@ export function MetricCard({
 }) {
 	const result = useStandard(method, input);
 	return (
-		<Panel title={title} result={result} testId={`metric-${slug(title)}`} className="metric" skeleton="stat">
+		<Panel
+			title={title}
+			result={result}
+			testId={`metric-${slug(title)}`}
+			className="metric"
+			skeleton="stat"
+			csv={{ method, input }}
+		>
 			{(data) => (
 				<MetricBody
 					title={title}
@@ -171,6 +178,7 @@ export function TrendChart({
 			result={result}
 			testId={`trend-${slug(title)}`}
 			className="trend"
+			csv={{ method, input }}
 			subtitle={result.state === "ok" ? `${formatNumber(result.data.current.value)} this period` : undefined}
 		>
 			{({ current, previous: before }) => (

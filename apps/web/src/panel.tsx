@@ -1,9 +1,11 @@
 import type { ReactNode } from "react";
 import type { Loadable } from "./api.ts";
+import { type CsvSource, DownloadCsv } from "./download.tsx";
 
 /**
  * A dashboard card around one report call: a skeleton while it loads, the report's error (with a retry) when it
- * fails, the content when it succeeds. Cards load and fail independently.
+ * fails, the content when it succeeds, with a CSV download of its report when given one. Cards load and fail
+ * independently.
  */
 export function Panel<T>({
 	title,
@@ -13,6 +15,7 @@ export function Panel<T>({
 	testId,
 	className,
 	skeleton = "block",
+	csv,
 }: {
 	readonly title: string;
 	readonly subtitle?: ReactNode;
@@ -21,6 +24,8 @@ export function Panel<T>({
 	readonly testId: string;
 	readonly className?: string;
 	readonly skeleton?: "block" | "stat";
+	/** The report to offer as a CSV download once the card has loaded. */
+	readonly csv?: CsvSource;
 }) {
 	return (
 		<section
@@ -32,6 +37,7 @@ export function Panel<T>({
 			<header className="panel-header">
 				<h3>{title}</h3>
 				{subtitle !== undefined && <span className="panel-subtitle">{subtitle}</span>}
+				{csv !== undefined && result.state === "ok" && <DownloadCsv source={csv} title={title} />}
 			</header>
 			{result.state === "loading" && <Skeleton kind={skeleton} />}
 			{result.state === "error" && <PanelError code={result.code} message={result.message} onRetry={result.retry} />}

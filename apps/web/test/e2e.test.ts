@@ -4,7 +4,7 @@
  * against the REST API for the same period and timezone.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,6 +57,22 @@ const rest = async <T>(reportId: string, input: Record<string, unknown>): Promis
 	});
 	expect(response.status).toBe(200);
 	return (await response.json()) as T;
+};
+
+/** One report's CSV over REST, as the dashboard's download asks for it. */
+const restCsv = async (reportId: string, input: Record<string, unknown>): Promise<string> => {
+	const response = await fetch(`${baseUrl}/api/v1/platform/report/${reportId}/generate`, {
+		method: "POST",
+		headers: {
+			authorization: `Bearer ${token}`,
+			accept: "text/csv",
+			"content-type": "application/json",
+			"x-timezone": timezone,
+		},
+		body: JSON.stringify(input),
+	});
+	expect(response.status).toBe(200);
+	return response.text();
 };
 
 /** The text of a card's value once the card has loaded. */
@@ -361,6 +377,34 @@ describe("the dashboard in a browser", () => {
 			periodDays: 30,
 		});
 		expect(await stat("bot-performance", "Conversations")).toBe(en.format(otherPerformance.conversations.current));
+		expect(consoleErrors).toEqual([]);
+	});
+
+	it("downloads a chart's and a list's numbers as the API's CSV file for the same report and input", async () => {
+		/** The file a panel's CSV button saves: its suggested name and its text. */
+		const downloadFrom = async (testId: string) => {
+			await waitLoaded(testId);
+			const [download] = await Promise.all([
+				page.waitForEvent("download", { timeout: 30_000 }),
+				page.locator(`[data-testid="${testId}"] .download button`).click(),
+			]);
+			return { name: download.suggestedFilename(), text: await readFile(await download.path(), "utf8") };
+		};
+
+		await page.goto(`${baseUrl}/`);
+		await page.getByRole("button", { name: "30 days" }).click();
+		const messages = await downloadFrom("trend-messages");
+		expect(messages.name).toBe("total-messages.csv");
+		expect(messages.text).toBe(await restCsv(TotalMessages.id, { periodDays: 30 }));
+		expect(messages.text.split("\r\n")).toHaveLength(32);
+
+		await page.getByRole("link", { name: "Bots" }).click();
+		await waitLoaded("bot-negative-feedback");
+		const botId = await page.getByLabel("Bot", { exact: true }).inputValue();
+		const feedback = await downloadFrom("bot-negative-feedback");
+		expect(feedback.name).toBe("bot-negative-feedback.csv");
+		expect(feedback.text).toBe(await restCsv(BotNegativeFeedback.id, { botId, periodDays: 30, limit: 20 }));
+		expect(feedback.text.startsWith("id,value,reason,")).toBe(true);
 		expect(consoleErrors).toEqual([]);
 	});
 

@@ -1,6 +1,6 @@
 import { reportDescriptors } from "./generated/reports.ts";
 import { restTransport } from "./transports/rest.ts";
-import type { Transport, TransportConfig } from "./transports/transport.ts";
+import type { ReportRef, Transport, TransportConfig } from "./transports/transport.ts";
 import { trpcTransport } from "./transports/trpc.ts";
 import type { ConversationsQuery, ConvolensClient, ListOptions, RequestOptions } from "./types.ts";
 
@@ -49,7 +49,9 @@ export function createClient(options: ClientOptions): ConvolensClient {
 		// invocation".
 		fetch: (input, init) => fetch(input, init),
 	};
-	const transport: Transport = transportName === "rest" ? restTransport(config) : trpcTransport(config);
+	const rest = restTransport(config);
+	const transport: Transport = transportName === "rest" ? rest : trpcTransport(config);
+	const reportById = new Map<string, ReportRef>(reportDescriptors.map((report) => [report.id, report]));
 
 	const client: Record<string, unknown> = {
 		list: (listOptions: ListOptions = {}) => transport.list(listOptions),
@@ -58,6 +60,9 @@ export function createClient(options: ClientOptions): ConvolensClient {
 			transport.generate(requests, requestOptions),
 		watch: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>
 			transport.watch(requests, requestOptions),
+		// CSV is a REST answer only, so it goes over REST whichever transport runs the reports.
+		exportCsv: (reportId: string, input?: unknown, requestOptions: RequestOptions = {}) =>
+			rest.csv(reportById.get(reportId) ?? { id: reportId, method: reportId }, input ?? {}, requestOptions),
 	};
 	for (const report of reportDescriptors) {
 		client[report.method] = (input?: unknown, requestOptions: RequestOptions = {}) =>

@@ -148,4 +148,14 @@ export interface ConvolensClient extends ReportMethods {
 		requests: { readonly [Id in Ids]: ReportInput<Id> },
 		options?: RequestOptions,
 	): AsyncIterable<GenerateResponse<Ids>>;
+	/**
+	 * One report as a CSV file (RFC 4180 text with a header row), the same values as its JSON output; always over
+	 * the REST contract, whichever transport runs the reports. Throws `ConvolensError` as the report method would.
+	 */
+	exportCsv<Id extends ReportId>(reportId: Id, ...args: ExportCsvArguments<Id>): Promise<string>;
 }
+
+type ExportCsvArguments<Id extends ReportId> =
+	{} extends ReportInput<Id>
+		? [input?: ReportInput<Id>, options?: RequestOptions]
+		: [input: ReportInput<Id>, options?: RequestOptions];

@@ -26,6 +26,17 @@ import {
 
 declare const client: ConvolensClient;
 
+describe("CSV export", () => {
+	it("takes the report's own input and answers text", () => {
+		expectTypeOf(client.exportCsv(TotalRatings.id)).resolves.toEqualTypeOf<string>();
+		void client.exportCsv(BotStats.id, { botId: "b1" });
+		// @ts-expect-error Bot Stats needs a botId
+		void client.exportCsv(BotStats.id);
+		// @ts-expect-error an unknown report ID
+		void client.exportCsv("no-such-report");
+	});
+});
+
 describe("report methods", () => {
 	it("type every breakdown bucket with its label and its half-open span", () => {
 		expectTypeOf<TotalRatingsOutput["breakdown"][number]>().toEqualTypeOf<{

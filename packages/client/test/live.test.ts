@@ -161,6 +161,18 @@ describe.each(transports)("over %s", (transport) => {
 		await expect(writer.totalContacts()).rejects.toMatchObject({ code: "NOT_AUTHORIZED", status: 403 });
 	});
 
+	it("exports a report as CSV text whose rows are the report's buckets", async () => {
+		const output = await client.totalRatings({ periodDays: 7, timezone: "UTC" });
+		const csv = await client.exportCsv(TotalRatings.id, { periodDays: 7, timezone: "UTC" });
+		const lines = csv.split("\r\n");
+		expect(lines[0]?.split(",").slice(0, 2)).toEqual(["date", "total"]);
+		expect(lines.at(-1)).toBe("");
+		expect(lines.slice(1, -1).map((line) => line.split(",")[0])).toEqual(output.breakdown.map((bucket) => bucket.date));
+		const missing = await client.exportCsv(BotStats.id, { botId: "bot_elsewhere" }).catch((error: unknown) => error);
+		expect(missing).toBeInstanceOf(ConvolensError);
+		expect(missing).toMatchObject({ code: "NOT_FOUND", status: 404, reportId: BotStats.id });
+	});
+
 	it("rejects with the abort reason when the caller aborts", async () => {
 		const controller = new AbortController();
 		const reason = new Error("no longer needed");

@@ -106,6 +106,41 @@ describe("the REST transport", () => {
 		});
 	});
 
+	it("exports CSV by asking the report's route for text/csv, and refuses an answer that is not CSV", async () => {
+		const file = "date,total\r\n2026-01-01,3\r\n";
+		const { requests, fetch } = scripted(
+			() => new Response(file, { status: 200, headers: { "content-type": "text/csv; charset=utf-8" } }),
+		);
+		await expect(restClient(fetch).exportCsv(TotalRatings.id, { periodDays: 7 })).resolves.toBe(file);
+		expect(requests[0]?.url).toBe(
+			`https://reports.example.com/base/api/v1/platform/report/${TotalRatings.id}/generate`,
+		);
+		expect(requests[0]?.headers.get("accept")).toBe("text/csv");
+		expect(requests[0]?.body).toEqual({ periodDays: 7 });
+
+		const notCsv = scripted(() => json(200, { value: 1 }));
+		await expect(restClient(notCsv.fetch).exportCsv(TotalRatings.id)).rejects.toMatchObject({
+			code: "SERVICE_UNAVAILABLE",
+			status: 502,
+		});
+		const failed = scripted(() => json(404, { message: "Bot not found", code: "NOT_FOUND" }));
+		await expect(restClient(failed.fetch).exportCsv(BotStats.id, { botId: "x" })).rejects.toMatchObject({
+			code: "NOT_FOUND",
+			message: "Bot not found",
+			reportId: BotStats.id,
+		});
+	});
+
+	it("calls the given fetch as a plain function, as a browser's fetch requires", async () => {
+		let receiver: unknown = "not called";
+		const fetch = function (this: unknown) {
+			receiver = this;
+			return Promise.resolve(json(200, { value: 1, period: "all time" }));
+		} as unknown as typeof globalThis.fetch;
+		await restClient(fetch).totalContacts();
+		expect(receiver).toBeUndefined();
+	});
+
 	it("throws the server's code, message and status as a ConvolensError", async () => {
 		const { fetch } = scripted(() => json(400, { message: "periodDays: must be at most 365", code: "BAD_REQUEST" }));
 		const failure = await restClient(fetch)

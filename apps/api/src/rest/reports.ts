@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Scope } from "@convolens/core";
+import { isReportId, reportsById, type Scope } from "@convolens/core";
 import { AppError, toWireError } from "../errors.ts";
-import { KiB, MiB, parseJsonObject, readBody, sendJson } from "../http/io.ts";
+import { KiB, MiB, parseJsonObject, readBody, sendBody, sendJson } from "../http/io.ts";
 import { type AppContext, admitScope, createCallerFactory } from "../trpc/init.ts";
 import {
 	appRouter,
@@ -10,6 +10,7 @@ import {
 	type IngestRequest,
 	procedureNameById,
 } from "../trpc/router.ts";
+import { csvFileName, csvTableOf, csvText } from "./csv.ts";
 
 /**
  * The REST adapter (contract §1.1): the wire contract of `@chatbotkit/sdk`'s `PlatformReportClient`, served by calling
@@ -37,6 +38,9 @@ export interface RestRequest {
 const singleReportPath = /^\/v1\/platform\/report\/([^/]+)\/generate$/;
 
 const wantsJsonl = (req: IncomingMessage) => (req.headers.accept ?? "").toLowerCase().includes("application/jsonl");
+
+/** A single report answers CSV when `Accept` names `text/csv` (contract §8.2); errors stay JSON. */
+const wantsCsv = (req: IncomingMessage) => (req.headers.accept ?? "").toLowerCase().includes("text/csv");
 
 const listReports = async (caller: Caller, { req, res, query }: RestRequest) => {
 	const input: { take?: string; order?: "asc" | "desc"; cursor?: string } = {};
@@ -119,7 +123,16 @@ const generateSingle = async (caller: Caller, reportId: string, { req, res }: Re
 		throw new AppError({ code: "NOT_FOUND", message: "Report not found", tag: "ReportNotFound" });
 	}
 	const call = caller.reports[name] as SingleReportCall;
-	sendJson(res, 200, await call(body));
+	const output = await call(body);
+	if (!wantsCsv(req) || !isReportId(reportId)) {
+		sendJson(res, 200, output);
+		return;
+	}
+	const report = reportsById[reportId];
+	sendBody(res, 200, csvText(csvTableOf(output, report.outputJsonSchema)), {
+		"content-type": "text/csv; charset=utf-8",
+		"content-disposition": `attachment; filename="${csvFileName(report.name)}"`,
+	});
 };
 
 /** Drill-down: the query string as the procedure's input (`take` as a number when it is one). */

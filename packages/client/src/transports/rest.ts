@@ -16,23 +16,31 @@ import {
  * The REST contract (`/api/v1/platform/report/...`), as spoken by every Convolens-compatible server, including the
  * routes the ChatBotKit SDK's `PlatformReportClient` calls.
  */
-export function restTransport(config: TransportConfig): Transport {
+/** The REST transport also exports a report as CSV, which only the REST contract offers (contract §8.2). */
+export interface RestTransport extends Transport {
+	/** The report's CSV file as text; an error answer throws a `ConvolensError` like any other call. */
+	readonly csv: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<string>;
+}
+
+export function restTransport(config: TransportConfig): RestTransport {
 	const reportsUrl = `${config.baseUrl}/api/v1/platform/report`;
 
-	async function request(
+	/** One HTTP exchange; an error answer (JSON `{message, code}`, or anything else) becomes a `ConvolensError`. */
+	async function exchange(
 		method: "GET" | "POST",
 		url: string,
 		body: unknown,
 		options: RequestOptions,
+		accept: string,
 		reportId?: string,
-	): Promise<unknown> {
+	): Promise<{ response: Response; text: string }> {
 		let response: Response;
 		try {
 			response = await config.fetch(url, {
 				method,
 				headers: {
 					...config.headers,
-					accept: "application/json",
+					accept,
 					...(body === undefined ? {} : { "content-type": "application/json" }),
 				},
 				...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -44,15 +52,31 @@ export function restTransport(config: TransportConfig): Transport {
 		const text = await response.text().catch((cause: unknown) => {
 			throw networkError(cause, options.signal);
 		});
-		let parsed: unknown;
-		try {
-			parsed = text.length === 0 ? undefined : JSON.parse(text);
-		} catch {
-			if (response.ok) throw responseError(502, { message: "The server answered with a body that is not JSON" });
-			throw responseError(response.status, undefined, reportId);
+		if (!response.ok) {
+			let parsed: unknown;
+			try {
+				parsed = JSON.parse(text);
+			} catch {
+				parsed = undefined;
+			}
+			throw responseError(response.status, parsed, reportId);
 		}
-		if (!response.ok) throw responseError(response.status, parsed, reportId);
-		return parsed;
+		return { response, text };
+	}
+
+	async function request(
+		method: "GET" | "POST",
+		url: string,
+		body: unknown,
+		options: RequestOptions,
+		reportId?: string,
+	): Promise<unknown> {
+		const { text } = await exchange(method, url, body, options, "application/json", reportId);
+		try {
+			return text.length === 0 ? undefined : JSON.parse(text);
+		} catch {
+			throw responseError(502, { message: "The server answered with a body that is not JSON" });
+		}
 	}
 
 	return {
@@ -91,6 +115,15 @@ export function restTransport(config: TransportConfig): Transport {
 
 		run: (report: ReportRef, input, options) =>
 			request("POST", `${reportsUrl}/${encodeURIComponent(report.id)}/generate`, input ?? {}, options, report.id),
+
+		csv: async (report: ReportRef, input, options) => {
+			const url = `${reportsUrl}/${encodeURIComponent(report.id)}/generate`;
+			const { response, text } = await exchange("POST", url, input ?? {}, options, "text/csv", report.id);
+			if (!(response.headers.get("content-type") ?? "").toLowerCase().startsWith("text/csv")) {
+				throw responseError(502, { message: "The server answered a CSV export with something that is not CSV" });
+			}
+			return text;
+		},
 
 		conversations: async (query) => {
 			const search = new URLSearchParams(
