@@ -279,13 +279,16 @@ describe("CSV export", () => {
 			value: number;
 			thumbsDown: number;
 		};
-		expect(header?.slice(0, 2)).toEqual(["date", "total"]);
+		// The bucket's label and half-open span first, then its values.
+		expect(header?.slice(0, 4)).toEqual(["date", "start", "end", "total"]);
 		expect(header).toEqual(
 			expect.arrayContaining(["value", "change", "previous", "changePercent", "period", "thumbsUp"]),
 		);
 		expect(rows).toHaveLength(14);
 		expect(rows.map((row) => row[0])).toEqual(output.breakdown.map((bucket) => bucket.date));
-		expect(rows.map((row) => Number(row[1])).reduce((a, b) => a + b, 0)).toBe(output.value);
+		expect(rows.map((row) => Number(row[3])).reduce((a, b) => a + b, 0)).toBe(output.value);
+		// Each bucket ends where the next starts.
+		for (let index = 1; index < rows.length; index++) expect(rows[index]![1]).toBe(rows[index - 1]![2]);
 		const thumbsDown = header!.indexOf("thumbsDown");
 		expect(new Set(rows.map((row) => row[thumbsDown]))).toEqual(new Set(["2"]));
 	});
@@ -293,8 +296,10 @@ describe("CSV export", () => {
 	it("zips a report's several breakdowns into one row per bucket, named by their paths (Bot Performance)", async () => {
 		const input = { ...window, botId: "b1" };
 		const [header] = parseCsv((await generate(ReportIds.BotPerformance, input, "text/csv")).text);
-		expect(header?.slice(0, 7)).toEqual([
+		expect(header?.slice(0, 9)).toEqual([
 			"date",
+			"start",
+			"end",
 			"conversations.breakdown.total",
 			"messages.breakdown.total",
 			"tokens.breakdown.total",
