@@ -165,7 +165,7 @@ describe.each(transports)("over %s", (transport) => {
 		const output = await client.totalRatings({ periodDays: 7, timezone: "UTC" });
 		const csv = await client.exportCsv(TotalRatings.id, { periodDays: 7, timezone: "UTC" });
 		const lines = csv.split("\r\n");
-		expect(lines[0]?.split(",").slice(0, 2)).toEqual(["date", "total"]);
+		expect(lines[0]?.split(",").slice(0, 4)).toEqual(["date", "start", "end", "total"]);
 		expect(lines.at(-1)).toBe("");
 		expect(lines.slice(1, -1).map((line) => line.split(",")[0])).toEqual(output.breakdown.map((bucket) => bucket.date));
 		const missing = await client.exportCsv(BotStats.id, { botId: "bot_elsewhere" }).catch((error: unknown) => error);
