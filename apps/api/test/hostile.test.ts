@@ -12,7 +12,7 @@ import { ManagedRuntime } from "effect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { procedureNameById } from "../src/trpc/router.ts";
-import { call, startTestServer, type TestServer } from "./support.ts";
+import { call, readStream, startTestServer, type TestServer } from "./support.ts";
 
 /**
  * Hostile input, property-based: generated report inputs, ingest and delete bodies and raw HTTP requests, sent to the
@@ -617,6 +617,23 @@ afterAll(async () => {
 	await server?.close();
 });
 
+/** The first result of the batch's live form (`Accept: text/event-stream`), then the stream is closed. */
+const firstLiveResult = async (body: string): Promise<unknown> => {
+	const abort = new AbortController();
+	const response = await fetchRetryingStaleSockets(`${server.baseUrl}/api/v1/platform/report/generate`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${token}`, accept: "text/event-stream", "content-type": "application/json" },
+		body,
+		signal: abort.signal,
+	});
+	expect(response.status).toBe(200);
+	const stream = readStream(response);
+	const [first] = await stream.until(1);
+	abort.abort();
+	expect(first?.event).toBe("result");
+	return JSON.parse(first?.data ?? "null");
+};
+
 describe("hostile report inputs", () => {
 	it("answers a hostile value of any known field with 400 naming it, on REST single (JSON or CSV), REST batch and tRPC", async () => {
 		await fc.assert(
@@ -647,6 +664,20 @@ describe("hostile report inputs", () => {
 				expect((trpc.json?.error as { message?: string } | undefined)?.message).toBe(single.json?.message);
 			}),
 			{ seed: SEED, numRuns: 250 },
+		);
+		await expectDataUnchanged();
+	});
+
+	it("answers a hostile batch in the live form (Accept: text/event-stream) exactly as the plain batch first", async () => {
+		await fc.assert(
+			fc.asyncProperty(hostileReportInput, async ({ report, field, value, junk }) => {
+				const input = toJson(inputBody(report, field, value, junk));
+				const body = `{${JSON.stringify(report.id)}:${input},${JSON.stringify(ReportIds.TotalContacts)}:{}}`;
+				const batch = await send("/api/v1/platform/report/generate", { body });
+				expect(batch.status).toBe(200);
+				expect(await firstLiveResult(body)).toEqual(batch.json);
+			}),
+			{ seed: SEED, numRuns: 40 },
 		);
 		await expectDataUnchanged();
 	});

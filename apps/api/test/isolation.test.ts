@@ -3,7 +3,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppRouter } from "../src/index.ts";
 import { procedureNameById } from "../src/trpc/router.ts";
-import { call, fetchRetryingStaleSockets, startTestServer, type TestServer } from "./support.ts";
+import { call, fetchRetryingStaleSockets, readStream, startTestServer, type TestServer } from "./support.ts";
 
 /**
  * Tenant isolation: two accounts whose bots, contacts, conversations, messages, ratings and datasets carry the very
@@ -330,6 +330,39 @@ describe("tenant isolation", () => {
 		expect(await listed(accountA.token, { ...range, botId: "b-only" })).toEqual({ items: [] });
 		expect(await listed(accountA.token, { ...range, botId: "no-such-bot" })).toEqual({ items: [] });
 		expect((await listed(accountB.token, { ...range, botId: "b1" })).items.length).toBeGreaterThan(0);
+	});
+
+	it("watches each account's own data only: a live report's first result is the account's, and the other's writes wake nothing", async () => {
+		const open = async (bearer: string) => {
+			const abort = new AbortController();
+			const response = await fetchRetryingStaleSockets(`${server.baseUrl}/api/v1/platform/report/generate`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${bearer}`, accept: "text/event-stream", "content-type": "application/json" },
+				body: JSON.stringify({ [ReportIds.TotalContacts]: {} }),
+				signal: abort.signal,
+			});
+			expect(response.status).toBe(200);
+			return { abort, stream: readStream(response) };
+		};
+		const [watchA, watchB] = [await open(accountA.token), await open(accountB.token)];
+		const first = async (watch: typeof watchA) => JSON.parse((await watch.stream.until(1))[0]?.data ?? "null");
+		expect(await first(watchA)).toEqual({ [ReportIds.TotalContacts]: baselineA[ReportIds.TotalContacts] });
+		expect(await first(watchB)).toEqual({ [ReportIds.TotalContacts]: { value: 5, period: "all time" } });
+		// A write to B wakes B's watch (the proof that the watch is live), and never A's.
+		await ingest(accountB.token, { contacts: [{ id: "contact-for-the-watch", name: "New" }] });
+		await watchB.stream.until(2);
+		expect(JSON.parse(watchB.stream.events[1]?.data ?? "null")).toEqual({
+			[ReportIds.TotalContacts]: { value: 6, period: "all time" },
+		});
+		expect(watchA.stream.events).toHaveLength(1);
+		watchA.abort.abort();
+		watchB.abort.abort();
+		// Leave B as the later tests expect it.
+		const erased = await call(server.baseUrl, "/api/v1/ingest/delete", {
+			token: accountB.token,
+			body: { contacts: ["contact-for-the-watch"] },
+		});
+		expect(erased.status).toBe(200);
 	});
 
 	it("lists the same catalogue for both accounts over REST and tRPC", async () => {
