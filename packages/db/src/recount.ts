@@ -10,7 +10,13 @@ import { recountContactDaysSql, recountSql } from "./rollups.ts";
  * reading, writes wait until the account is done (23 s for the benchmark's 1M-message account on the development
  * machine). Returns the accounts recounted; fails with `ResourceNotFound`, recounting none, when one does not exist.
  */
-export const recountRollups = (accountIds?: ReadonlyArray<string>) =>
+export const recountRollups = (
+	accountIds?: ReadonlyArray<string>,
+	options: {
+		/** Called with how many accounts are done of how many: once with 0 before the first, then after each. */
+		readonly onAccount?: (done: number, total: number) => void;
+	} = {},
+) =>
 	Effect.gen(function* () {
 		const database = yield* Database;
 		const known = new Set(
@@ -21,7 +27,8 @@ export const recountRollups = (accountIds?: ReadonlyArray<string>) =>
 		if (unknown !== undefined) {
 			return yield* new ResourceNotFound({ message: `unknown account '${unknown}'`, resource: "account" });
 		}
-		for (const accountId of accounts) {
+		options.onAccount?.(0, accounts.length);
+		for (const [index, accountId] of accounts.entries()) {
 			yield* database.transaction(async (client) => {
 				await client.query("LOCK TABLE conversation, message, rating, contact IN SHARE MODE");
 				const account = client.escapeLiteral(accountId);
@@ -33,6 +40,7 @@ export const recountRollups = (accountIds?: ReadonlyArray<string>) =>
 					days.rows.map((row) => row.day),
 				);
 			});
+			options.onAccount?.(index + 1, accounts.length);
 		}
 		return accounts;
 	});

@@ -45,6 +45,25 @@ describe("synthetic activity", () => {
 		assert.isTrue(events.items.messages!.every((item) => String(item.id).startsWith("later_")));
 	});
 
+	it("generates exactly the requested number of messages, whatever the size, window and seed", () => {
+		const cases = [
+			{ messages: 3_000, days: 7, bots: 3, contacts: 40, seed: 1 },
+			{ messages: 1, days: 30, bots: 1, contacts: 1, seed: 2 },
+			{ messages: 5, days: 90, bots: 2, contacts: 3, seed: 3 },
+			{ messages: 12_345, days: 1, bots: 4, contacts: 100, seed: 4 },
+			{ messages: 7_777, days: 45, bots: 5, contacts: 200, seed: 5, messagesPerConversation: 3 },
+		];
+		for (const size of cases) {
+			const events = collect(generateActivity({ ...size, now }).events());
+			const messages = events.items.messages ?? [];
+			assert.strictEqual(messages.length, size.messages, JSON.stringify(size));
+			// Distinct ids, and every message belongs to a conversation that was generated with it.
+			assert.strictEqual(new Set(messages.map((message) => message.id)).size, size.messages);
+			const conversations = new Set(events.items.conversations!.map((conversation) => conversation.id));
+			assert.isTrue(messages.every((message) => conversations.has(message.conversationId as string)));
+		}
+	});
+
 	it("has the requested size and a realistic shape", () => {
 		const activity = generateActivity(options);
 		const parents = collect(activity.parents());
@@ -52,8 +71,7 @@ describe("synthetic activity", () => {
 		assert.strictEqual(parents.counts.bots, 8);
 		assert.strictEqual(parents.counts.contacts, 500);
 		const messages = events.items.messages ?? [];
-		// Within 10% of the requested message count.
-		assert.isTrue(Math.abs(messages.length - 20_000) < 2_000, `${messages.length} messages`);
+		assert.strictEqual(messages.length, 20_000);
 		const byType = Object.groupBy(messages, (message) => String(message.type));
 		assert.isTrue((byType.user?.length ?? 0) > 0.35 * messages.length);
 		assert.isTrue((byType.bot?.length ?? 0) > 0.35 * messages.length);

@@ -13,7 +13,7 @@ export interface ActivityOptions {
 	/** The last instant of generated activity; days are counted back from here. */
 	readonly now: Date;
 	readonly days: number;
-	/** Approximate number of messages to generate (the exact count depends on the random draw). */
+	/** Number of messages to generate: exactly this many (the last conversation of a day may end early). */
 	readonly messages: number;
 	readonly bots: number;
 	readonly contacts: number;
@@ -174,14 +174,20 @@ function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
 		return WEEKDAY_WEIGHTS[weekday]! * (1 + (0.3 * day) / options.days) * (0.9 + 0.2 * random.next());
 	});
 	const weightSum = dayWeights.reduce((sum, weight) => sum + weight, 0);
-	const totalConversations = Math.max(1, Math.round(options.messages / perConversation));
+	// Where each day's share of the messages ends: the rounded cumulative share, the last day's at `messages` exactly.
+	const shareEnds: Array<number> = [];
+	let weightSoFar = 0;
+	for (const weight of dayWeights) {
+		weightSoFar += weight;
+		shareEnds.push(Math.round((options.messages * weightSoFar) / weightSum));
+	}
+	shareEnds[shareEnds.length - 1] = options.messages;
 	// Per turn: a user message, a bot reply, sometimes an action (0.18) or a system message (0.01); 4% have no turns.
 	const meanTurns = Math.max(1, perConversation / 2.19 / 0.96);
 
 	let conversationIndex = 0;
 	let messageIndex = 0;
 	let ratingIndex = 0;
-	let carry = 0;
 	let pending: Required<Pick<IngestBody, "conversations" | "messages" | "ratings">> = {
 		conversations: [],
 		messages: [],
@@ -190,11 +196,10 @@ function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
 	let pendingItems = 0;
 
 	for (let day = 0; day < options.days; day++) {
-		const exact = (totalConversations * dayWeights[day]!) / weightSum + carry;
-		const count = Math.floor(exact);
-		carry = exact - count;
+		// Conversations start on this day until its share of messages is written; the last one ends at the share.
+		const dayEnd = shareEnds[day]!;
 		const dayStart = start + day * DAY_MS;
-		for (let n = 0; n < count; n++) {
+		while (messageIndex < dayEnd) {
 			const createdAt = dayStart + pickHour() * 3_600_000 + random.int(0, 3_599_999);
 			if (createdAt > end) continue;
 			const conversationId = `${prefix}cv_${(conversationIndex++).toString(36)}`;
@@ -212,7 +217,7 @@ function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
 			let at = createdAt;
 			const push = (type: string, tokens: number, action?: { type: string; name: string }) => {
 				at += random.int(2_000, 90_000);
-				if (at > end) return undefined;
+				if (at > end || messageIndex >= dayEnd) return undefined;
 				const id = `${prefix}m_${(messageIndex++).toString(36)}`;
 				pending.messages.push({ id, createdAt: at, conversationId, type, tokens, ...(action ? { action } : {}) });
 				pendingItems++;

@@ -15,7 +15,12 @@ export interface LoadProgress {
 export const loadBodies = Effect.fn("Seed.loadBodies")(function* (
 	accountId: string,
 	bodies: Iterable<IngestBody>,
-	options: { readonly concurrency?: number; readonly onProgress?: (progress: LoadProgress) => void } = {},
+	options: {
+		readonly concurrency?: number;
+		readonly onProgress?: (progress: LoadProgress) => void;
+		/** Least time between two `onProgress` calls (default 2 s; 0: after every batch). */
+		readonly progressIntervalMs?: number;
+	} = {},
 ) {
 	const ingest = yield* IngestRepository;
 	const started = Date.now();
@@ -38,7 +43,7 @@ export const loadBodies = Effect.fn("Seed.loadBodies")(function* (
 					items += list?.length ?? 0;
 					if (collection === "messages") messages += list?.length ?? 0;
 				}
-				if (options.onProgress && Date.now() - lastReport > 2_000) {
+				if (options.onProgress && Date.now() - lastReport >= (options.progressIntervalMs ?? 2_000)) {
 					lastReport = Date.now();
 					options.onProgress({ items, messages, elapsedMs: Date.now() - started });
 				}
