@@ -11,10 +11,11 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Database, makeDatabaseLayer, runMigrations, seedDemo, startEmbeddedPostgres } from "@convolens/db";
-import { Effect, ManagedRuntime } from "effect";
+import { Effect, Layer, ManagedRuntime } from "effect";
 import { createLogger, parseLogLevel } from "./http/logger.ts";
 import type { AppRuntime } from "./runtime.ts";
 import { closeGracefully, createServer } from "./server.ts";
+import { tracingLayer } from "./tracing.ts";
 
 const env = process.env;
 const logger = createLogger({ level: parseLogLevel(env.LOG_LEVEL) });
@@ -65,6 +66,10 @@ const main = async () => {
 	}
 	const reportWorkPerAccount = integer("REPORT_WORK_PER_ACCOUNT", 200, 0, 1_000_000);
 	const watchesPerAccount = integer("WATCHES_PER_ACCOUNT", 20, 0, 100_000);
+	const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
+	if (otlpEndpoint !== undefined && !/^https?:\/\/[^/]/.test(otlpEndpoint)) {
+		throw new Error("OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, e.g. http://localhost:4318");
+	}
 	const maxConnections = integer("MAX_CONNECTIONS", 1_000, 1, 1_000_000);
 	// With the embedded database this is a demo on someone's machine: only that machine may reach it, unless HOST
 	// says otherwise. With DATABASE_URL it is a deployment (a container, a VM) and listens on every interface.
@@ -107,14 +112,22 @@ const main = async () => {
 			const applied = await runMigrations(url);
 			logger.info("migrations applied", { count: applied.length, names: applied });
 		}
+		const databaseLayer = makeDatabaseLayer({
+			url,
+			replicaUrls,
+			resultCache: cachedRequests === 0 && cachedCalls === 0 ? false : { requests: cachedRequests, calls: cachedCalls },
+		});
+		// With a collector named, every request, report program and SQL statement is a span sent over OTLP.
 		runtime = ManagedRuntime.make(
-			makeDatabaseLayer({
-				url,
-				replicaUrls,
-				resultCache:
-					cachedRequests === 0 && cachedCalls === 0 ? false : { requests: cachedRequests, calls: cachedCalls },
-			}),
+			otlpEndpoint === undefined
+				? databaseLayer
+				: Layer.merge(
+						databaseLayer,
+						tracingLayer({ endpoint: otlpEndpoint, serviceName: env.OTEL_SERVICE_NAME?.trim() || "convolens" }),
+					),
 		);
+		if (otlpEndpoint !== undefined)
+			logger.info("traces exported over OTLP", { endpoint: new URL(otlpEndpoint).origin });
 		// Build the layer now, so a bad database fails the start instead of the first request.
 		await runtime.runPromise(Database.use((database) => database.ping));
 		if (replicaUrls.length > 0) logger.info("reports read streaming replicas", { replicas: replicaUrls.length });
@@ -146,6 +159,7 @@ const main = async () => {
 			workLimit: reportWorkPerAccount === 0 ? false : { capacity: reportWorkPerAccount, queueMs: 2_000 },
 			demoToken,
 			live: { perAccount: watchesPerAccount },
+			tracing: otlpEndpoint !== undefined,
 			...(corsOrigins
 				? { cors: { origins: corsOrigins === "*" ? "*" : corsOrigins.split(",").map((o) => o.trim()) } }
 				: {}),

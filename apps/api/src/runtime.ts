@@ -2,6 +2,7 @@ import type { AccountRepository, ActivityRepository, IngestRepository, TenantRep
 import type { Database } from "@convolens/db";
 import { Cause, type Effect, Exit, type ManagedRuntime, Option } from "effect";
 import { AppError, fromTaggedError } from "./errors.ts";
+import { withinRequestSpan } from "./tracing.ts";
 
 /** Every service the HTTP surfaces need; `packages/db` provides them all for PostgreSQL. */
 export type AppServices = ActivityRepository | AccountRepository | TenantRepository | IngestRepository | Database;
@@ -18,7 +19,10 @@ export const runProgram = async <A, E extends { readonly _tag: string; readonly 
 	program: Effect.Effect<A, E, AppServices>,
 	signal?: AbortSignal,
 ): Promise<A> => {
-	const exit = await runtime.runPromiseExit(program, signal === undefined ? undefined : { signal });
+	const exit = await runtime.runPromiseExit(
+		withinRequestSpan(program, signal),
+		signal === undefined ? undefined : { signal },
+	);
 	if (Exit.isSuccess(exit)) return exit.value;
 	const failure = Cause.findErrorOption(exit.cause);
 	if (Option.isSome(failure)) {

@@ -45,6 +45,7 @@ import { buildOpenApiDocument } from "./openapi.ts";
 import { adminTokenMatches, handleAdmin, isAdminPath } from "./rest/admin.ts";
 import { handleRest, REPORT_BODY_LIMIT, wantsEventStream } from "./rest/reports.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
+import { endRequestSpan, noteRequestAccount, openRequestSpan } from "./tracing.ts";
 import type { AppContext } from "./trpc/init.ts";
 import { appRouter, MAX_BATCH_REPORTS } from "./trpc/router.ts";
 import { createWebHandler } from "./web.ts";
@@ -87,6 +88,11 @@ export interface ServerOptions {
 	readonly metricsToken?: string | undefined;
 	/** The demo account's token, offered to loopback browsers at `GET /api/demo-token` (see web.ts). */
 	readonly demoToken?: string | undefined;
+	/**
+	 * Opens an `http.request` span per request, parent of the request's programs (contract §11); set when the
+	 * runtime exports traces (`tracingLayer`).
+	 */
+	readonly tracing?: boolean;
 	/** Live reports (contract §8.1); the watch limit lives where `rateLimitStore` says. */
 	readonly live?: LiveReportOptions;
 }
@@ -209,8 +215,10 @@ export const createServer = (options: ServerOptions): http.Server => {
 		const timezoneHeader = req.headers["x-timezone"];
 		const timezone =
 			typeof timezoneHeader === "string" && timezoneHeader.trim() !== "" ? timezoneHeader.trim() : undefined;
+		const principal = await authenticate(req, signal);
+		if (principal !== null) noteRequestAccount(signal, principal.accountId);
 		return {
-			principal: await authenticate(req, signal),
+			principal,
 			runtime,
 			timezone,
 			requestId,
@@ -331,6 +339,13 @@ export const createServer = (options: ServerOptions): http.Server => {
 		const incomingId = req.headers["x-request-id"];
 		const requestId = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
 		const abort = new AbortController();
+		const span = options.tracing
+			? await openRequestSpan(runtime, abort.signal, {
+					"http.request.method": req.method ?? "GET",
+					"url.path": (req.url ?? "/").split("?")[0],
+					"convolens.request_id": requestId,
+				})
+			: undefined;
 		res.setHeader("x-request-id", requestId);
 		for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
 		applyCors(req, res);
@@ -353,6 +368,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			);
 			if (!res.writableFinished) abort.abort();
 			const status = res.statusCode;
+			if (span !== undefined) endRequestSpan(runtime, span, status);
 			const accountId = contexts.get(req)?.principal?.accountId;
 			const fields = {
 				requestId,

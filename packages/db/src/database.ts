@@ -243,6 +243,18 @@ const acquire = (options: DatabaseOptions) =>
 		catch: toStorageError("connect"),
 	});
 
+/**
+ * A span per SQL statement (contract §11), named `db.query`, with the statement's text (whitespace collapsed, at
+ * most 1,000 characters) and never its parameters, which hold tenant data.
+ */
+export const statementSpan =
+	(sql: string) =>
+	<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+		Effect.withSpan(effect, "db.query", {
+			kind: "client",
+			attributes: { "db.system.name": "postgresql", "db.query.text": sql.replace(/\s+/g, " ").trim().slice(0, 1_000) },
+		});
+
 /** The `Database` service; the ORM (and its pool) is closed when the layer is released. */
 export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, StorageError> =>
 	Layer.effect(
@@ -258,7 +270,7 @@ export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, S
 				Effect.tryPromise({
 					try: async (signal) => (await cancellableQuery(pool, sql, params, signal, options)).rows as Array<Row>,
 					catch: toStorageError("run a query"),
-				});
+				}).pipe(statementSpan(sql));
 			return Database.of({
 				orm,
 				pool,
@@ -268,7 +280,9 @@ export const databaseLayer = (options: DatabaseOptions): Layer.Layer<Database, S
 					Effect.asVoid,
 				),
 				transaction: (work) =>
-					Effect.tryPromise({ try: () => runTransaction(pool, work), catch: toStorageError("complete a write") }),
+					Effect.tryPromise({ try: () => runTransaction(pool, work), catch: toStorageError("complete a write") }).pipe(
+						Effect.withSpan("db.transaction", { kind: "client", attributes: { "db.system.name": "postgresql" } }),
+					),
 			});
 		}),
 	);

@@ -1,7 +1,7 @@
 import { ReportReads, type StorageError } from "@convolens/core";
 import { Clock, Context, Effect, Layer, Metric } from "effect";
 import pg from "pg";
-import { cancellableQuery, Database, type QueryOptions, sqlState, toStorageError } from "./database.ts";
+import { cancellableQuery, Database, type QueryOptions, sqlState, statementSpan, toStorageError } from "./database.ts";
 
 /**
  * Reports served from PostgreSQL streaming replicas (contract §9).
@@ -107,7 +107,7 @@ export const readReplicasLayer = (urls: ReadonlyArray<string>): Layer.Layer<Read
 							Effect.tryPromise({
 								try: async (signal) => (await cancellableQuery(pool, sql, params, signal, options)).rows as Array<Row>,
 								catch: toStorageError("run a query on a read replica"),
-							});
+							}).pipe(statementSpan(sql), Effect.annotateSpans({ "convolens.replica": index }));
 						return { index, pool, query, downUntil: 0 };
 					}),
 					({ pool }) => Effect.promise(() => pool.end().catch(() => undefined)),
