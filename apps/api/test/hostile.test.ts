@@ -12,7 +12,7 @@ import { ManagedRuntime } from "effect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { procedureNameById } from "../src/trpc/router.ts";
-import { call, readStream, startTestServer, type TestServer } from "./support.ts";
+import { call, fetchRetryingStaleSockets, readStream, startTestServer, type TestServer } from "./support.ts";
 
 /**
  * Hostile input, property-based: generated report inputs, ingest and delete bodies and raw HTTP requests, sent to the
@@ -64,24 +64,6 @@ interface Answer {
 	readonly text: string;
 	readonly json: Record<string, unknown> | undefined;
 }
-
-const staleSocketCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
-
-/**
- * `fetch`, sent again when a reused keep-alive socket turns out to be closed: on a loaded machine the server's
- * keep-alive timeout can fire between the client picking an idle socket and writing to it. The server only closes
- * idle sockets, so such a request never reached a handler and sending it again is safe.
- */
-const fetchRetryingStaleSockets = async (url: string, init: RequestInit): Promise<Response> => {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await fetch(url, init);
-		} catch (error) {
-			const code = (error as { cause?: { code?: unknown } }).cause?.code;
-			if (attempt >= 3 || typeof code !== "string" || !staleSocketCodes.has(code)) throw error;
-		}
-	}
-};
 
 /** One request over the shared keep-alive connection pool of `fetch`. */
 const send = async (
