@@ -1,8 +1,13 @@
 /**
- * The OpenAPI document's tags and request examples. Every example is sent to
+ * The OpenAPI document's tags and request examples, and the reference routes under /docs. Every example is sent to
  * the real endpoint it documents: it must be accepted (200/201) or, for an id that names nothing yet, answer the
  * documented 404.
  */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startTestServer, type TestServer } from "./support.ts";
 
@@ -24,6 +29,20 @@ interface Document {
 	readonly tags: ReadonlyArray<{ name: string; description: string }>;
 	readonly paths: Record<string, Record<string, Operation>>;
 }
+
+/** A raw request (no client-side decoding): status, headers and the body bytes as sent. */
+const raw = (url: string, headers: Record<string, string> = {}) =>
+	new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+		http
+			.get(url, { headers }, (response) => {
+				const chunks: Array<Buffer> = [];
+				response.on("data", (chunk: Buffer) => chunks.push(chunk));
+				response.on("end", () =>
+					resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+				);
+			})
+			.on("error", reject);
+	});
 
 let server: TestServer;
 let token: string;
@@ -142,5 +161,71 @@ describe("the OpenAPI document", () => {
 		// The example token reads reports and may not ingest, as its example says.
 		const refused = await call(server.baseUrl, "/api/v1/ingest", { token: String(created.json.token), body: {} });
 		expect(refused.status).toBe(403);
+	});
+});
+
+describe("/docs", () => {
+	const bundleFile = path.join(
+		path.dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")),
+		"browser",
+		"standalone.js",
+	);
+
+	it("serves the interactive page: same-origin scripts only, a CSP that forbids other hosts, a no-script copy", async () => {
+		const page = await call(server.baseUrl, "/docs");
+		expect(page.status).toBe(200);
+		expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+		const csp = page.headers.get("content-security-policy") ?? "";
+		expect(csp).toContain("script-src 'self';");
+		expect(csp).toContain("connect-src 'self';");
+		expect(csp).toContain("default-src 'none'");
+		expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+		const sources = [...page.text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1]);
+		expect(sources).toHaveLength(2);
+		for (const source of sources) expect(source).toMatch(/^\/docs\/[a-z]+\.js\?v=[\w-]+$/);
+		// Inline scripts are data blocks only, never code.
+		for (const [tag] of page.text.matchAll(/<script(?![^>]*\ssrc=)[^>]*>/g)) expect(tag).toContain("application/json");
+		const config = JSON.parse(
+			/<script type="application\/json" id="reference-config">(.*?)<\/script>/s.exec(page.text)?.[1] ?? "",
+		);
+		expect(config).toMatchObject({ url: "/api/v1/openapi.json", withDefaultFonts: false, telemetry: false });
+		expect(config).not.toHaveProperty("proxyUrl");
+		const fallback = /<noscript>(.*)<\/noscript>/s.exec(page.text)?.[1] ?? "";
+		expect(fallback).toContain("Total Ratings");
+		expect(fallback).not.toContain("<script");
+	});
+
+	it("keeps the script-free reference at /docs/static", async () => {
+		const page = await call(server.baseUrl, "/docs/static");
+		expect(page.status).toBe(200);
+		expect(page.text).toContain("Bot Stats");
+		expect(page.text).not.toMatch(/<script|https?:\/\/cdn/i);
+		expect(page.headers.get("content-security-policy")).not.toContain("script-src");
+	});
+
+	it("serves the package's Scalar bundle cached for a year, revalidated by ETag and compressed on request", async () => {
+		const onDisk = readFileSync(bundleFile);
+		const plain = await raw(`${server.baseUrl}/docs/scalar.js`);
+		expect(plain.status).toBe(200);
+		expect(plain.headers["content-type"]).toMatch(/^text\/javascript/);
+		expect(plain.headers["cache-control"]).toContain("max-age=31536000");
+		expect(plain.body.equals(onDisk)).toBe(true);
+		const etag = plain.headers.etag ?? "";
+		expect(etag).toMatch(/^"[\w-]+"$/);
+		// The page links the bundle under its ETag, so a new bundle is a new URL.
+		expect((await call(server.baseUrl, "/docs")).text).toContain(`/docs/scalar.js?v=${etag.replaceAll('"', "")}`);
+
+		const revalidated = await raw(`${server.baseUrl}/docs/scalar.js`, { "if-none-match": etag });
+		expect(revalidated.status).toBe(304);
+		expect(revalidated.body.length).toBe(0);
+
+		const br = await raw(`${server.baseUrl}/docs/scalar.js`, { "accept-encoding": "gzip, br" });
+		expect(br.headers["content-encoding"]).toBe("br");
+		expect(br.headers.vary).toContain("accept-encoding");
+		expect(br.body.length).toBeLessThan(onDisk.length / 3);
+		expect(zlib.brotliDecompressSync(br.body).equals(onDisk)).toBe(true);
+		const gzip = await raw(`${server.baseUrl}/docs/scalar.js`, { "accept-encoding": "gzip" });
+		expect(gzip.headers["content-encoding"]).toBe("gzip");
+		expect(zlib.gunzipSync(gzip.body).equals(onDisk)).toBe(true);
 	});
 });
