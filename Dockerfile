@@ -8,7 +8,7 @@
 FROM node:24-slim AS build
 WORKDIR /repo
 RUN npm install --global pnpm@10.34.0 && pnpm --version
-COPY pnpm-workspace.yaml pnpm-lock.yaml package.json ./
+COPY pnpm-workspace.yaml pnpm-lock.yaml package.json .pnpmfile.cjs ./
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 COPY packages/core/package.json packages/core/

@@ -1,8 +1,10 @@
 import type { OpenApiDocument } from "./openapi.ts";
 
 /**
- * A self-contained API reference rendered from the OpenAPI document: no scripts, no CDN, inline styles only, so it
- * works offline and under a strict Content-Security-Policy.
+ * The API reference pages, both rendered from the OpenAPI document and both offline (nothing from another host):
+ * - the static reference (`/docs/static`): no scripts, inline styles only, under a strict Content-Security-Policy;
+ * - the interactive reference (`/docs`): Scalar's standalone bundle served from this package, with the static
+ *   reference inside `<noscript>` for a browser without JavaScript.
  */
 
 const escapeHtml = (value: string) =>
@@ -59,7 +61,8 @@ ${body ? `<h4>Request body</h4>${schemaBlock("JSON schema", body.schema)}` : ""}
 </section>`;
 };
 
-export const renderDocsPage = (document: OpenApiDocument): string => {
+/** The static reference's stylesheet and body content, shared by both pages. */
+const renderStaticParts = (document: OpenApiDocument) => {
 	const groups = new Map<string, Array<string>>();
 	const toc: Array<string> = [];
 	for (const [path, methods] of Object.entries(document.paths as Record<string, Record<string, Operation>>)) {
@@ -76,13 +79,7 @@ export const renderDocsPage = (document: OpenApiDocument): string => {
 	const sections = [...groups.entries()]
 		.map(([tag, operations]) => `<h2>${escapeHtml(tag)}</h2>${operations.join("\n")}`)
 		.join("\n");
-	return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(document.info.title)} — API reference</title>
-<style>
+	const style = `<style>
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#fafbfc}
 header{background:#1d2330;color:#fff;padding:1.5rem 2rem}
 header p{margin:.25rem 0 0;color:#c9d1e0}
@@ -96,10 +93,8 @@ a{color:#2456c7;text-decoration:none}
 code{background:#eef1f6;border-radius:3px;padding:0 3px;font-size:13px}
 pre{background:#f4f6fa;padding:.75rem;border-radius:6px;overflow:auto;font-size:12px;max-height:30rem}
 h4{margin:.75rem 0 .25rem}.summary{font-weight:600}
-</style>
-</head>
-<body>
-<header><h1>${escapeHtml(document.info.title)}</h1><p>${prose(document.info.description)}</p>
+</style>`;
+	const body = `<header><h1>${escapeHtml(document.info.title)}</h1><p>${prose(document.info.description)}</p>
 <p>Machine-readable: <a style="color:#9fc1ff" href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI ${escapeHtml(document.openapi)})</p></header>
 <main><nav><ul>${toc.join("")}</ul></nav><div>
 <h2>Authentication</h2><p>Send <code>Authorization: Bearer &lt;token&gt;</code>. Errors are <code>{"message", "code"}</code> with codes ${Object.values(
@@ -108,8 +103,77 @@ h4{margin:.75rem 0 .25rem}.summary{font-weight:600}
 		.map((code) => `<code>${escapeHtml(code)}</code>`)
 		.join(", ")}.</p>
 ${sections}
-</div></main>
+</div></main>`;
+	return { style, body };
+};
+
+const pageTitle = (document: OpenApiDocument) => `${escapeHtml(document.info.title)} — API reference`;
+
+/** The static reference page: no JavaScript at all. */
+export const renderDocsPage = (document: OpenApiDocument): string => {
+	const { style, body } = renderStaticParts(document);
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${pageTitle(document)}</title>
+${style}
+</head>
+<body>
+${body}
 </body>
 </html>
 `;
 };
+
+/**
+ * Scalar's configuration: the document from this server, no web fonts, no telemetry, no hosted agent, no proxy (the
+ * "Test request" client then calls this origin directly, as the document's only server is `/`).
+ */
+export const referenceConfiguration = {
+	url: "/api/v1/openapi.json",
+	withDefaultFonts: false,
+	telemetry: false,
+	showDeveloperTools: "never",
+	hideDarkModeToggle: false,
+	documentDownloadType: "json",
+	// "Ask AI" talks to Scalar's hosted agent: off, as nothing may leave this origin.
+	agent: { disabled: true },
+	// The sidebar opens every tag, so each operation is one click away.
+	defaultOpenAllTags: true,
+} as const;
+
+/** JSON safe inside a `<script type="application/json">` block. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll("<", "\\u003c");
+
+/**
+ * The interactive reference page. Both scripts are files of this origin (`script-src 'self'`): the bundle, then
+ * `reference.js`, which mounts it with the configuration carried in a JSON data block (never executed).
+ */
+export const renderReferencePage = (document: OpenApiDocument, scripts: { bundle: string; mount: string }): string => {
+	const { style, body } = renderStaticParts(document);
+	return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${pageTitle(document)}</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<noscript>${style}${body}</noscript>
+<div id="reference"></div>
+<script type="application/json" id="reference-config">${scriptJson(referenceConfiguration)}</script>
+<script src="${escapeHtml(scripts.bundle)}"></script>
+<script src="${escapeHtml(scripts.mount)}"></script>
+</body>
+</html>
+`;
+};
+
+/** Mounts Scalar (loaded before it as `window.Scalar`) with the page's configuration block. */
+export const mountScript = `"use strict";
+const configuration = JSON.parse(document.getElementById("reference-config").textContent);
+window.Scalar.createApiReference("#reference", configuration);
+`;

@@ -1,4 +1,11 @@
-import { conversationsInput, eraseBodySchema, ingestCollections, itemSchemas, reports } from "@convolens/core";
+import {
+	conversationsInput,
+	eraseBodySchema,
+	ingestCollections,
+	itemSchemas,
+	ReportIds,
+	reports,
+} from "@convolens/core";
 import { z } from "zod";
 import { wireCodes } from "./errors.ts";
 import { createAccountInput, createTokenInput } from "./rest/admin.ts";
@@ -65,6 +72,40 @@ const csvDisposition = (reportName: string) => ({
 });
 
 const procedureName = (reportId: string) => procedureNameById.get(reportId) ?? reportId;
+
+/**
+ * Example values by input field name. A report's example takes those of its input schema's properties, so a report
+ * gains an example (with a `botId` or `datasetIds` where it needs one) without being listed here. The ids name
+ * nothing in a fresh account: they answer the documented 404 there, and 200 once such a bot or dataset is ingested.
+ */
+const exampleFieldValues: Readonly<Record<string, unknown>> = {
+	botId: "bot_support",
+	datasetIds: ["dataset_faq"],
+	periodDays: 7,
+	timezone: "Europe/Berlin",
+};
+
+const reportExample = (inputSchema: JsonSchema): Record<string, unknown> => {
+	const fields = Object.keys((inputSchema.properties ?? {}) as Record<string, unknown>);
+	return Object.fromEntries(
+		fields.filter((field) => field in exampleFieldValues).map((field) => [field, exampleFieldValues[field]]),
+	);
+};
+
+/** An OpenAPI `examples` map with one named example. */
+const example = (name: string, summary: string, value: unknown) => ({ [name]: { summary, value } });
+
+/** The description of every tag an operation uses; `tags` at the top of the document is derived from it. */
+const tagDescriptions: Readonly<Record<string, string>> = {
+	Reports: "The report catalogue, batch generation and the conversations behind a chart point",
+	"Report: contacts": "Reports on the contacts who talk to the bots",
+	"Report: engagement": "Reports on conversation and message volume",
+	"Report: performance": "Reports on how bots perform: answers, tokens, abilities",
+	"Report: quality": "Reports on ratings, feedback and conversation quality",
+	"Report: resources": "Reports on datasets, records, skillsets and files",
+	Ingest: "Writing and erasing activity data",
+	Admin: "Provisioning accounts and tokens (only with `ADMIN_TOKEN`)",
+};
 
 export const buildOpenApiDocument = () => {
 	const listParameters = Object.entries(
@@ -169,6 +210,15 @@ export const buildOpenApiDocument = () => {
 									reports.map((report) => [report.id, stripDialect(report.inputJsonSchema)]),
 								),
 							},
+							examples: example(
+								"twoReports",
+								"Two reports over the last 7 days in Berlin time",
+								Object.fromEntries(
+									reports
+										.filter((report) => report.id === ReportIds.TotalRatings || report.id === ReportIds.TotalMessages)
+										.map((report) => [report.id, reportExample(report.inputJsonSchema)]),
+								),
+							),
 						},
 					},
 				},
@@ -221,7 +271,12 @@ export const buildOpenApiDocument = () => {
 				parameters: [timezoneHeader],
 				requestBody: {
 					required: true,
-					content: { "application/json": { schema: stripDialect(report.inputJsonSchema) } },
+					content: {
+						"application/json": {
+							schema: stripDialect(report.inputJsonSchema),
+							examples: example("lastWeek", "The last 7 days in Berlin time", reportExample(report.inputJsonSchema)),
+						},
+					},
 				},
 				responses: {
 					"200": {
@@ -267,6 +322,31 @@ export const buildOpenApiDocument = () => {
 								]),
 							),
 						},
+						examples: example("oneConversation", "A bot, one conversation with two messages and a thumbs up", {
+							bots: [{ id: "bot_support", name: "Support bot", createdAt: "2026-01-05T09:00:00Z" }],
+							conversations: [
+								{ id: "conv_1001", botId: "bot_support", contactId: null, createdAt: "2026-01-05T09:30:00Z" },
+							],
+							messages: [
+								{
+									id: "msg_1",
+									conversationId: "conv_1001",
+									type: "user",
+									tokens: 12,
+									createdAt: "2026-01-05T09:30:00Z",
+								},
+								{
+									id: "msg_2",
+									conversationId: "conv_1001",
+									type: "bot",
+									tokens: 85,
+									createdAt: "2026-01-05T09:30:04Z",
+								},
+							],
+							ratings: [
+								{ id: "rating_1", value: 1, botId: "bot_support", conversationId: "conv_1001", messageId: "msg_2" },
+							],
+						}),
 					},
 				},
 			},
@@ -309,7 +389,17 @@ export const buildOpenApiDocument = () => {
 			operationId: "ingestDelete",
 			summary: "Erase items and everything hanging off them",
 			tags: ["Ingest"],
-			requestBody: { required: true, content: { "application/json": { schema: schemaOf(eraseBodySchema) } } },
+			requestBody: {
+				required: true,
+				content: {
+					"application/json": {
+						schema: schemaOf(eraseBodySchema),
+						examples: example("oneConversation", "Erase a conversation with its messages and ratings", {
+							conversations: ["conv_1001"],
+						}),
+					},
+				},
+			},
 			responses: {
 				"200": {
 					description: "How many of the named ids existed and were erased",
@@ -321,6 +411,11 @@ export const buildOpenApiDocument = () => {
 		},
 	};
 
+	const conversationParameterExamples: Readonly<Record<string, unknown>> = {
+		start: "2026-01-05T00:00:00+01:00",
+		end: "2026-01-06T00:00:00+01:00",
+		rating: "down",
+	};
 	const conversationFields = (schemaOf(conversationsInput) as { properties: Record<string, Record<string, unknown>> })
 		.properties;
 	paths["/api/v1/conversations"] = {
@@ -339,6 +434,7 @@ export const buildOpenApiDocument = () => {
 				required: name === "start" || name === "end",
 				description: schema.description,
 				schema: { ...schema, description: undefined },
+				...(name in conversationParameterExamples ? { example: conversationParameterExamples[name] } : {}),
 			})),
 			responses: {
 				"200": {
@@ -387,7 +483,18 @@ export const buildOpenApiDocument = () => {
 			description: "Only when the server runs with `ADMIN_TOKEN`; otherwise 404.",
 			tags: ["Admin"],
 			security: adminSecurity,
-			requestBody: { required: true, content: { "application/json": { schema: schemaOf(createAccountInput) } } },
+			requestBody: {
+				required: true,
+				content: {
+					"application/json": {
+						schema: schemaOf(createAccountInput),
+						examples: example("withLimits", "An account limited to 10 datasets", {
+							name: "Acme Support",
+							limits: { datasets: 10 },
+						}),
+					},
+				},
+			},
 			responses: {
 				"201": {
 					description: "The account; `token` is shown only here",
@@ -412,7 +519,18 @@ export const buildOpenApiDocument = () => {
 			tags: ["Admin"],
 			security: adminSecurity,
 			parameters: [{ name: "accountId", in: "path", required: true, schema: { type: "string" } }],
-			requestBody: { required: false, content: { "application/json": { schema: schemaOf(createTokenInput) } } },
+			requestBody: {
+				required: false,
+				content: {
+					"application/json": {
+						schema: schemaOf(createTokenInput),
+						examples: example("readOnly", "A token that can only read reports", {
+							name: "dashboard",
+							scopes: ["reports:read"],
+						}),
+					},
+				},
+			},
 			responses: {
 				"201": {
 					description: "The token; shown only here",
@@ -455,11 +573,7 @@ export const buildOpenApiDocument = () => {
 		},
 		servers: [{ url: "/" }],
 		security: [{ bearerAuth: [] }],
-		tags: [
-			{ name: "Reports", description: "The report catalogue and batch generation" },
-			{ name: "Ingest", description: "Writing activity data" },
-			{ name: "Admin", description: "Provisioning accounts and tokens" },
-		],
+		tags: declaredTags(paths),
 		paths,
 		components: {
 			securitySchemes: {
@@ -479,6 +593,20 @@ export const buildOpenApiDocument = () => {
 			},
 		},
 	};
+};
+
+/** Every tag the operations use, in order of first use, each with its description. */
+const declaredTags = (paths: Record<string, unknown>) => {
+	const used = new Set<string>();
+	for (const methods of Object.values(paths as Record<string, Record<string, { tags?: ReadonlyArray<string> }>>)) {
+		for (const operation of Object.values(methods)) for (const tag of operation.tags ?? []) used.add(tag);
+	}
+	return [...used].map((name) => {
+		const description = tagDescriptions[name];
+		// A new tag (a new report category) must be described here, or the document would be incomplete.
+		if (description === undefined) throw new Error(`The OpenAPI tag "${name}" has no description`);
+		return { name, description };
+	});
 };
 
 export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

@@ -12,7 +12,7 @@ import {
 } from "@convolens/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Effect, Exit, Option } from "effect";
-import { renderDocsPage } from "./docs.ts";
+import { createDocsHandler } from "./docs-handler.ts";
 import { AppError, toWireError } from "./errors.ts";
 import {
 	type AuthThrottle,
@@ -106,8 +106,6 @@ const securityHeaders = {
 	"cache-control": "no-store",
 } as const;
 
-const docsCsp = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
-
 const requestIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 
 const bearerToken = (header: string | undefined): string | undefined => {
@@ -162,7 +160,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 	const authTimeoutMs = options.authTimeoutMs ?? 5_000;
 	const contexts = new WeakMap<IncomingMessage, AppContext>();
 	let openApiDocument: string | undefined;
-	let docsPage: string | undefined;
+	const serveDocs = createDocsHandler(buildOpenApiDocument);
 	const serveWeb = createWebHandler({ dir: options.webDir, demoToken: options.demoToken });
 
 	const trpcHandler = createHTTPHandler({
@@ -289,9 +287,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			sendBody(res, 200, openApiDocument, { "content-type": "application/json; charset=utf-8" });
 			return;
 		}
-		if ((pathname === "/docs" || pathname === "/docs/") && method === "GET") {
-			docsPage ??= renderDocsPage(buildOpenApiDocument());
-			sendBody(res, 200, docsPage, { "content-type": "text/html; charset=utf-8", "content-security-policy": docsCsp });
+		if ((pathname === "/docs" || pathname.startsWith("/docs/")) && (await serveDocs(req, res, method, pathname))) {
 			return;
 		}
 		if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {

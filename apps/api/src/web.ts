@@ -11,12 +11,12 @@
  *   the request comes from loopback without proxy forwarding headers; otherwise it is the same 404 as any unknown
  *   route.
  */
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { sendBody, sendJson } from "./http/io.ts";
+import { type Asset, assetOf, sendAsset } from "./http/assets.ts";
+import { sendJson } from "./http/io.ts";
 
 export interface WebOptions {
 	/** The `vite build` output; default `apps/web/dist` of this repository. */
@@ -63,11 +63,6 @@ export const isLoopback = (address: string | undefined): boolean =>
 /** Paths that belong to the API: never answered with the page, so API clients always get JSON. */
 const isApiPath = (pathname: string): boolean => /^\/(?:api|v1|trpc|docs|healthz|readyz)(?:\/|$)/.test(pathname);
 
-interface Asset {
-	readonly body: Buffer;
-	readonly etag: string;
-}
-
 const notBuiltPage = (dir: string) =>
 	"The Convolens dashboard has not been built yet.\n\n" +
 	`Build it with:\n\n    ${buildCommand}\n\n` +
@@ -89,24 +84,16 @@ export const createWebHandler = (options: WebOptions = {}) => {
 		if (info === undefined || !info.isFile()) return undefined;
 		const cached = cache.get(file);
 		if (cached !== undefined && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.asset;
-		const body = await readFile(file);
-		const asset = { body, etag: `"${createHash("sha1").update(body).digest("base64url").slice(0, 27)}"` };
+		const asset = assetOf(await readFile(file));
 		cache.set(file, { mtimeMs: info.mtimeMs, size: info.size, asset });
 		return asset;
 	};
 
 	const send = (req: IncomingMessage, res: ServerResponse, file: string, asset: Asset, cacheControl: string) => {
 		const type = contentTypes[path.extname(file).toLowerCase()] ?? "application/octet-stream";
-		res.setHeader("cache-control", cacheControl);
-		res.setHeader("etag", asset.etag);
 		if (type.startsWith("text/html")) res.setHeader("content-security-policy", pageCsp);
 		else res.removeHeader("content-security-policy");
-		if (req.headers["if-none-match"] === asset.etag) {
-			res.writeHead(304);
-			res.end();
-			return;
-		}
-		sendBody(res, 200, asset.body, { "content-type": type }, req.method === "HEAD");
+		sendAsset(req, res, asset, { contentType: type, cacheControl });
 	};
 
 	return async (req: IncomingMessage, res: ServerResponse, method: string, pathname: string): Promise<boolean> => {

@@ -392,7 +392,8 @@ describe("the HTTP envelope", () => {
 		const paths = openapi.json.paths as Record<string, unknown>;
 		expect(paths).toHaveProperty(["/api/v1/platform/report/list"]);
 		expect(paths).toHaveProperty([`/api/v1/platform/report/${ReportIds.BotStats}/generate`, "post", "requestBody"]);
-		const docs = await call(server.baseUrl, "/docs");
+		// The script-free reference; /docs itself is the interactive one (docs.test.ts).
+		const docs = await call(server.baseUrl, "/docs/static");
 		expect(docs.status).toBe(200);
 		expect(docs.headers.get("content-type")).toMatch(/^text\/html/);
 		expect(docs.text).toContain("Bot Stats");
