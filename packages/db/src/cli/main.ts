@@ -29,7 +29,7 @@ const usage = `Usage: npm run cli -- <command> [options]
   migrate                                   apply pending migrations
   seed-demo                                 create a demo account with ~90 days of activity
   create-account --name <name> [--limits <json>]
-  create-token --account <id> [--name <name>] [--scopes reports:read,ingest:write]
+  create-token --account <id> [--name <name>] [--scopes reports:read,ingest:write,webhooks:write]
   revoke-token --id <tokenId>
   generate --account <id> --messages <N> --days <D> [--bots 50] [--contacts 100000] [--seed 1]
            [--concurrency 2] [--id-prefix <p>]
