@@ -383,7 +383,7 @@ export const buildOpenApiDocument = () => {
 	paths["/api/v1/admin/accounts"] = {
 		post: {
 			operationId: "adminCreateAccount",
-			summary: "Create an account and its first token (both scopes)",
+			summary: "Create an account and its first token (every scope)",
 			description: "Only when the server runs with `ADMIN_TOKEN`; otherwise 404.",
 			tags: ["Admin"],
 			security: adminSecurity,

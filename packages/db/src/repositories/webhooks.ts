@@ -42,7 +42,9 @@ export interface ClaimedDelivery {
 	readonly createdAt: number;
 }
 
-const epoch = (value: Date | string | null) => (value === null ? null : new Date(value).getTime());
+/** A `timestamptz` as epoch milliseconds, whichever form the driver parsed it into. */
+const instant = (value: Date | string) => new Date(value).getTime();
+const epoch = (value: Date | string | null) => (value === null ? null : instant(value));
 
 /**
  * Registers a webhook with a new id and secret unless the account already has `maxPerAccount`. The count and the
@@ -68,8 +70,7 @@ export const createWebhook = (input: {
 				"INSERT INTO webhook (account_id, id, created_at, url, secret) VALUES ($1, $2, now(), $3, $4) RETURNING created_at",
 				[input.accountId, id, input.url, secret],
 			);
-			const createdAt = inserted.rows[0]?.created_at ?? new Date();
-			return { id, url: input.url, secret, createdAt: createdAt.getTime() };
+			return { id, url: input.url, secret, createdAt: instant(inserted.rows[0]?.created_at ?? new Date()) };
 		});
 	});
 
@@ -80,7 +81,7 @@ export const listWebhooks = (accountId: string) =>
 			"SELECT id, url, created_at FROM webhook WHERE account_id = $1 ORDER BY created_at, id",
 			[accountId],
 		);
-		return rows.map((row): WebhookRow => ({ id: row.id, url: row.url, createdAt: row.created_at.getTime() }));
+		return rows.map((row): WebhookRow => ({ id: row.id, url: row.url, createdAt: instant(row.created_at) }));
 	});
 
 /** Deletes the webhook and (by cascade) its deliveries; false when the account has no such webhook. */
@@ -117,7 +118,7 @@ export const listDeliveries = (accountId: string, webhookId: string, limit: numb
 				status: row.status,
 				attempts: row.attempts,
 				lastError: row.last_error,
-				createdAt: row.created_at.getTime(),
+				createdAt: instant(row.created_at),
 				deliveredAt: epoch(row.delivered_at),
 			}),
 		);
@@ -240,7 +241,7 @@ export const claimDueDeliveries = (input: {
 					secret: claim.secret,
 					payload: claim.payload,
 					attempts: claim.attempts,
-					createdAt: claim.created_at.getTime(),
+					createdAt: instant(claim.created_at),
 				});
 			}
 		}
