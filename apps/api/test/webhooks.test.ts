@@ -138,6 +138,14 @@ describe("alert webhooks", () => {
 		expect(server.lines.some((line) => JSON.stringify(line).includes(created.secret))).toBe(false);
 	});
 
+	it("describes every webhook route in the OpenAPI document", async () => {
+		const paths = (await call(server.baseUrl, "/api/v1/openapi.json")).json.paths as Record<string, unknown>;
+		expect(paths).toHaveProperty(["/api/v1/webhooks", "post", "responses", "201"]);
+		expect(paths).toHaveProperty(["/api/v1/webhooks", "get"]);
+		expect(paths).toHaveProperty(["/api/v1/webhooks/{webhookId}", "delete", "responses", "204"]);
+		expect(paths).toHaveProperty(["/api/v1/webhooks/{webhookId}/deliveries", "get"]);
+	});
+
 	it("posts each newly raised alert once, signed, with the report's own alert object", async () => {
 		const { accountId, token } = await newAccount(server, "Alerted", { datasets: 1 });
 		const webhook = await register(server, token, receiver.url("/alerted"));
@@ -214,6 +222,19 @@ describe("alert webhooks", () => {
 			},
 		]);
 		expect(at(receiver, "/alerted")).toHaveLength(2);
+	});
+
+	it("starts from nothing raised again once the account's last webhook was deleted", async () => {
+		const { accountId, token } = await newAccount(server, "Re-registered", { datasets: 1 });
+		const first = await register(server, token, receiver.url("/again-1"));
+		await call(server.baseUrl, "/api/v1/ingest", { token, body: { datasets: [{ id: "d" }] } });
+		await eventually(() => at(receiver, "/again-1")[0]);
+		expect((await call(server.baseUrl, `/api/v1/webhooks/${first.id}`, { token, method: "DELETE" })).status).toBe(204);
+
+		await register(server, token, receiver.url("/again-2"));
+		await webhookEngineOf(server.server)?.evaluate(accountId);
+		const redelivered = await eventually(() => at(receiver, "/again-2")[0]);
+		expect(JSON.parse(redelivered.body)).toMatchObject({ accountId, alert: { title: "Datasets limit" } });
 	});
 
 	it("retries a failing endpoint with backoff, then marks the delivery failed when the retry window ends", async () => {

@@ -84,12 +84,22 @@ export const listWebhooks = (accountId: string) =>
 		return rows.map((row): WebhookRow => ({ id: row.id, url: row.url, createdAt: instant(row.created_at) }));
 	});
 
-/** Deletes the webhook and (by cascade) its deliveries; false when the account has no such webhook. */
+/**
+ * Deletes the webhook and (by cascade) its deliveries; false when the account has no such webhook. With the account's
+ * last webhook goes its evaluation state, so a webhook registered later starts from "nothing raised".
+ */
 export const deleteWebhook = (accountId: string, id: string) =>
 	Effect.gen(function* () {
-		const { query } = yield* Database;
-		const rows = yield* query("DELETE FROM webhook WHERE account_id = $1 AND id = $2 RETURNING id", [accountId, id]);
-		return rows.length > 0;
+		const { transaction } = yield* Database;
+		return yield* transaction(async (client) => {
+			await lockAccountState(client, accountId);
+			const deleted = await client.query("DELETE FROM webhook WHERE account_id = $1 AND id = $2", [accountId, id]);
+			await client.query(
+				"DELETE FROM webhook_alert_state WHERE account_id = $1 AND NOT EXISTS (SELECT 1 FROM webhook WHERE account_id = $1)",
+				[accountId],
+			);
+			return (deleted.rowCount ?? 0) > 0;
+		});
 	});
 
 /** The webhook's newest deliveries first, or `undefined` when the account has no such webhook. */
