@@ -5,6 +5,7 @@ import {
 	botIdsOf,
 	type ClaimedDelivery,
 	claimDueDeliveries,
+	listWebhooks,
 	type RaisedAlert,
 	recordDeliveryAttempt,
 } from "@convolens/db";
@@ -73,6 +74,8 @@ export const createWebhookEngine = (
 
 	const evaluate = async (accountId: string) => {
 		const startedAtMs = Date.now();
+		// Every ingest schedules an evaluation: an account without webhooks costs this one query, no reports.
+		if ((await runtime.runPromise(listWebhooks(accountId))).length === 0) return;
 		const context = { accountId };
 		const bots = await runtime.runPromise(botIdsOf(accountId));
 		const raised: Array<RaisedAlert> = [];
