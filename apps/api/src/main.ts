@@ -79,6 +79,8 @@ const main = async () => {
 	const cachedRequests = integer("RESULT_CACHE_REQUESTS", 256, 0, 100_000);
 	const cachedCalls = integer("RESULT_CACHE_CALLS", 4_096, 0, 1_000_000);
 	const replicaUrls = replicaUrlsOf(env.DATABASE_REPLICA_URLS);
+	// Webhook URLs on loopback and private networks are for development and tests only.
+	const webhookAllowPrivate = flag(env.WEBHOOK_ALLOW_PRIVATE, false);
 	const adminToken = env.ADMIN_TOKEN || undefined;
 	// The admin token opens every tenant: one short enough to guess is refused before anything starts.
 	if (adminToken !== undefined && adminToken.length < 32) {
@@ -160,6 +162,7 @@ const main = async () => {
 			demoToken,
 			live: { perAccount: watchesPerAccount },
 			tracing: otlpEndpoint !== undefined,
+			webhooks: { allowPrivate: webhookAllowPrivate },
 			...(corsOrigins
 				? { cors: { origins: corsOrigins === "*" ? "*" : corsOrigins.split(",").map((o) => o.trim()) } }
 				: {}),

@@ -12,6 +12,7 @@ import { createAccountInput, createTokenInput } from "./rest/admin.ts";
 import { csvFileName } from "./rest/csv.ts";
 import { INGEST_BODY_LIMIT, REPORT_BODY_LIMIT } from "./rest/reports.ts";
 import { listInput, MAX_BATCH_REPORTS, procedureNameById } from "./trpc/router.ts";
+import { createWebhookInput, DELIVERY_LOG_LIMIT, MAX_WEBHOOKS_PER_ACCOUNT } from "./webhooks/registration.ts";
 
 /**
  * The OpenAPI 3.1 description of the REST surface, generated from the same zod schemas the procedures validate
@@ -104,6 +105,7 @@ const tagDescriptions: Readonly<Record<string, string>> = {
 	"Report: quality": "Reports on ratings, feedback and conversation quality",
 	"Report: resources": "Reports on datasets, records, skillsets and files",
 	Ingest: "Writing and erasing activity data",
+	Webhooks: "Alert webhooks: registration and delivery log",
 	Admin: "Provisioning accounts and tokens (only with `ADMIN_TOKEN`)",
 };
 
@@ -475,11 +477,135 @@ export const buildOpenApiDocument = () => {
 		},
 	};
 
+	const webhookIdParameter = {
+		name: "webhookId",
+		in: "path",
+		required: true,
+		description: "The id `POST /api/v1/webhooks` answered",
+		schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+	};
+	const webhookFields = {
+		id: { type: "string" },
+		url: { type: "string", format: "uri" },
+		createdAt: { type: "integer", description: "Epoch milliseconds" },
+	};
+	paths["/api/v1/webhooks"] = {
+		post: {
+			operationId: "createWebhook",
+			summary: "Register an alert webhook",
+			description:
+				"After each ingest (coalesced per account, within 5 s) and every 5 minutes, the account's Alerts and each " +
+				"bot's Bot Alerts are computed with their default inputs; each alert raised now and not at the previous " +
+				'evaluation is POSTed once to every webhook of the account as JSON `{id, type: "alert.raised", accountId, ' +
+				"createdAt, reportId, botId?, alert}` with `Convolens-Delivery: <id>` and `Convolens-Signature: " +
+				't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. A non-2xx answer or none within 10 s ' +
+				"is retried with exponential backoff for 24 hours. The URL must be http(s) and its host must resolve only " +
+				"to public addresses (loopback, private, link-local and metadata ranges are refused unless the server " +
+				`runs with WEBHOOK_ALLOW_PRIVATE=true). At most ${MAX_WEBHOOKS_PER_ACCOUNT} webhooks per account. ` +
+				"Requires the `webhooks:write` scope.",
+			tags: ["Webhooks"],
+			requestBody: { required: true, content: { "application/json": { schema: schemaOf(createWebhookInput) } } },
+			responses: {
+				"201": {
+					description: "The webhook; `secret` is shown only here",
+					content: {
+						"application/json": {
+							schema: {
+								type: "object",
+								required: ["id", "url", "secret", "createdAt"],
+								properties: { ...webhookFields, secret: { type: "string" } },
+							},
+						},
+					},
+				},
+				"400": errorResponse("Not an http(s) URL, or its host resolves to a refused address"),
+				"422": errorResponse(`The account already has ${MAX_WEBHOOKS_PER_ACCOUNT} webhooks`),
+				...commonErrors,
+			},
+		},
+		get: {
+			operationId: "listWebhooks",
+			summary: "The account's webhooks (without their secrets)",
+			tags: ["Webhooks"],
+			responses: {
+				"200": {
+					description: "Oldest first",
+					content: {
+						"application/json": {
+							schema: {
+								type: "object",
+								required: ["items"],
+								properties: { items: { type: "array", items: { type: "object", properties: webhookFields } } },
+							},
+						},
+					},
+				},
+				...commonErrors,
+			},
+		},
+	};
+	paths["/api/v1/webhooks/{webhookId}"] = {
+		delete: {
+			operationId: "deleteWebhook",
+			summary: "Delete a webhook and its delivery log",
+			tags: ["Webhooks"],
+			parameters: [webhookIdParameter],
+			responses: {
+				"204": { description: "Deleted" },
+				"400": errorResponse("Malformed id"),
+				"404": errorResponse("No such webhook in the account"),
+				...commonErrors,
+			},
+		},
+	};
+	paths["/api/v1/webhooks/{webhookId}/deliveries"] = {
+		get: {
+			operationId: "listWebhookDeliveries",
+			summary: "The webhook's delivery log",
+			description: `The ${DELIVERY_LOG_LIMIT} newest deliveries, newest first.`,
+			tags: ["Webhooks"],
+			parameters: [webhookIdParameter],
+			responses: {
+				"200": {
+					description: "Deliveries, newest first",
+					content: {
+						"application/json": {
+							schema: {
+								type: "object",
+								required: ["items"],
+								properties: {
+									items: {
+										type: "array",
+										items: {
+											type: "object",
+											properties: {
+												id: { type: "string", description: "Also the event's `id` and `Convolens-Delivery`" },
+												event: { type: "string", enum: ["alert.raised"] },
+												status: { type: "string", enum: ["pending", "delivered", "failed"] },
+												attempts: { type: "integer" },
+												lastError: { type: ["string", "null"] },
+												createdAt: { type: "integer", description: "Epoch milliseconds" },
+												deliveredAt: { type: ["integer", "null"], description: "Epoch milliseconds" },
+											},
+										},
+									},
+								},
+							},
+						},
+					},
+				},
+				"400": errorResponse("Malformed id"),
+				"404": errorResponse("No such webhook in the account"),
+				...commonErrors,
+			},
+		},
+	};
+
 	const adminSecurity = [{ adminToken: [] }];
 	paths["/api/v1/admin/accounts"] = {
 		post: {
 			operationId: "adminCreateAccount",
-			summary: "Create an account and its first token (both scopes)",
+			summary: "Create an account and its first token (every scope)",
 			description: "Only when the server runs with `ADMIN_TOKEN`; otherwise 404.",
 			tags: ["Admin"],
 			security: adminSecurity,

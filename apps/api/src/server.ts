@@ -44,11 +44,13 @@ import { createMemoryWatchLimiter, createSharedWatchLimiter, type WatchLimiter }
 import { buildOpenApiDocument } from "./openapi.ts";
 import { adminTokenMatches, handleAdmin, isAdminPath } from "./rest/admin.ts";
 import { handleRest, REPORT_BODY_LIMIT, wantsEventStream } from "./rest/reports.ts";
+import { handleWebhooks, isWebhookPath } from "./rest/webhooks.ts";
 import { type AppRuntime, runProgram } from "./runtime.ts";
 import { endRequestSpan, noteRequestAccount, openRequestSpan } from "./tracing.ts";
 import type { AppContext } from "./trpc/init.ts";
 import { appRouter, MAX_BATCH_REPORTS } from "./trpc/router.ts";
 import { createWebHandler } from "./web.ts";
+import { createWebhookEngine, type WebhookEngine, type WebhookOptions } from "./webhooks/engine.ts";
 
 export interface CorsOptions {
 	/** Allowed origins; `"*"` allows any (without credentials). */
@@ -95,6 +97,8 @@ export interface ServerOptions {
 	readonly tracing?: boolean;
 	/** Live reports (contract §8.1); the watch limit lives where `rateLimitStore` says. */
 	readonly live?: LiveReportOptions;
+	/** Alert webhooks (contract §8.3): evaluation and delivery timing, private addresses; `false` turns them off. */
+	readonly webhooks?: WebhookOptions | false;
 }
 
 const securityHeaders = {
@@ -155,6 +159,8 @@ export const createServer = (options: ServerOptions): http.Server => {
 						logger.warn("report work limit store", { error: describe(error) }),
 					);
 	const live = createLive(options, logger, leases);
+	const webhooks: WebhookEngine | undefined =
+		options.webhooks === false ? undefined : createWebhookEngine(runtime, logger, options.webhooks ?? {});
 	const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 	const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
 	const authTimeoutMs = options.authTimeoutMs ?? 5_000;
@@ -224,6 +230,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			rateLimiter,
 			workLimiter,
 			live: live.reports,
+			webhooks,
 			setHeader: (name, value) => {
 				if (!res.headersSent) res.setHeader(name, value);
 			},
@@ -240,7 +247,7 @@ export const createServer = (options: ServerOptions): http.Server => {
 			res.setHeader("vary", "Origin");
 		} else return;
 		res.setHeader("access-control-allow-headers", "authorization, content-type, x-timezone, x-request-id, trpc-accept");
-		res.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+		res.setHeader("access-control-allow-methods", "GET, POST, DELETE, OPTIONS");
 		res.setHeader(
 			"access-control-expose-headers",
 			"x-request-id, retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset",
@@ -323,7 +330,8 @@ export const createServer = (options: ServerOptions): http.Server => {
 		if (path !== undefined) {
 			const context = await contextFor(req, res, requestId, signal);
 			contexts.set(req, context);
-			await handleRest({ req, res, method, path, query: url.searchParams, context });
+			const request = { req, res, method, path, query: url.searchParams, context };
+			await (isWebhookPath(path) ? handleWebhooks(request) : handleRest(request));
 			return;
 		}
 		if (await serveWeb(req, res, method, pathname)) return;
@@ -414,7 +422,13 @@ export const createServer = (options: ServerOptions): http.Server => {
 				`content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
 		);
 	});
-	drainHooks.set(server, live.close);
+	const stopBackgroundWork = () => {
+		live.close();
+		webhooks?.close();
+	};
+	drainHooks.set(server, stopBackgroundWork);
+	if (webhooks !== undefined) webhookEngines.set(server, webhooks);
+	server.on("close", stopBackgroundWork);
 	server.requestTimeout = requestTimeoutMs + 5_000;
 	server.headersTimeout = 20_000;
 	server.keepAliveTimeout = 5_000;
@@ -454,7 +468,12 @@ const describe = (error: unknown): Record<string, unknown> => {
 	};
 };
 
-/** What `closeGracefully` runs first for each server: ends its live reports. */
+const webhookEngines = new WeakMap<http.Server, WebhookEngine>();
+
+/** The server's alert-webhook engine (for the CLI and tests that evaluate an account on demand). */
+export const webhookEngineOf = (server: http.Server): WebhookEngine | undefined => webhookEngines.get(server);
+
+/** What `closeGracefully` runs first for each server: ends its live reports and its webhook loops. */
 const drainHooks = new WeakMap<http.Server, () => void>();
 
 const watchPath = /^\/trpc\/reports\.watch\/?$/;

@@ -17,7 +17,7 @@ const admin = (path: string, body?: unknown, token = ADMIN_TOKEN) =>
 	call(server.baseUrl, path, { token, method: "POST", ...(body === undefined ? {} : { body }) });
 
 describe("admin API", () => {
-	it("creates an account whose token has both scopes, adds a token and revokes it", async () => {
+	it("creates an account whose token has every scope, adds a token and revokes it", async () => {
 		const created = await admin("/api/v1/admin/accounts", { name: "Umbrella", limits: { files: 10 } });
 		expect(created.status).toBe(201);
 		expect(created.json).toEqual({ id: expect.any(String), name: "Umbrella", token: expect.any(String) });

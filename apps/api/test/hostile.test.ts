@@ -1733,3 +1733,81 @@ describe("graceful shutdown under load", () => {
 		}
 	}, 180_000);
 });
+
+describe("alert webhooks refuse hostile input (contract §8.3)", () => {
+	const webhooksPath = "/api/v1/webhooks";
+
+	it("refuses URLs that are not http(s), carry credentials or reach private, loopback, link-local or metadata addresses", async () => {
+		const refused = [
+			"not a url",
+			"/relative/path",
+			"ftp://example.com/hook",
+			"file:///etc/passwd",
+			"javascript:alert(1)",
+			"gopher://127.0.0.1:6379/_INFO",
+			"https://user:secret@example.com/hook",
+			"http://127.0.0.1/hook",
+			"http://127.1/hook",
+			"http://2130706433/hook",
+			"http://0x7f000001/hook",
+			"http://localhost:3000/hook",
+			"http://0.0.0.0/hook",
+			"http://10.1.2.3/hook",
+			"http://172.16.0.1/hook",
+			"http://192.168.1.1/hook",
+			"http://100.64.0.1/hook",
+			"http://100.100.100.200/latest/meta-data",
+			"http://169.254.169.254/latest/meta-data/",
+			"http://[::1]/hook",
+			"http://[::]/hook",
+			"http://[::ffff:127.0.0.1]/hook",
+			"http://[::ffff:a9fe:a9fe]/hook",
+			"http://[64:ff9b::a9fe:a9fe]/hook",
+			"http://[2002:7f00:1::]/hook",
+			"http://[fe80::1]/hook",
+			"http://[fd00:ec2::254]/latest/meta-data/",
+			"http://224.0.0.1/hook",
+			"http://host.invalid/hook",
+			`https://example.com/${"a".repeat(3_000)}`,
+		];
+		for (const url of refused) {
+			const answer = await send(webhooksPath, { body: JSON.stringify({ url }) });
+			expect(answer.status, `${url}: ${describeAnswer(answer)}`).toBe(400);
+			expectRestError(answer, { code: "BAD_REQUEST", field: "url" });
+		}
+		for (const body of ["{}", '{"url": 42}', '{"url": null}', "[]", "not json", '"http://1.1.1.1/"']) {
+			expectRestError(await send(webhooksPath, { body }), { code: "BAD_REQUEST" });
+		}
+		// A public address is accepted (nothing is sent until an alert is raised).
+		const accepted = await send(webhooksPath, { body: JSON.stringify({ url: "https://1.1.1.1/hook" }) });
+		expect(accepted.status, describeAnswer(accepted)).toBe(201);
+		const deleted = await send(`${webhooksPath}/${String(accepted.json?.id)}`, { method: "DELETE" });
+		expect(deleted.status).toBe(204);
+		const listed = await send(webhooksPath, { method: "GET" });
+		expect(listed.json).toEqual({ items: [] });
+	});
+
+	it("answers bad and unknown webhook ids with 400 and 404, other methods with 405, and needs the scope", async () => {
+		for (const id of ["a%2Fb", "%00", "x".repeat(65), "a..b", "%E2%80%AE", "a%20b"]) {
+			expectRestError(await send(`${webhooksPath}/${id}`, { method: "DELETE" }), { code: "BAD_REQUEST" });
+			expectRestError(await send(`${webhooksPath}/${id}/deliveries`, { method: "GET" }), { code: "BAD_REQUEST" });
+		}
+		expectRestError(await send(`${webhooksPath}/%ZZ`, { method: "DELETE" }), { code: "BAD_REQUEST" });
+		expectRestError(await send(`${webhooksPath}/wh_unknown`, { method: "DELETE" }), { code: "NOT_FOUND" });
+		expectRestError(await send(`${webhooksPath}/wh_unknown/deliveries`, { method: "GET" }), { code: "NOT_FOUND" });
+		expectRestError(await send(`${webhooksPath}/wh_unknown`, { method: "GET" }), { code: "METHOD_NOT_ALLOWED" });
+		expectRestError(await send(webhooksPath, { method: "PUT", body: "{}" }), { code: "METHOD_NOT_ALLOWED" });
+		expectRestError(await send(`${webhooksPath}/a/b/c`, { method: "GET" }), { code: "NOT_FOUND" });
+		expectRestError(await send(webhooksPath, { method: "GET", token: null }), { code: "NOT_AUTHENTICATED" });
+		const readOnly = await server.createAccount("Webhook reader", ["reports:read", "ingest:write"]);
+		const refused = await send(webhooksPath, {
+			token: readOnly.token,
+			body: JSON.stringify({ url: "https://1.1.1.1/hook" }),
+		});
+		expectRestError(refused, { code: "NOT_AUTHORIZED" });
+		const trpc = await send("/trpc/webhooks.create", { body: JSON.stringify({ url: "http://169.254.169.254/" }) });
+		expectTrpcError(trpc, { code: "BAD_REQUEST", field: "url" });
+		const trpcDelete = await send("/trpc/webhooks.delete", { body: JSON.stringify({ id: "../x" }) });
+		expectTrpcError(trpcDelete, { code: "BAD_REQUEST", field: "id" });
+	});
+});

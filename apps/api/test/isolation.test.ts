@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { type AnyReport, ReportIds, reports } from "@convolens/core";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -580,5 +582,90 @@ describe("report work per account", () => {
 			headers: { authorization: `Bearer ${account.token}` },
 		});
 		expect(response.status).toBe(400);
+	});
+});
+
+describe("alert webhooks per tenant", () => {
+	let hooks: TestServer;
+	let receiver: http.Server;
+	const received: Array<{ path: string; body: string }> = [];
+	beforeAll(async () => {
+		receiver = http.createServer((req, res) => {
+			const chunks: Array<Buffer> = [];
+			req.on("data", (chunk: Buffer) => chunks.push(chunk));
+			req.on("end", () => {
+				received.push({ path: req.url ?? "/", body: Buffer.concat(chunks).toString("utf8") });
+				res.writeHead(204);
+				res.end();
+			});
+		});
+		await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+		hooks = await startTestServer({
+			webhooks: { allowPrivate: true, coalesceMs: 50, deliveryPollMs: 50, evaluateEveryMs: 3_600_000 },
+		});
+	});
+	afterAll(async () => {
+		await hooks?.close();
+		await new Promise<void>((resolve) => receiver.close(() => resolve()));
+	});
+
+	it("never lists, deletes or shows deliveries of another tenant's webhook, nor sends it another tenant's alerts", async () => {
+		const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+		const tenantA = await hooks.createAccount("Hooks A");
+		const tenantB = await hooks.createAccount("Hooks B");
+		const register = async (token: string, path: string) => {
+			const created = await call(hooks.baseUrl, "/api/v1/webhooks", { token, body: { url: `${receiverUrl}${path}` } });
+			expect(created.status).toBe(201);
+			return created.json.id as string;
+		};
+		const hookA = await register(tenantA.token, "/a");
+		const hookB = await register(tenantB.token, "/b");
+
+		const listB = await call(hooks.baseUrl, "/api/v1/webhooks", { token: tenantB.token });
+		expect((listB.json.items as Array<{ id: string }>).map((item) => item.id)).toEqual([hookB]);
+		expect((await call(hooks.baseUrl, `/api/v1/webhooks/${hookA}/deliveries`, { token: tenantB.token })).status).toBe(
+			404,
+		);
+		expect(
+			(await call(hooks.baseUrl, `/api/v1/webhooks/${hookA}`, { token: tenantB.token, method: "DELETE" })).status,
+		).toBe(404);
+		const trpcB = createTRPCClient<AppRouter>({
+			links: [httpLink({ url: `${hooks.baseUrl}/trpc`, headers: { authorization: `Bearer ${tenantB.token}` } })],
+		});
+		await expect(trpcB.webhooks.delete.mutate({ id: hookA })).rejects.toMatchObject({
+			data: { wireCode: "NOT_FOUND" },
+		});
+		await expect(trpcB.webhooks.deliveries.query({ id: hookA })).rejects.toMatchObject({
+			data: { wireCode: "NOT_FOUND" },
+		});
+		const listA = await call(hooks.baseUrl, "/api/v1/webhooks", { token: tenantA.token });
+		expect((listA.json.items as Array<{ id: string }>).map((item) => item.id)).toEqual([hookA]);
+
+		// Each tenant raises its own bot's negative-feedback alert, on bots with the same id.
+		for (const tenant of [tenantA, tenantB]) {
+			const stored = await call(hooks.baseUrl, "/api/v1/ingest", {
+				token: tenant.token,
+				body: {
+					bots: [{ id: "shared-bot" }],
+					ratings: [1, 2, 3].map((n) => ({ id: `r${n}`, botId: "shared-bot", value: -1 })),
+				},
+			});
+			expect(stored.status).toBe(200);
+		}
+		const deadline = Date.now() + 20_000;
+		while (!(received.some((entry) => entry.path === "/a") && received.some((entry) => entry.path === "/b"))) {
+			if (Date.now() > deadline) throw new Error("no delivery to both tenants before the deadline");
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		const accountOf = (path: string) =>
+			received.filter((entry) => entry.path === path).map((entry) => JSON.parse(entry.body).accountId as string);
+		expect(new Set(accountOf("/a"))).toEqual(new Set([tenantA.accountId]));
+		expect(new Set(accountOf("/b"))).toEqual(new Set([tenantB.accountId]));
+		const logA = await call(hooks.baseUrl, `/api/v1/webhooks/${hookA}/deliveries`, { token: tenantA.token });
+		const logB = await call(hooks.baseUrl, `/api/v1/webhooks/${hookB}/deliveries`, { token: tenantB.token });
+		const idsA = (logA.json.items as Array<{ id: string }>).map((item) => item.id);
+		const idsB = (logB.json.items as Array<{ id: string }>).map((item) => item.id);
+		expect(idsA.length).toBeGreaterThan(0);
+		expect(idsA.filter((id) => idsB.includes(id))).toEqual([]);
 	});
 });

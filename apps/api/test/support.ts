@@ -11,6 +11,7 @@ import type { WorkLimitOptions } from "../src/http/work-limit.ts";
 import type { LiveReportOptions } from "../src/live/live-reports.ts";
 import type { AppRuntime } from "../src/runtime.ts";
 import { createServer } from "../src/server.ts";
+import type { WebhookOptions } from "../src/webhooks/engine.ts";
 
 export interface LogLine {
 	readonly level: string;
@@ -42,6 +43,8 @@ export interface TestServer {
 	) => Promise<{ readonly accountId: string; readonly token: string; readonly tokenId?: string }>;
 	readonly createToken: (accountId: string, scopes: ReadonlyArray<Scope>) => Promise<{ id: string; token: string }>;
 	readonly revokeToken: (tokenId: string) => Promise<void>;
+	/** Stops the server and its runtime but keeps the database (a process that exits). */
+	readonly stop: () => Promise<void>;
 	readonly close: () => Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export const startTestServer = async (
 		readonly metricsToken?: string;
 		readonly live?: LiveReportOptions;
 		readonly rateLimitStore?: "postgres" | "memory";
+		readonly webhooks?: WebhookOptions | false;
 		/** Another server over the same database (a second API process), instead of a new database. */
 		readonly databaseUrl?: string;
 	} = {},
@@ -77,12 +81,23 @@ export const startTestServer = async (
 		...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
 		...(options.live === undefined ? {} : { live: options.live }),
 		...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
+		...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const { port } = server.address() as AddressInfo;
 
 	const createToken = (accountId: string, scopes: ReadonlyArray<Scope>) =>
 		runtime.runPromise(TenantRepository.use((tenants) => tenants.createToken(accountId, { name: "test", scopes })));
+
+	let stopped: Promise<void> | undefined;
+	const stop = () => {
+		stopped ??= (async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			await runtime.dispose();
+		})();
+		return stopped;
+	};
 
 	return {
 		baseUrl: `http://127.0.0.1:${port}`,
@@ -98,10 +113,9 @@ export const startTestServer = async (
 		},
 		createToken,
 		revokeToken: (tokenId) => runtime.runPromise(TenantRepository.use((tenants) => tenants.revokeToken(tokenId))),
+		stop,
 		close: async () => {
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-			await runtime.dispose();
+			await stop();
 			await database.drop();
 		},
 	};

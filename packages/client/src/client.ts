@@ -7,7 +7,7 @@ import type { ConversationsQuery, ConvolensClient, ListOptions, RequestOptions }
 export interface ClientOptions {
 	/** The server's origin, e.g. `http://localhost:3000` (a base path is kept: `https://host/convolens`). */
 	readonly url: string;
-	/** An API token with the `reports:read` scope. */
+	/** An API token with the `reports:read` scope (and `webhooks:write` for `webhooks`). */
 	readonly token: string;
 	/** IANA timezone (sent as `X-Timezone`) for every report whose input names none. */
 	readonly timezone?: string;
@@ -54,6 +54,8 @@ export function createClient(options: ClientOptions): ConvolensClient {
 	const reportById = new Map<string, ReportRef>(reportDescriptors.map((report) => [report.id, report]));
 
 	const client: Record<string, unknown> = {
+		// Webhooks are a REST surface: they go over REST whichever transport runs the reports.
+		webhooks: rest.webhooks,
 		list: (listOptions: ListOptions = {}) => transport.list(listOptions),
 		conversations: (query: ConversationsQuery) => transport.conversations(query),
 		generate: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>

@@ -6,6 +6,7 @@ export type {
 	ConversationsPage,
 	ConversationsQuery,
 	ConvolensClient,
+	CreatedWebhook,
 	GenerateRequest,
 	GenerateResponse,
 	ListOptions,
@@ -20,4 +21,7 @@ export type {
 	ReportOutput,
 	ReportResult,
 	RequestOptions,
+	Webhook,
+	WebhookDelivery,
+	WebhookMethods,
 } from "./types.ts";

@@ -124,7 +124,45 @@ type ReportMethod<Id extends ReportId> =
 /** One method per report, named like the report: `totalRatings`, `botStats`, … */
 export type ReportMethods = { readonly [Id in ReportId as ReportCatalog[Id]["method"]]: ReportMethod<Id> };
 
+/** An alert webhook (contract §8.3) as the server lists it. */
+export interface Webhook {
+	readonly id: string;
+	readonly url: string;
+	/** Epoch milliseconds. */
+	readonly createdAt: number;
+}
+
+/** A webhook just registered: the only answer that carries its signing secret. */
+export interface CreatedWebhook extends Webhook {
+	readonly secret: string;
+}
+
+/** One entry of a webhook's delivery log. `id` is also the event's `id` and its `Convolens-Delivery` header. */
+export interface WebhookDelivery {
+	readonly id: string;
+	readonly event: "alert.raised";
+	readonly status: "pending" | "delivered" | "failed";
+	readonly attempts: number;
+	readonly lastError: string | null;
+	/** Epoch milliseconds. */
+	readonly createdAt: number;
+	readonly deliveredAt: number | null;
+}
+
+/** Alert webhooks, over the REST contract whichever transport runs the reports; needs the `webhooks:write` scope. */
+export interface WebhookMethods {
+	/** Registers `url`; the answer's `secret` (shown once) verifies each delivery's `Convolens-Signature`. */
+	create(input: { readonly url: string }, options?: RequestOptions): Promise<CreatedWebhook>;
+	list(options?: RequestOptions): Promise<ReadonlyArray<Webhook>>;
+	/** Deletes the webhook and its delivery log; `NOT_FOUND` when the account has no such webhook. */
+	delete(id: string, options?: RequestOptions): Promise<void>;
+	/** The webhook's newest deliveries, newest first. */
+	deliveries(id: string, options?: RequestOptions): Promise<ReadonlyArray<WebhookDelivery>>;
+}
+
 export interface ConvolensClient extends ReportMethods {
+	/** Alert webhooks (contract §8.3). */
+	readonly webhooks: WebhookMethods;
 	/** The reports the server offers, with their input and output JSON Schemas. */
 	list(options?: ListOptions): Promise<ReportList>;
 	/** Drill-down: the conversations behind a chart point, a page at a time. */

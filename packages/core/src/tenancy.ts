@@ -2,7 +2,7 @@ import { Context, type Effect, type Option } from "effect";
 import type { ResourceNotFound, StorageError } from "./errors.ts";
 import type { AccountLimits } from "./rows.ts";
 
-export const scopes = ["reports:read", "ingest:write"] as const;
+export const scopes = ["reports:read", "ingest:write", "webhooks:write"] as const;
 export type Scope = (typeof scopes)[number];
 
 export interface Principal {

@@ -15,4 +15,19 @@ export { readDataVersion } from "./repositories/data-version.ts";
 export { acquireLease, type LeaseKind, releaseLease, renewLeases } from "./repositories/limit-lease.ts";
 export { takeRateLimit } from "./repositories/rate-limit.ts";
 export { hashToken } from "./repositories/tenant.ts";
+export {
+	accountsWithWebhooks,
+	applyEvaluation,
+	botIdsOf,
+	type ClaimedDelivery,
+	claimDueDeliveries,
+	createWebhook,
+	type DeliveryRow,
+	deleteWebhook,
+	listDeliveries,
+	listWebhooks,
+	type RaisedAlert,
+	recordDeliveryAttempt,
+	type WebhookRow,
+} from "./repositories/webhooks.ts";
 export { demoLimits, seedDemo } from "./seed/demo.ts";

@@ -31,7 +31,7 @@ describe("tenant schema rule", () => {
 		const tenantTables = [...orm.getMetadata().getAll().values()].filter(
 			(meta) => meta.tableName !== "account" && !keyedTables.has(meta.tableName),
 		);
-		assert.strictEqual(tenantTables.length, 11);
+		assert.strictEqual(tenantTables.length, 13);
 		for (const meta of tenantTables) {
 			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
 			assert.deepStrictEqual(pkColumns, ["account_id", "id"], `${meta.tableName} primary key`);
@@ -50,7 +50,7 @@ describe("tenant schema rule", () => {
 		const rollups = [...orm.getMetadata().getAll().values()].filter((meta) =>
 			[...rollupEntities, ...serviceStateEntities].some((entity) => entity.meta.tableName === meta.tableName),
 		);
-		assert.strictEqual(rollups.length, 16);
+		assert.strictEqual(rollups.length, 17);
 		for (const meta of rollups) {
 			const pkColumns = meta.primaryKeys.flatMap((key) => meta.properties[key]!.fieldNames);
 			assert.strictEqual(pkColumns[0], "account_id", `${meta.tableName} primary key`);
@@ -76,7 +76,7 @@ describe("tenant schema rule", () => {
 				[...rollupEntities, ...serviceStateEntities].map((entity) => entity.meta.tableName),
 			);
 			const tables = new Set(rows.map((row) => row.table));
-			assert.strictEqual(tables.size, 27);
+			assert.strictEqual(tables.size, 30);
 			const foreignKeys = rows.filter((row) => row.type === "f");
 			assert.isAbove(foreignKeys.length, 11);
 			for (const row of rows) {

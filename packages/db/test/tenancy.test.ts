@@ -6,7 +6,7 @@ import { Database } from "../src/database.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
 
 layer(testDatabaseLayer(), { timeout: "120 seconds" })("tenancy", (it) => {
-	it.effect("creates an account with a token holding both scopes, stored only as its SHA-256", () =>
+	it.effect("creates an account with a token holding every scope, stored only as its SHA-256", () =>
 		Effect.gen(function* () {
 			const tenants = yield* TenantRepository;
 			const account = yield* tenants.createAccount({ name: "Acme", limits: { files: 10 } });
@@ -21,7 +21,7 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("tenancy", (it) => {
 			);
 			assert.strictEqual(tokens.length, 1);
 			assert.strictEqual(tokens[0]!.hash, createHash("sha256").update(account.token).digest("hex"));
-			assert.deepStrictEqual(tokens[0]!.scopes, ["reports:read", "ingest:write"]);
+			assert.deepStrictEqual(tokens[0]!.scopes, ["reports:read", "ingest:write", "webhooks:write"]);
 			// The token itself appears in no column of any row.
 			const leaked = yield* query("SELECT 1 FROM api_token t WHERE t::text LIKE '%' || $1 || '%'", [account.token]);
 			assert.strictEqual(leaked.length, 0);
@@ -33,7 +33,11 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("tenancy", (it) => {
 
 			const principal = yield* tenants.authenticate(account.token);
 			assert.deepStrictEqual(Option.getOrUndefined(principal)?.accountId, account.id);
-			assert.deepStrictEqual(Option.getOrUndefined(principal)?.scopes, ["reports:read", "ingest:write"]);
+			assert.deepStrictEqual(Option.getOrUndefined(principal)?.scopes, [
+				"reports:read",
+				"ingest:write",
+				"webhooks:write",
+			]);
 		}),
 	);
 

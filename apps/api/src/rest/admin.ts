@@ -49,7 +49,7 @@ export const createTokenInput = z.object({
 		.max(200)
 		.refine(withoutNul, { error: "must not contain the NUL character" })
 		.optional(),
-	scopes: z.array(z.enum(scopes)).min(1).optional().describe("Default: both scopes"),
+	scopes: z.array(z.enum(scopes)).min(1).optional().describe("Default: every scope"),
 });
 
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();

@@ -5,6 +5,7 @@ import { type RateLimiter, rateLimitHeaders } from "../http/rate-limit.ts";
 import type { WorkLimiter } from "../http/work-limit.ts";
 import type { LiveReports } from "../live/live-reports.ts";
 import type { AppRuntime } from "../runtime.ts";
+import type { WebhookEngine } from "../webhooks/engine.ts";
 
 /** What every procedure sees. Built once per HTTP request (tRPC and REST alike). */
 export interface AppContext {
@@ -28,6 +29,8 @@ export interface AppContext {
 	readonly workLimiter?: WorkLimiter | undefined;
 	/** Live reports (`reports.watch` and the REST event stream); refused when absent. */
 	readonly live?: LiveReports | undefined;
+	/** Alert webhooks (contract §8.3): URL checks and the evaluation scheduled after an ingest; off when absent. */
+	readonly webhooks?: WebhookEngine | undefined;
 }
 
 /** What a client can narrow on: `error.data.tag` (the typed error) and `error.data.wireCode`. */
@@ -111,3 +114,4 @@ export const withinWorkLimit = async <A>(
 	}
 };
 export const ingestProcedure = t.procedure.use(requireScope("ingest:write"));
+export const webhooksProcedure = t.procedure.use(requireScope("webhooks:write"));

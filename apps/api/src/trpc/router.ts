@@ -19,12 +19,34 @@ import {
 	runErase,
 	runIngest,
 } from "@convolens/core";
+import {
+	createWebhook,
+	type DeliveryRow,
+	deleteWebhook,
+	listDeliveries,
+	listWebhooks,
+	type WebhookRow,
+} from "@convolens/db";
 import { z } from "zod";
 import { AppError, toWireError } from "../errors.ts";
 import { batchCost, reportCost } from "../http/work-limit.ts";
 import { watchResults } from "../live/watch.ts";
 import { runProgram } from "../runtime.ts";
-import { type AppContext, ingestProcedure, reportsProcedure, router, withinWorkLimit } from "./init.ts";
+import {
+	checkWebhookUrl,
+	DELIVERY_LOG_LIMIT,
+	MAX_WEBHOOKS_PER_ACCOUNT,
+	parseCreateWebhook,
+	parseWebhookId,
+} from "../webhooks/registration.ts";
+import {
+	type AppContext,
+	ingestProcedure,
+	reportsProcedure,
+	router,
+	webhooksProcedure,
+	withinWorkLimit,
+} from "./init.ts";
 
 /** The most reports one batch request may ask for. */
 export const MAX_BATCH_REPORTS = 50;
@@ -254,16 +276,68 @@ export const appRouter = router({
 			),
 	}),
 	ingest: router({
-		batch: ingestProcedure
-			.input(passThrough<IngestRequest>())
-			.mutation(({ ctx, input }) => runProgram(ctx.runtime, runIngest(ctx.principal.accountId, input), ctx.signal)),
-		delete: ingestProcedure
-			.input(passThrough<EraseRequestBody>())
-			.mutation(({ ctx, input }) => runProgram(ctx.runtime, runErase(ctx.principal.accountId, input), ctx.signal)),
+		batch: ingestProcedure.input(passThrough<IngestRequest>()).mutation(async ({ ctx, input }) => {
+			const result = await runProgram(ctx.runtime, runIngest(ctx.principal.accountId, input), ctx.signal);
+			ctx.webhooks?.afterIngest(ctx.principal.accountId);
+			return result;
+		}),
+		delete: ingestProcedure.input(passThrough<EraseRequestBody>()).mutation(async ({ ctx, input }) => {
+			const result = await runProgram(ctx.runtime, runErase(ctx.principal.accountId, input), ctx.signal);
+			ctx.webhooks?.afterIngest(ctx.principal.accountId);
+			return result;
+		}),
+	}),
+	/** Alert webhooks (contract §8.3). */
+	webhooks: router({
+		create: webhooksProcedure.input(parseCreateWebhook).mutation(async ({ ctx, input }): Promise<CreatedWebhook> => {
+			const url = await checkWebhookUrl(input.url, ctx.webhooks?.allowPrivate ?? false);
+			const created = await runProgram(
+				ctx.runtime,
+				createWebhook({ accountId: ctx.principal.accountId, url, maxPerAccount: MAX_WEBHOOKS_PER_ACCOUNT }),
+				ctx.signal,
+			);
+			if (created === undefined) {
+				throw new AppError({
+					code: "UNPROCESSABLE_ENTITY",
+					message: `An account may have at most ${MAX_WEBHOOKS_PER_ACCOUNT} webhooks`,
+				});
+			}
+			return created;
+		}),
+		list: webhooksProcedure.query(
+			async ({ ctx }): Promise<{ items: ReadonlyArray<WebhookRow> }> => ({
+				items: await runProgram(ctx.runtime, listWebhooks(ctx.principal.accountId), ctx.signal),
+			}),
+		),
+		delete: webhooksProcedure
+			.input((raw: unknown) => ({ id: parseWebhookId((raw as { id?: unknown } | null)?.id) }))
+			.mutation(async ({ ctx, input }): Promise<{ id: string }> => {
+				const deleted = await runProgram(ctx.runtime, deleteWebhook(ctx.principal.accountId, input.id), ctx.signal);
+				if (!deleted) throw webhookNotFound();
+				return { id: input.id };
+			}),
+		deliveries: webhooksProcedure
+			.input((raw: unknown) => ({ id: parseWebhookId((raw as { id?: unknown } | null)?.id) }))
+			.query(async ({ ctx, input }): Promise<{ items: ReadonlyArray<DeliveryRow> }> => {
+				const items = await runProgram(
+					ctx.runtime,
+					listDeliveries(ctx.principal.accountId, input.id, DELIVERY_LOG_LIMIT),
+					ctx.signal,
+				);
+				if (items === undefined) throw webhookNotFound();
+				return { items };
+			}),
 	}),
 });
 
 export type AppRouter = typeof appRouter;
+
+/** A registered webhook as its creation answers it: the only time the secret is shown. */
+export interface CreatedWebhook extends WebhookRow {
+	readonly secret: string;
+}
+
+const webhookNotFound = () => new AppError({ code: "NOT_FOUND", message: "Webhook not found" });
 
 /** Report ID → the name of its procedure under `reports.`, for the REST adapter's single-report route. */
 export const procedureNameById: ReadonlyMap<string, keyof ReportsByProcedureName> = new Map(

@@ -1,4 +1,4 @@
-import type { ConversationsPage, ListOptions, RequestOptions } from "../types.ts";
+import type { ConversationsPage, ListOptions, RequestOptions, WebhookMethods } from "../types.ts";
 import {
 	completeResults,
 	conversationsInput,
@@ -20,6 +20,8 @@ import {
 export interface RestTransport extends Transport {
 	/** The report's CSV file as text; an error answer throws a `ConvolensError` like any other call. */
 	readonly csv: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<string>;
+	/** Alert webhooks (contract §8.3), a REST surface only. */
+	readonly webhooks: WebhookMethods;
 }
 
 export function restTransport(config: TransportConfig): RestTransport {
@@ -27,7 +29,7 @@ export function restTransport(config: TransportConfig): RestTransport {
 
 	/** One HTTP exchange; an error answer (JSON `{message, code}`, or anything else) becomes a `ConvolensError`. */
 	async function exchange(
-		method: "GET" | "POST",
+		method: "GET" | "POST" | "DELETE",
 		url: string,
 		body: unknown,
 		options: RequestOptions,
@@ -65,7 +67,7 @@ export function restTransport(config: TransportConfig): RestTransport {
 	}
 
 	async function request(
-		method: "GET" | "POST",
+		method: "GET" | "POST" | "DELETE",
 		url: string,
 		body: unknown,
 		options: RequestOptions,
@@ -79,7 +81,32 @@ export function restTransport(config: TransportConfig): RestTransport {
 		}
 	}
 
+	const webhooksUrl = `${config.baseUrl}/api/v1/webhooks`;
+	const webhookUrl = (id: string) => `${webhooksUrl}/${encodeURIComponent(id)}`;
+	const webhooks: WebhookMethods = {
+		create: async (input, options = {}) =>
+			(await request("POST", webhooksUrl, { url: input.url }, options)) as Awaited<
+				ReturnType<WebhookMethods["create"]>
+			>,
+		list: async (options = {}) =>
+			(
+				(await request("GET", webhooksUrl, undefined, options)) as {
+					items: Awaited<ReturnType<WebhookMethods["list"]>>;
+				}
+			).items,
+		delete: async (id, options = {}) => {
+			await request("DELETE", webhookUrl(id), undefined, options);
+		},
+		deliveries: async (id, options = {}) =>
+			(
+				(await request("GET", `${webhookUrl(id)}/deliveries`, undefined, options)) as {
+					items: Awaited<ReturnType<WebhookMethods["deliveries"]>>;
+				}
+			).items,
+	};
+
 	return {
+		webhooks,
 		list: async (options: ListOptions) => {
 			const query = new URLSearchParams();
 			if (options.take !== undefined) query.set("take", String(options.take));

@@ -60,7 +60,7 @@ export const limits = Flag.String("limits").pipe(
 /** Comma-separated scopes, checked against the scopes of `@convolens/core` (loaded only when the flag is given). */
 export const scopes = Flag.String("scopes").pipe(
 	Flag.withMetavar("list"),
-	Flag.withDescription("comma-separated scopes (default: all), e.g. reports:read,ingest:write"),
+	Flag.withDescription("comma-separated scopes (default: all), e.g. reports:read,ingest:write,webhooks:write"),
 	Flag.mapEffect((value) =>
 		Effect.gen(function* () {
 			const known: ReadonlyArray<string> = (yield* Effect.promise(() => import("@convolens/core"))).scopes;

@@ -28,6 +28,9 @@ import {
 	DataVersion,
 } from "./rollup.entity.ts";
 import { Skillset } from "./skillset.entity.ts";
+import { Webhook } from "./webhook.entity.ts";
+import { WebhookAlertState } from "./webhook-alert-state.entity.ts";
+import { WebhookDelivery } from "./webhook-delivery.entity.ts";
 
 export {
 	Ability,
@@ -58,6 +61,9 @@ export {
 	RateLimitBucket,
 	Rating,
 	Skillset,
+	Webhook,
+	WebhookAlertState,
+	WebhookDelivery,
 };
 
 /** Every entity of the schema, in dependency order. */
@@ -90,6 +96,9 @@ export const entities = [
 	DataVersion,
 	RateLimitBucket,
 	LimitLease,
+	Webhook,
+	WebhookDelivery,
+	WebhookAlertState,
 ] as const;
 
 /** Tables of derived data (rollups), kept exact by triggers; every other entity but `account` is tenant data. */
@@ -111,4 +120,4 @@ export const rollupEntities = [
 ] as const;
 
 /** Tables of service state shared by the API processes (not tenant data, though keyed by account). */
-export const serviceStateEntities = [RateLimitBucket, LimitLease] as const;
+export const serviceStateEntities = [RateLimitBucket, LimitLease, WebhookAlertState] as const;

@@ -20,6 +20,7 @@ import { Migration20261202220000_distributable } from "./Migration20261202220000
 import { Migration20261203070000_rate_limit_bucket } from "./Migration20261203070000_rate_limit_bucket.ts";
 import { Migration20261203081708_conversation_keyset_index } from "./Migration20261203081708_conversation_keyset_index.ts";
 import { Migration20261203083525_limit_lease } from "./Migration20261203083525_limit_lease.ts";
+import { Migration20261203092102_webhooks } from "./Migration20261203092102_webhooks.ts";
 
 /**
  * Every committed migration, oldest first. Listed explicitly (rather than discovered by file glob) so they run the
@@ -49,4 +50,5 @@ export const migrations = [
 	Migration20261203070000_rate_limit_bucket,
 	Migration20261203081708_conversation_keyset_index,
 	Migration20261203083525_limit_lease,
+	Migration20261203092102_webhooks,
 ];
