@@ -504,7 +504,17 @@ export const buildOpenApiDocument = () => {
 				`runs with WEBHOOK_ALLOW_PRIVATE=true). At most ${MAX_WEBHOOKS_PER_ACCOUNT} webhooks per account. ` +
 				"Requires the `webhooks:write` scope.",
 			tags: ["Webhooks"],
-			requestBody: { required: true, content: { "application/json": { schema: schemaOf(createWebhookInput) } } },
+			requestBody: {
+				required: true,
+				content: {
+					"application/json": {
+						schema: schemaOf(createWebhookInput),
+						examples: example("receiver", "Your HTTPS endpoint that receives alert.raised events", {
+							url: "https://hooks.example.com/convolens",
+						}),
+					},
+				},
+			},
 			responses: {
 				"201": {
 					description: "The webhook; `secret` is shown only here",
