@@ -74,8 +74,50 @@ export const queryOnce = async <Row extends pg.QueryResultRow>(
 	}
 };
 
-/** Starts a primary in `directory/primary` and its standby in `directory/replica` (see `StreamingPair`). */
+/**
+ * Starts a primary in `directory/primary` and its standby in `directory/replica` (see `StreamingPair`). The primary
+ * is restarted on the port it had, and the standby's port is picked free; another process on the machine can take
+ * either port in between (test suites start servers in parallel), so the pair checks that each URL reaches the
+ * server it started and that the standby streams from that primary, and starts over on fresh ports if not.
+ */
 export const startStreamingPair = async (directory: string): Promise<StreamingPair> => {
+	for (let attempt = 1; ; attempt++) {
+		const pair = await startPairOnce(path.join(directory, `attempt-${attempt}`));
+		const problem = await mismatch(pair, path.join(directory, `attempt-${attempt}`));
+		if (problem === undefined) {
+			const stop = pair.stop;
+			return {
+				...pair,
+				stop: async () => {
+					await stop();
+					await rm(directory, { recursive: true, force: true });
+				},
+			};
+		}
+		await pair.stop().catch(() => undefined);
+		if (attempt >= 3) throw new Error(`could not start a streaming pair: ${problem}`);
+	}
+};
+
+/** Why the pair is not the one started in `directory`, or `undefined` when it is. */
+const mismatch = async (pair: StreamingPair, directory: string): Promise<string | undefined> => {
+	const dataDirectory = async (url: string) =>
+		(await queryOnce<{ data_directory: string }>(url, "SHOW data_directory"))[0]?.data_directory;
+	const systemId = async (url: string) =>
+		(await queryOnce<{ id: string }>(url, "SELECT system_identifier::text AS id FROM pg_control_system()"))[0]?.id;
+	if ((await dataDirectory(pair.primary.url)) !== path.resolve(directory, "primary")) {
+		return "the primary's port reaches another server";
+	}
+	if ((await dataDirectory(pair.replica.url)) !== path.resolve(directory, "replica")) {
+		return "the standby's port reaches another server";
+	}
+	if ((await systemId(pair.primary.url)) !== (await systemId(pair.replica.url))) {
+		return "the standby is not a copy of this primary";
+	}
+	return undefined;
+};
+
+const startPairOnce = async (directory: string): Promise<StreamingPair> => {
 	const primaryDir = path.join(directory, "primary");
 	const replicaDir = path.join(directory, "replica");
 	const first = await startEmbeddedPostgres({ dataDir: primaryDir, ephemeral: true });
