@@ -6,7 +6,13 @@ import { ManagedRuntime } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseLayerServices, makeDatabaseLayer } from "../src/layer.ts";
 import { runMigrations } from "../src/migrate.ts";
-import { queryOnce, type StreamingPair, startStreamingPair, waitForReplay, waitUntil } from "../src/testing/replica.ts";
+import {
+	pauseReplay,
+	queryOnce,
+	type StreamingPair,
+	startStreamingPair,
+	waitForReplay,
+} from "../src/testing/replica.ts";
 import { databaseUrl } from "../src/testing/urls.ts";
 
 /**
@@ -49,15 +55,6 @@ describe.skipIf(process.env.REPLICA_TESTS !== "1")("read replicas", () => {
 				accountId,
 			])
 		)[0]?.count;
-	const pauseReplay = async () => {
-		await queryOnce(replicaUrl, "SELECT pg_wal_replay_pause()");
-		await waitUntil(
-			async () =>
-				(await queryOnce<{ state: string }>(replicaUrl, "SELECT pg_get_wal_replay_pause_state() AS state"))[0]
-					?.state === "paused",
-			() => "the standby's replay did not pause",
-		);
-	};
 	const resumeReplay = async () => {
 		await queryOnce(replicaUrl, "SELECT pg_wal_replay_resume()");
 		await waitForReplay(primaryUrl, replicaUrl);
@@ -89,7 +86,7 @@ describe.skipIf(process.env.REPLICA_TESTS !== "1")("read replicas", () => {
 
 	it("serves reports from the replica and caches them under the replica's data version", async () => {
 		expect(await totalConversations(withReplica)).toBe(5);
-		await pauseReplay();
+		await pauseReplay(replicaUrl);
 		expect((await ingest(elsewhere, 3)).inserted.conversations).toBe(3);
 		expect([await storedOn(primaryUrl), await storedOn(replicaUrl)]).toEqual([8, 5]);
 
@@ -107,7 +104,7 @@ describe.skipIf(process.env.REPLICA_TESTS !== "1")("read replicas", () => {
 	});
 
 	it("keeps ingest on the primary and reads the primary for an account this process wrote until the replica has it", async () => {
-		await pauseReplay();
+		await pauseReplay(replicaUrl);
 		const first = await ingest(withReplica, 2);
 		expect([first.inserted.conversations, first.duplicates.conversations, first.errors]).toEqual([2, 0, []]);
 		expect([await storedOn(primaryUrl), await storedOn(replicaUrl)]).toEqual([10, 8]);

@@ -116,6 +116,7 @@ export const testDatabaseLayer = (
 	);
 
 export {
+	pauseReplay,
 	queryOnce,
 	type StreamingPair,
 	startStreamingPair,

@@ -212,3 +212,14 @@ export const waitForReplay = async (primaryUrl: string, replicaUrl: string) => {
 		() => `the standby did not replay the primary's WAL up to ${lsn}`,
 	);
 };
+
+/** Pauses the standby's WAL replay and waits until it has paused, so writes on the primary stay off the standby. */
+export const pauseReplay = async (replicaUrl: string) => {
+	await queryOnce(replicaUrl, "SELECT pg_wal_replay_pause()");
+	await waitUntil(
+		async () =>
+			(await queryOnce<{ state: string }>(replicaUrl, "SELECT pg_get_wal_replay_pause_state() AS state"))[0]?.state ===
+			"paused",
+		() => "the standby's replay did not pause",
+	);
+};
