@@ -22,13 +22,7 @@ import { databaseUrl } from "../src/testing/urls.ts";
  */
 type Runtime = ManagedRuntime.ManagedRuntime<DatabaseLayerServices, unknown>;
 
-/**
- * Opt-in (`REPLICA_TESTS=1`) until an intermittent failure is understood: in some runs the standby answers none of
- * the account's rows although its replay position has passed the primary's position after the writes (the
- * assertions then fail at once with 0 rows on the replica). The end-to-end replica test in the api package runs
- * always.
- */
-describe.skipIf(process.env.REPLICA_TESTS !== "1")("read replicas", () => {
+describe("read replicas", () => {
 	let pair: StreamingPair;
 	let primaryUrl: string;
 	let replicaUrl: string;

@@ -196,11 +196,16 @@ const startPairOnce = async (directory: string): Promise<StreamingPair> => {
 	};
 };
 
-/** Waits until the standby at `replicaUrl` has replayed everything the primary at `primaryUrl` has written so far. */
+/**
+ * Waits until the standby at `replicaUrl` has replayed everything the primary at `primaryUrl` has written so far.
+ * The target is the primary's WAL *insert* position: the test primary commits asynchronously
+ * (`synchronous_commit = off`), so its last commits may not be written yet, and `pg_current_wal_lsn()` (the write
+ * position) can lie before them — the standby then "caught up" without the rows.
+ */
 export const waitForReplay = async (primaryUrl: string, replicaUrl: string) => {
 	const [{ lsn } = { lsn: "" }] = await queryOnce<{ lsn: string }>(
 		primaryUrl,
-		"SELECT pg_current_wal_lsn()::text AS lsn",
+		"SELECT pg_current_wal_insert_lsn()::text AS lsn",
 	);
 	await waitUntil(
 		async () =>
