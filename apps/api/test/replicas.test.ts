@@ -26,8 +26,7 @@ import { call, readStream } from "./support.ts";
 const mainFile = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const ADMIN_TOKEN = "a".repeat(40);
 
-// Opt-in with the db replica suite (`REPLICA_TESTS=1`, docs/testing.md): it fails in some runs the same way.
-describe.skipIf(process.env.REPLICA_TESTS !== "1")("main.ts with DATABASE_REPLICA_URLS", () => {
+describe("main.ts with DATABASE_REPLICA_URLS", () => {
 	let directory: string;
 	let pair: StreamingPair;
 	let primaryUrl: string;

@@ -18,8 +18,9 @@ export interface ChangeFeedOptions {
 	/** Time between two polls of one account. */
 	readonly pollMs: number;
 	/**
-	 * Runs before the listeners hear of a new version (after the first), e.g. so that reports stop reading a replica
-	 * that has not replayed the change yet.
+	 * Runs before the listeners hear of a new version, e.g. so that reports stop reading a replica that has not
+	 * replayed the change yet. The first version a poll finds counts as new too: a watch read its own version
+	 * before subscribing, and a write in between reaches it through that first poll.
 	 */
 	readonly beforeNotify?: (accountId: string, version: string) => Promise<void>;
 	/** Called when a poll fails (the next poll tries again). */
@@ -42,7 +43,7 @@ export const createChangeFeed = (options: ChangeFeedOptions): ChangeFeed => {
 		try {
 			const version = await options.readVersion(accountId);
 			if (version !== watched.version) {
-				if (watched.version !== undefined) await options.beforeNotify?.(accountId, version);
+				await options.beforeNotify?.(accountId, version);
 				watched.version = version;
 				for (const listener of watched.listeners) listener(version);
 			}
