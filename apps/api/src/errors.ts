@@ -1,4 +1,4 @@
-import { type ErrorCode, errorTable, statusOfCode } from "@convolens/core";
+import { describeZodIssues, type ErrorCode, errorTable, statusOfCode } from "@convolens/core";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
@@ -128,12 +128,16 @@ export const fromTaggedError = (error: { readonly _tag: string; readonly message
 	});
 };
 
-/** `periodDays: Too big: expected number to be <=365` — the first issue, prefixed with its path. */
-export const describeZodError = (error: ZodError): { message: string; field: string | undefined } => {
-	const issue = error.issues[0];
-	if (issue === undefined) return { message: "Invalid input", field: undefined };
-	const field = issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
-	return { message: field === undefined ? issue.message : `${field}: ${issue.message}`, field };
+/**
+ * A zod failure in core's words (`take must be at most 100`), naming the field: the one phraser, shared with the
+ * reports' own input validation. `input` is the value that was parsed, when known.
+ */
+export const describeZodError = (
+	error: ZodError,
+	input?: { readonly value: unknown },
+): { message: string; field: string | undefined } => {
+	const { message, field } = describeZodIssues(error.issues, input);
+	return { message, field };
 };
 
 const findZodError = (error: unknown): ZodError | undefined => {
