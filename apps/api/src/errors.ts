@@ -1,4 +1,11 @@
-import { describeZodIssues, type ErrorCode, errorTable, statusOfCode } from "@convolens/core";
+import {
+	describeZodIssues,
+	type ErrorCode,
+	errorTable,
+	publicMessage,
+	type ReportError,
+	statusOfCode,
+} from "@convolens/core";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
@@ -118,7 +125,7 @@ export const fromTaggedError = (error: { readonly _tag: string; readonly message
 	}
 	const row = errorTable[error._tag];
 	const field = "field" in error && typeof error.field === "string" ? error.field : undefined;
-	const message = row.code === "SERVICE_UNAVAILABLE" ? "Storage is unavailable, try again shortly" : error.message;
+	const message = publicMessage(error as ReportError);
 	return new AppError({
 		code: row.code,
 		message,

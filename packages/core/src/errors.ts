@@ -69,3 +69,22 @@ export const errorTable = {
 	ReportTimeout: { code: "TIMEOUT" },
 	StorageError: { code: "SERVICE_UNAVAILABLE" },
 } as const satisfies Record<ReportError["_tag"], { code: ErrorCode }>;
+
+/** The message a client sees: a storage failure's detail (driver text, hosts) never leaves the server. */
+export const publicMessage = (error: ReportError): string =>
+	error._tag === "StorageError" ? "Storage is unavailable, try again shortly" : error.message;
+
+/** A failed report as a batch answers it: the code and message the single-report call would have answered. */
+export interface ReportFailure {
+	readonly code: ErrorCode;
+	readonly tag: ReportError["_tag"];
+	readonly message: string;
+	readonly field: string | null;
+}
+
+export const failureOf = (error: ReportError): ReportFailure => ({
+	code: errorTable[error._tag].code,
+	tag: error._tag,
+	message: publicMessage(error),
+	field: error._tag === "InvalidInput" ? (error.field ?? null) : null,
+});
