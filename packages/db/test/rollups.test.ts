@@ -27,10 +27,7 @@ const zones = ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/New_York", "Pac
 
 const localMidnights = (timeZone: string, days: number) => {
 	const today = localDate(timeZone, now.getTime());
-	return Array.from(
-		{ length: days + 2 },
-		(_, index) => new Date(startOfLocalDay(timeZone, addDays(today, index - days))),
-	);
+	return Array.from({ length: days + 2 }, (_, index) => startOfLocalDay(timeZone, addDays(today, index - days)));
 };
 
 describe("rollups", () => {
@@ -108,12 +105,12 @@ describe("rollups", () => {
 						// Distinct active contacts: daily, weekly and whole-span slices; a slice starting mid-day (suffix of
 						// one UTC day, prefix of another); hourly slices and a bot (which fall back to the raw rows).
 						const quarter = 15 * 60_000;
-						const hourly = Array.from({ length: 7 }, (_, index) => new Date(days[9]!.getTime() + index * 4 * quarter));
+						const hourly = Array.from({ length: 7 }, (_, index) => days[9]! + index * 4 * quarter);
 						for (const boundaries of [
 							days,
 							[days[0]!, days.at(-1)!],
 							[days[0]!, days[7]!, days[14]!],
-							[new Date(days[3]!.getTime() + 3 * quarter), new Date(days[6]!.getTime() + 5 * quarter), days[12]!],
+							[days[3]! + 3 * quarter, days[6]! + 5 * quarter, days[12]!],
 							hourly,
 						]) {
 							answers.push(yield* repository.activeContacts({ accountId }, boundaries));
@@ -124,7 +121,7 @@ describe("rollups", () => {
 								{ start: days[0]!, end: days.at(-1)! },
 								{ start: days[6]!, end: days[8]! },
 								// Too short for the seeds to yield a threshold: every contact of the window is summed.
-								{ start: days[9]!, end: new Date(days[9]!.getTime() + 2 * 3_600_000) },
+								{ start: days[9]!, end: days[9]! + 2 * 3_600_000 },
 							]) {
 								answers.push(yield* repository.topContacts(accountId, range, by, 20));
 								answers.push(yield* repository.topContacts(accountId, range, by, 3));
@@ -175,7 +172,7 @@ describe("rollups", () => {
 	});
 
 	it("fall back to the raw tables for boundaries off the 15-minute grid, with the same answers", async () => {
-		const odd = [0, 7, 31, 200, 1_000].map((hours) => new Date(now.getTime() - (hours * 60 + 7) * 60_000));
+		const odd = [0, 7, 31, 200, 1_000].map((hours) => now.getTime() - (hours * 60 + 7) * 60_000);
 		const boundaries = odd.reverse();
 		const ask = (runtime: typeof raw) =>
 			runtime.runPromise(

@@ -8,7 +8,7 @@ import {
 	type TimeRange,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database, preparedQuery } from "../database.ts";
+import { Database, instantParam, instantsParam, preparedQuery } from "../database.ts";
 import { activityColumns, cohortColumns, contactTotalScale } from "../rollups.ts";
 import { activityRepositoryLayer } from "./activity.ts";
 import { DAY_MS, ENTRY_BYTES, seqAt, utcDay } from "./contact-days.ts";
@@ -29,7 +29,7 @@ import {
  * boundaries (a zone with a historical offset of odd minutes) and the methods without a rollup (rating lists,
  * distinct contacts of hourly slices) use the raw-table repository.
  */
-const onSlots = (instants: ReadonlyArray<Date>) => instants.every((instant) => instant.getTime() % SLOT_MS === 0);
+const onSlots = (instants: ReadonlyArray<number>) => instants.every((instant) => instant % SLOT_MS === 0);
 
 /**
  * `contact_total` rows whose `metric` reaches `threshold` (a parameter): through the index on the metric's scale (bit
@@ -44,7 +44,7 @@ const reaches = (metric: "conversations" | "messages" | "tokens", threshold: str
  * whatever its volume. `$1` is the account.
  */
 const contactValues = (ids: string, range: TimeRange, params: Array<unknown>) => {
-	const cover = rangeCover([range.start.getTime(), range.end.getTime()], params);
+	const cover = rangeCover([range.start, range.end], params);
 	const minus = cover.minus
 		? `UNION ALL
 			SELECT -s.conversations, -s.messages, -s.tokens FROM contact_slot s
@@ -265,15 +265,8 @@ const rollupLayer = Layer.effect(
 			scope: ActivityScope,
 			boundaries: SliceBoundaries,
 		) => {
-			const params: Array<unknown> = [scope.accountId, boundaries, botKey(scope)];
-			const source = slotsAndDays(
-				family,
-				[],
-				columns,
-				"account_id = $1 AND bot_key = $3",
-				boundaries.map((boundary) => boundary.getTime()),
-				params,
-			);
+			const params: Array<unknown> = [scope.accountId, instantsParam(boundaries), botKey(scope)];
+			const source = slotsAndDays(family, [], columns, "account_id = $1 AND bot_key = $3", boundaries, params);
 			return query<Row & { slice: number }>(
 				`SELECT width_bucket(t, $2::timestamptz[]) AS slice,
 					${columns.map((column) => `sum(${column})::float8 AS ${column}`).join(", ")}
@@ -320,7 +313,7 @@ const rollupLayer = Layer.effect(
 				["action_type", "action_name"],
 				["count"],
 				"account_id = $1 AND bot_key = $2",
-				[range.start.getTime(), range.end.getTime()],
+				[range.start, range.end],
 				params,
 			);
 			const rows = yield* query<{ type: string; name: string; count: number }>(
@@ -349,7 +342,7 @@ const rollupLayer = Layer.effect(
 			// $1 account, $2 limit; the source appends its own parameters.
 			const params: Array<unknown> = [accountId, limit];
 			const inWindow = (column: string) => {
-				params.push(range.start, range.end);
+				params.push(instantParam(range.start), instantParam(range.end));
 				return `${column} >= $${params.length - 1} AND ${column} < $${params.length}`;
 			};
 			let source: string;
@@ -361,7 +354,7 @@ const rollupLayer = Layer.effect(
 						["bot_key"],
 						["conversations", "messages", "tokens"],
 						"account_id = $1 AND bot_key <> ''",
-						[range.start.getTime(), range.end.getTime()],
+						[range.start, range.end],
 						params,
 					)} x GROUP BY 1`;
 			} else {
@@ -489,12 +482,11 @@ const rollupLayer = Layer.effect(
 			boundaries: SliceBoundaries,
 		) {
 			if (boundaries.length < 2) return { perSlice: [], total: 0 };
-			const instants = boundaries.map((boundary) => boundary.getTime());
-			if (scope.botId !== undefined || !onSlots(boundaries) || !contactDaysApply(instants)) {
+			if (scope.botId !== undefined || !onSlots(boundaries) || !contactDaysApply(boundaries)) {
 				return yield* raw.activeContacts(scope, boundaries);
 			}
 			const held = packedDays.held(scope.accountId);
-			const params = [scope.accountId, new Date(utcDay(instants[0]!)), boundaries.at(-1)];
+			const params = [scope.accountId, instantParam(utcDay(boundaries[0]!)), instantParam(boundaries.at(-1)!)];
 			// Usually every version in the window is held (only today's changes): then the versions alone, cheap to
 			// list. Otherwise one statement returns the versions with the entries of those not held, so all come
 			// from the same snapshot.
@@ -512,11 +504,11 @@ const rollupLayer = Layer.effect(
 				);
 			}
 			// The counts follow from the instants and the versions read: the same pair gives the same counts.
-			const key = `${scope.accountId}|${instants.join(",")}|${rows.map((row) => row.key).join(",")}`;
+			const key = `${scope.accountId}|${boundaries.join(",")}|${rows.map((row) => row.key).join(",")}`;
 			const known = countsByVersions.get(key) as ReturnType<typeof countActiveContacts> | undefined;
 			if (known !== undefined) return known;
 			const counts = countActiveContacts(
-				instants,
+				boundaries,
 				rows.map((row) => ({
 					day: row.day,
 					numbers: row.numbers,
