@@ -396,7 +396,7 @@ ${contactDayPartSql("pg_current_xact_id()::text::bigint")}${rebuildDays(contactD
 /**
  * All-time conversations, messages and tokens per contact (`contact_total`): an upper bound of the contact's value
  * in any window, which lets the contact rankings skip the contacts that cannot reach the top (see
- * `topContacts` in `src/repositories/activity-rollup.ts`).
+ * `rankContacts` in `src/repositories/contact-rankings.ts`).
  */
 const contactTotalKeys = ["account_id", "contact_id"];
 const contactDayKeys = ["account_id", "contact_id", "day"];

@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountRepository, ActivityRepository, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
 import { settleSql } from "../src/migrations/Migration20261124233000_contact_day_settle.ts";
-import { mergePackedEntries } from "../src/repositories/contact-days.ts";
+import { mergePackedEntries } from "../src/repositories/packed-day.ts";
 import {
 	CONTACT_DAY_MAX_PARTS,
 	contactCountTriggersSql,
