@@ -8,7 +8,7 @@ import {
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database, preparedQuery } from "../database.ts";
-import { activityColumns, cohortColumns } from "../rollups.ts";
+import { activityColumns, cohortColumns } from "../rollups/index.ts";
 import { contactDaysApply, countActiveContacts, type PackedDayRow, packedDayColumns } from "./active-contacts.ts";
 import { activityRepositoryLayer } from "./activity.ts";
 import { utcDay } from "./contact-days.ts";
@@ -25,7 +25,7 @@ import {
 } from "./sql.ts";
 
 /**
- * The fast path: `ActivityRepository` answered from the rollup tables (`src/rollups.ts`), whose size is bounded by
+ * The fast path: `ActivityRepository` answered from the rollup tables (`src/rollups/`), whose size is bounded by
  * 15-minute slots × bots, not by rows — a 30-day window reads about one day row per day and a few slots at the
  * edges of its slices per scope (`coverSpan`), whatever the account's volume. Instants that are not slot
  * boundaries (a zone with a historical offset of odd minutes) and the methods without a rollup (rating lists,

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { runTransaction } from "../database.ts";
-import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../rollups.ts";
+import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../rollups/index.ts";
 import { mergePackedEntries } from "./packed-day.ts";
 
 export const DAY_MS = 86_400_000;

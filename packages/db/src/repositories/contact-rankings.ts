@@ -1,6 +1,6 @@
 import type { ContactActivity, StorageError, TimeRange } from "@convolens/core";
 import { Effect } from "effect";
-import { contactTotalScale } from "../rollups.ts";
+import { contactTotalScale } from "../rollups/index.ts";
 import { rangeCover } from "./span-cover.ts";
 import { contactActivityFromRow } from "./sql.ts";
 

@@ -1,5 +1,5 @@
 /**
- * The packed entries of `contact_day` (written by `src/rollups.ts`), decoded for counting and merged for compaction.
+ * The packed entries of `contact_day` (written by `src/rollups/`), decoded for counting and merged for compaction.
  * An entry: number (4 bytes, big-endian), first slot, last slot.
  */
 export const ENTRY_BYTES = 6;

@@ -1,4 +1,4 @@
-import { SLOT_MINUTES } from "../rollups.ts";
+import { SLOT_MINUTES } from "../rollups/index.ts";
 import { DAY_MS } from "./contact-days.ts";
 
 /**
