@@ -1,5 +1,5 @@
 import { instantParam, instantsParam } from "../database.ts";
-import { SLOT_MINUTES } from "../rollups.ts";
+import { SLOT_MINUTES } from "../rollups/index.ts";
 import { DAY_MS } from "./contact-days.ts";
 
 /**
