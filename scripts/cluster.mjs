@@ -26,7 +26,7 @@ import {
 	statSync,
 	writeFileSync,
 } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -472,22 +472,49 @@ function test() {
 	if (existsSync(stateFile)) down({ wipe: true });
 	up({ migrate: true });
 	const env = { ...process.env, DATABASE_URL: databaseUrl(basePort()) };
-	let failed = false;
+	const failures = [];
 	try {
 		for (const pkg of ["@convolens/db", "@convolens/api"]) {
 			log(`${pkg}: vitest run against the cluster`);
+			const report = join(tmpdir(), `convolens-cluster-${process.pid}-${basename(pkg)}.json`);
 			const result = spawnSync(
 				process.execPath,
-				[join(root, "scripts", "bootstrap.mjs"), "pnpm", "--filter", pkg, "exec", "vitest", "run"],
+				[
+					join(root, "scripts", "bootstrap.mjs"),
+					...["pnpm", "--filter", pkg, "exec", "vitest", "run"],
+					...["--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+				],
 				{ cwd: root, stdio: "inherit", env },
 			);
-			if (result.status !== 0) failed = true;
+			if (result.status !== 0) failures.push(...failedTests(pkg, report));
+			rmSync(report, { force: true });
 		}
 	} finally {
 		down({ wipe: true });
 	}
-	if (failed) fail("a suite failed on the cluster (see above)");
+	// Repeated last, so that the end of a long log names what failed.
+	for (const line of failures) log(line);
+	if (failures.length > 0) fail("a suite failed on the cluster (see above)");
 	log("every suite passed on the cluster");
+}
+
+/** One line per failed test of a vitest JSON report (or per failed file, or the package when there is no report). */
+function failedTests(pkg, report) {
+	if (!existsSync(report)) return [`${pkg}: failed before reporting`];
+	const { testResults = [] } = JSON.parse(readFileSync(report, "utf8"));
+	const lines = [];
+	for (const file of testResults) {
+		const where = relative(root, file.name);
+		const failed = (file.assertionResults ?? []).filter((test) => test.status === "failed");
+		for (const test of failed) {
+			const message = (test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
+			lines.push(`FAILED ${where} > ${test.fullName}: ${message}`);
+		}
+		if (failed.length === 0 && file.status === "failed") {
+			lines.push(`FAILED ${where}: ${(file.message ?? "").split("\n")[0].slice(0, 300)}`);
+		}
+	}
+	return lines.length > 0 ? lines : [`${pkg}: failed (no failed test in its report)`];
 }
 
 function status() {
