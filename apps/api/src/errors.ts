@@ -1,10 +1,17 @@
-import { type ErrorCode, errorTable } from "@convolens/core";
+import {
+	describeZodIssues,
+	type ErrorCode,
+	errorTable,
+	publicMessage,
+	type ReportError,
+	statusOfCode,
+} from "@convolens/core";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
 /**
- * The one place where failures become wire errors. Typed errors from core carry their code and status through
- * core's `errorTable`; the tRPC procedures throw `AppError` (a `TRPCError` carrying that code), the tRPC error
+ * The one place where failures become wire errors. Typed errors from core carry their code through core's
+ * `errorTable` and every code its HTTP status through core's `statusOfCode`; the tRPC procedures throw `AppError` (a `TRPCError` carrying that code), the tRPC error
  * formatter copies it into `shape.data`, and the REST adapter turns any thrown error into `{message, code}` with
  * `toWireError`. Both surfaces therefore agree on every code and status.
  */
@@ -21,25 +28,20 @@ export interface WireError {
 	readonly field?: string;
 }
 
-interface CodeRow {
-	readonly status: number;
-	readonly trpc: TRPC_ERROR_CODE_KEY;
-}
-
-/** Wire code → HTTP status and tRPC code. */
-export const wireCodes = {
-	BAD_REQUEST: { status: 400, trpc: "BAD_REQUEST" },
-	NOT_AUTHENTICATED: { status: 401, trpc: "UNAUTHORIZED" },
-	NOT_AUTHORIZED: { status: 403, trpc: "FORBIDDEN" },
-	NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
-	METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED" },
-	CONTENT_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
-	UNPROCESSABLE_ENTITY: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
-	TOO_MANY_REQUESTS: { status: 429, trpc: "TOO_MANY_REQUESTS" },
-	INTERNAL_SERVER_ERROR: { status: 500, trpc: "INTERNAL_SERVER_ERROR" },
-	SERVICE_UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE" },
-	TIMEOUT: { status: 504, trpc: "GATEWAY_TIMEOUT" },
-} as const satisfies Record<WireCode, CodeRow>;
+/** Wire code → tRPC code (the HTTP status is core's `statusOfCode`). */
+export const trpcCodes = {
+	BAD_REQUEST: "BAD_REQUEST",
+	NOT_AUTHENTICATED: "UNAUTHORIZED",
+	NOT_AUTHORIZED: "FORBIDDEN",
+	NOT_FOUND: "NOT_FOUND",
+	METHOD_NOT_ALLOWED: "METHOD_NOT_SUPPORTED",
+	CONTENT_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+	UNPROCESSABLE_ENTITY: "UNPROCESSABLE_CONTENT",
+	TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+	INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+	SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+	TIMEOUT: "GATEWAY_TIMEOUT",
+} as const satisfies Record<WireCode, TRPC_ERROR_CODE_KEY>;
 
 /** tRPC code → wire code, for errors tRPC raises itself (input parsing, unknown procedure, …). */
 const wireCodeByTrpc: Partial<Record<TRPC_ERROR_CODE_KEY, WireCode>> = {
@@ -95,7 +97,7 @@ export class AppError extends TRPCError {
 		readonly cause?: unknown;
 	}) {
 		super({
-			code: wireCodes[options.code].trpc,
+			code: trpcCodes[options.code],
 			message: options.message ?? messages[options.code],
 			cause: options.cause,
 		});
@@ -123,7 +125,7 @@ export const fromTaggedError = (error: { readonly _tag: string; readonly message
 	}
 	const row = errorTable[error._tag];
 	const field = "field" in error && typeof error.field === "string" ? error.field : undefined;
-	const message = row.code === "SERVICE_UNAVAILABLE" ? "Storage is unavailable, try again shortly" : error.message;
+	const message = publicMessage(error as ReportError);
 	return new AppError({
 		code: row.code,
 		message,
@@ -133,12 +135,16 @@ export const fromTaggedError = (error: { readonly _tag: string; readonly message
 	});
 };
 
-/** `periodDays: Too big: expected number to be <=365` — the first issue, prefixed with its path. */
-export const describeZodError = (error: ZodError): { message: string; field: string | undefined } => {
-	const issue = error.issues[0];
-	if (issue === undefined) return { message: "Invalid input", field: undefined };
-	const field = issue.path.length > 0 ? issue.path.map(String).join(".") : undefined;
-	return { message: field === undefined ? issue.message : `${field}: ${issue.message}`, field };
+/**
+ * A zod failure in core's words (`take must be at most 100`), naming the field: the one phraser, shared with the
+ * reports' own input validation. `input` is the value that was parsed, when known.
+ */
+export const describeZodError = (
+	error: ZodError,
+	input?: { readonly value: unknown },
+): { message: string; field: string | undefined } => {
+	const { message, field } = describeZodIssues(error.issues, input);
+	return { message, field };
 };
 
 const findZodError = (error: unknown): ZodError | undefined => {
@@ -154,7 +160,7 @@ const findZodError = (error: unknown): ZodError | undefined => {
 export const toWireError = (error: unknown): WireError => {
 	if (error instanceof AppError) {
 		return {
-			status: wireCodes[error.wireCode].status,
+			status: statusOfCode[error.wireCode],
 			code: error.wireCode,
 			message: error.message,
 			...(error.tag === undefined ? {} : { tag: error.tag }),
@@ -165,12 +171,22 @@ export const toWireError = (error: unknown): WireError => {
 	const zodError = findZodError(error);
 	if (zodError !== undefined) {
 		const { message, field } = describeZodError(zodError);
-		return { status: 400, code: "BAD_REQUEST", message, tag: "InvalidInput", ...(field ? { field } : {}) };
+		return {
+			status: statusOfCode.BAD_REQUEST,
+			code: "BAD_REQUEST",
+			message,
+			tag: "InvalidInput",
+			...(field ? { field } : {}),
+		};
 	}
 	if (error instanceof TRPCError) {
 		const code = wireCodeByTrpc[error.code] ?? "INTERNAL_SERVER_ERROR";
 		const message = code === "INTERNAL_SERVER_ERROR" ? messages[code] : error.message || messages[code];
-		return { status: wireCodes[code].status, code, message };
+		return { status: statusOfCode[code], code, message };
 	}
-	return { status: 500, code: "INTERNAL_SERVER_ERROR", message: messages.INTERNAL_SERVER_ERROR };
+	return {
+		status: statusOfCode.INTERNAL_SERVER_ERROR,
+		code: "INTERNAL_SERVER_ERROR",
+		message: messages.INTERNAL_SERVER_ERROR,
+	};
 };

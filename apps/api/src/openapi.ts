@@ -5,9 +5,9 @@ import {
 	itemSchemas,
 	ReportIds,
 	reports,
+	statusOfCode,
 } from "@convolens/core";
 import { z } from "zod";
-import { wireCodes } from "./errors.ts";
 import { createAccountInput, createTokenInput } from "./rest/admin.ts";
 import { csvFileName } from "./rest/csv.ts";
 import { INGEST_BODY_LIMIT, REPORT_BODY_LIMIT } from "./rest/reports.ts";
@@ -722,7 +722,7 @@ export const buildOpenApiDocument = () => {
 					required: ["message", "code"],
 					properties: {
 						message: { type: "string" },
-						code: { type: "string", enum: Object.keys(wireCodes) },
+						code: { type: "string", enum: Object.keys(statusOfCode) },
 					},
 				},
 				ReportListItem: reportListItem,

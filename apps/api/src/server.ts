@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { StorageError, TenantRepository } from "@convolens/core";
+import { StorageError, statusOfCode, TenantRepository } from "@convolens/core";
 import {
 	acquireLease,
 	Database,
@@ -359,7 +359,11 @@ export const createServer = (options: ServerOptions): http.Server => {
 			if (isLiveRequest(req)) return;
 			abort.abort();
 			if (!res.headersSent) {
-				sendWireError(res, { status: 504, code: "TIMEOUT", message: "The request did not finish in time" });
+				sendWireError(res, {
+					status: statusOfCode.TIMEOUT,
+					code: "TIMEOUT",
+					message: "The request did not finish in time",
+				});
 			}
 		}, requestTimeoutMs);
 		res.on("close", () => {

@@ -75,6 +75,25 @@ describe("tRPC procedures", () => {
 		expect(error.data?.field).toBe("botId");
 	});
 
+	// Report inputs are parsed by core, not by tRPC's `.input(schema)` (docs/decisions.md): an absent input is `{}`,
+	// and the one-window rule is checked on the raw input before the schema, in the batch's words too.
+	it("parses a report's input as core does: absent means defaults, the one-window rule comes first", async () => {
+		const client = clientFor(accountToken);
+		// @ts-expect-error the typed input is required; an untyped caller may still send none
+		const absent = await client.reports.totalRatings.query();
+		expect(absent).toMatchObject({ value: 1, period: "last 30 days" });
+		const both = { periodDays: 400, startDate: "2026-01-01", endDate: "2026-01-02" };
+		const single = await failureOf(client.reports.totalRatings.query(both));
+		expect(single.message).toBe(
+			"periodDays cannot be combined with startDate/endDate: send periodDays or the two dates",
+		);
+		const batch = await client.reports.generate.query({ [ReportIds.TotalRatings]: both });
+		expect(batch[ReportIds.TotalRatings]).toEqual({
+			ok: false,
+			error: { code: "BAD_REQUEST", tag: "InvalidInput", message: single.message, field: "periodDays" },
+		});
+	});
+
 	it("runs a batch: a typed map of results, each a success or a failure", async () => {
 		const results = await clientFor(accountToken, { batch: true }).reports.generate.query({
 			[ReportIds.TotalMessages]: { periodDays: 1 },

@@ -87,8 +87,8 @@ export function renderReports(reports: ReadonlyArray<RegistryReport>): string {
 }
 
 /** Formats with the repository's Biome settings, so the committed file is lint-clean. */
-export function format(source: string): string {
-	const result = spawnSync(biomeBin, ["format", `--stdin-file-path=${generatedPath}`], {
+export function format(source: string, path: string = generatedPath): string {
+	const result = spawnSync(biomeBin, ["format", `--stdin-file-path=${path}`], {
 		input: source,
 		encoding: "utf8",
 	});

@@ -1,72 +1,28 @@
+import { serverErrorCodes, serverStatusOfCode } from "./generated/errors.ts";
+
 /**
- * Codes a Convolens server puts in every error body (`{"message", "code"}`), plus `NETWORK_ERROR`, which the client
- * raises itself when no response arrived at all.
+ * Codes a Convolens server puts in every error body (`{"message", "code"}`, generated from the server's table), plus
+ * `NETWORK_ERROR`, which the client raises itself when no response arrived at all.
  */
-export const errorCodes = [
-	"BAD_REQUEST",
-	"NOT_AUTHENTICATED",
-	"NOT_AUTHORIZED",
-	"NOT_FOUND",
-	"METHOD_NOT_ALLOWED",
-	"CONTENT_TOO_LARGE",
-	"UNPROCESSABLE_ENTITY",
-	"TOO_MANY_REQUESTS",
-	"INTERNAL_SERVER_ERROR",
-	"SERVICE_UNAVAILABLE",
-	"TIMEOUT",
-	"NETWORK_ERROR",
-] as const;
+export const errorCodes = [...serverErrorCodes, "NETWORK_ERROR"] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
 
 /** The HTTP status each code travels with (`NETWORK_ERROR` has none, so 0). */
-export const statusOfCode: { readonly [Code in ErrorCode]: number } = {
-	BAD_REQUEST: 400,
-	NOT_AUTHENTICATED: 401,
-	NOT_AUTHORIZED: 403,
-	NOT_FOUND: 404,
-	METHOD_NOT_ALLOWED: 405,
-	CONTENT_TOO_LARGE: 413,
-	UNPROCESSABLE_ENTITY: 422,
-	TOO_MANY_REQUESTS: 429,
-	INTERNAL_SERVER_ERROR: 500,
-	SERVICE_UNAVAILABLE: 503,
-	TIMEOUT: 504,
-	NETWORK_ERROR: 0,
-};
+export const statusOfCode: { readonly [Code in ErrorCode]: number } = { ...serverStatusOfCode, NETWORK_ERROR: 0 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {
 	return typeof value === "string" && (errorCodes as ReadonlyArray<string>).includes(value);
 }
 
+const codeByStatus = new Map<number, ErrorCode>(serverErrorCodes.map((code) => [serverStatusOfCode[code], code]));
+
 /** The code for a status when a body carries none we know (e.g. a proxy's 502 page). */
 export function codeOfStatus(status: number): ErrorCode {
-	switch (status) {
-		case 400:
-			return "BAD_REQUEST";
-		case 401:
-			return "NOT_AUTHENTICATED";
-		case 403:
-			return "NOT_AUTHORIZED";
-		case 404:
-			return "NOT_FOUND";
-		case 405:
-			return "METHOD_NOT_ALLOWED";
-		case 413:
-			return "CONTENT_TOO_LARGE";
-		case 422:
-			return "UNPROCESSABLE_ENTITY";
-		case 429:
-			return "TOO_MANY_REQUESTS";
-		case 502:
-		case 503:
-			return "SERVICE_UNAVAILABLE";
-		case 504:
-		case 408:
-			return "TIMEOUT";
-		default:
-			return status >= 400 && status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR";
-	}
+	// Statuses a proxy or gateway may answer with that no server code carries.
+	if (status === 502) return "SERVICE_UNAVAILABLE";
+	if (status === 408) return "TIMEOUT";
+	return codeByStatus.get(status) ?? (status >= 400 && status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR");
 }
 
 /**

@@ -84,7 +84,7 @@ export const listConversations = Effect.fn("Conversations.list")(function* (acco
 	// One more than the page: whether more remain, without counting them.
 	const rows = yield* repository.conversations({
 		accountId,
-		range: { start: new Date(start), end: new Date(end) },
+		range: { start, end },
 		botId: input.botId,
 		contactId: input.contactId,
 		rating: input.rating,

@@ -17,6 +17,7 @@ export {
 } from "./conversations.ts";
 export * from "./errors.ts";
 export * from "./ingest.ts";
+export { describeZodIssues } from "./input.ts";
 export { pinReads, ReportReads, type ReportReadsService } from "./report-reads.ts";
 export { type Alert, type AlertsOutput, alertTypes, type Severity, severities } from "./reports/alert-rules.ts";
 export * from "./reports/registry.ts";

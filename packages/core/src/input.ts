@@ -13,7 +13,14 @@ const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
 		input,
 	);
 
-const describeBound = (issue: z.core.$ZodIssue, input: unknown): string => {
+/**
+ * Whether the issue is about a missing value: looked up in `input` when the caller has it, else read from zod's
+ * own message ("…, received undefined"), for errors that reach the API without their input.
+ */
+const isMissing = (issue: z.core.$ZodIssue, input: { readonly value: unknown } | undefined): boolean =>
+	input === undefined ? issue.message.endsWith("received undefined") : valueAt(input.value, issue.path) === undefined;
+
+const describeBound = (issue: z.core.$ZodIssue, input: { readonly value: unknown } | undefined): string => {
 	const field = issue.path.length === 0 ? "input" : issue.path.map(String).join(".");
 	switch (issue.code) {
 		case "too_small": {
@@ -27,7 +34,7 @@ const describeBound = (issue: z.core.$ZodIssue, input: unknown): string => {
 			return `${field} must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
 		}
 		case "invalid_type":
-			if (valueAt(input, issue.path) === undefined) return `${field} is required`;
+			if (isMissing(issue, input)) return `${field} is required`;
 			return issue.expected === "int" ? `${field} must be an integer` : `${field} must be of type ${issue.expected}`;
 		case "invalid_value":
 			return `${field} must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
@@ -36,6 +43,20 @@ const describeBound = (issue: z.core.$ZodIssue, input: unknown): string => {
 		default:
 			return issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
 	}
+};
+
+/**
+ * A zod failure as every surface words it: the first issue's message, naming the field and the bound, and the
+ * field's dotted path. `input` is the parsed value, when the caller has it (it tells a missing field from a wrong one).
+ */
+export const describeZodIssues = (
+	issues: ReadonlyArray<z.core.$ZodIssue>,
+	input?: { readonly value: unknown },
+): { readonly message: string; readonly field: string | undefined } => {
+	const issue = issues[0];
+	if (issue === undefined) return { message: "Invalid input", field: undefined };
+	const field = issue.path.length === 0 ? undefined : issue.path.map(String).join(".");
+	return { message: describeBound(issue, input), field };
 };
 
 /** Parses `rawInput` with `schema`; the first issue becomes an `InvalidInput` naming the field and the bound. */
@@ -49,14 +70,7 @@ export const parseInput = <S extends z.ZodType>(
 	}
 	const parsed = schema.safeParse(candidate);
 	if (parsed.success) return Effect.succeed(parsed.data);
-	const issue = parsed.error.issues[0];
-	if (issue === undefined) return Effect.fail(new InvalidInput({ message: "Invalid report input" }));
-	const field = issue.path.length === 0 ? undefined : issue.path.map(String).join(".");
-	return Effect.fail(
-		new InvalidInput(
-			field === undefined
-				? { message: describeBound(issue, candidate) }
-				: { message: describeBound(issue, candidate), field },
-		),
-	);
+	if (parsed.error.issues.length === 0) return Effect.fail(new InvalidInput({ message: "Invalid report input" }));
+	const { message, field } = describeZodIssues(parsed.error.issues, { value: candidate });
+	return Effect.fail(new InvalidInput(field === undefined ? { message } : { message, field }));
 };

@@ -10,8 +10,8 @@ import type { AccountLimits } from "./rows.ts";
  * caller's timezone, so a repository never needs to know about timezones.
  */
 
-/** n+1 ascending instants describing n contiguous half-open slices `[b[i], b[i+1])`. */
-export type SliceBoundaries = ReadonlyArray<Date>;
+/** n+1 ascending instants (epoch milliseconds) describing n contiguous half-open slices `[b[i], b[i+1])`. */
+export type SliceBoundaries = ReadonlyArray<number>;
 
 export interface ActivityScope {
 	readonly accountId: string;
@@ -94,9 +94,10 @@ export interface RatingDetail {
 	readonly createdAt: Date;
 }
 
+/** A half-open range `[start, end)` of instants in epoch milliseconds. */
 export interface TimeRange {
-	readonly start: Date;
-	readonly end: Date;
+	readonly start: number;
+	readonly end: number;
 }
 
 /** Which conversations a drill-down lists (contract §8.4), newest first. */

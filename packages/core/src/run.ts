@@ -1,6 +1,13 @@
 import { Clock, Context, Effect, Layer } from "effect";
 import { calendarKey, type Memo, makeMemo, ResultCache, type ResultCacheService } from "./cache.ts";
-import { InvalidInput, type ReportError, ReportNotFound, ReportTimeout } from "./errors.ts";
+import {
+	failureOf,
+	InvalidInput,
+	type ReportError,
+	type ReportFailure,
+	ReportNotFound,
+	ReportTimeout,
+} from "./errors.ts";
 import { parseInput } from "./input.ts";
 import { countCacheLookup, timeReport } from "./metrics.ts";
 import { pinReads } from "./report-reads.ts";
@@ -21,9 +28,10 @@ export interface GenerateContext {
 
 export type OutputOf<Id extends string> = Id extends ReportId ? ReportOutput<Id> : unknown;
 
+/** One report's result in a batch, in the shape the wire carries (tRPC as is, REST mapped once). */
 export type BatchResult<A> =
-	| { readonly ok: true; readonly value: A }
-	| { readonly ok: false; readonly error: ReportError };
+	| { readonly ok: true; readonly data: A }
+	| { readonly ok: false; readonly error: ReportFailure };
 
 export type BatchResults<Requests> = { [Id in keyof Requests]: BatchResult<OutputOf<Id & string>> };
 
@@ -118,7 +126,7 @@ const requestKey = (
 	});
 
 /** A failure that may not happen again: such a result is never kept. */
-const isTransient = (error: ReportError) => error._tag === "ReportTimeout" || error._tag === "StorageError";
+const isTransient = (failure: ReportFailure) => failure.tag === "ReportTimeout" || failure.tag === "StorageError";
 
 /**
  * Runs one report: parses the input (unknown keys ignored) and runs the program under the `ReportTimeoutMs` limit.
@@ -174,8 +182,10 @@ export const generateBatch = <const Requests extends Record<string, unknown>>(
 				Object.entries(requests),
 				([id, input]) =>
 					runReport(id, input, ctx).pipe(
-						Effect.map((value): BatchResult<unknown> => ({ ok: true, value })),
-						Effect.catch((error: ReportError) => Effect.succeed<BatchResult<unknown>>({ ok: false, error })),
+						Effect.map((data): BatchResult<unknown> => ({ ok: true, data })),
+						Effect.catch((error: ReportError) =>
+							Effect.succeed<BatchResult<unknown>>({ ok: false, error: failureOf(error) }),
+						),
 						Effect.provideContext(memoized),
 						Effect.map((result) => [id, result] as const),
 					),

@@ -52,13 +52,27 @@ describe("generateBatch", () => {
 			).pipe(Effect.provide(layer));
 			const ratings = results[ReportIds.TotalRatings];
 			assert.isTrue(ratings.ok);
-			if (ratings.ok) assert.strictEqual(ratings.value.value, 5);
+			if (ratings.ok) assert.strictEqual(ratings.data.value, 5);
 			const bot = results[ReportIds.BotStats];
-			assert.isTrue(!bot.ok && bot.error._tag === "ResourceNotFound");
+			assert.isTrue(!bot.ok && bot.error.tag === "ResourceNotFound");
 			const messages = results[ReportIds.TotalMessages];
-			assert.isTrue(!messages.ok && messages.error._tag === "InvalidInput");
+			assert.isTrue(!messages.ok && messages.error.tag === "InvalidInput");
 			const unknown = results["no-such-report"];
-			assert.isTrue(!unknown.ok && unknown.error._tag === "ReportNotFound");
+			assert.isTrue(!unknown.ok && unknown.error.tag === "ReportNotFound");
+			// Failures already have the wire's shape: the tRPC batch answers them as they are.
+			assert.deepStrictEqual(messages, {
+				ok: false,
+				error: {
+					code: "BAD_REQUEST",
+					tag: "InvalidInput",
+					message: "periodDays must be at least 1",
+					field: "periodDays",
+				},
+			});
+			assert.deepStrictEqual(unknown, {
+				ok: false,
+				error: { code: "NOT_FOUND", tag: "ReportNotFound", message: "Report not found", field: null },
+			});
 			assert.deepStrictEqual(
 				Object.keys(results).sort(),
 				[ReportIds.TotalRatings, ReportIds.TotalMessages, ReportIds.BotStats, "no-such-report"].sort(),
@@ -101,7 +115,7 @@ describe("generateBatch", () => {
 				Effect.provide(separate.layer),
 			);
 			const inBatch = results[ReportIds.BotPerformance];
-			assert.deepStrictEqual(inBatch.ok ? inBatch.value : undefined, alone);
+			assert.deepStrictEqual(inBatch.ok ? inBatch.data : undefined, alone);
 		}),
 	);
 
@@ -127,7 +141,7 @@ describe("generateBatch", () => {
 			for (const [id, input] of Object.entries(requests)) {
 				const alone = yield* generateReport(id, input, ctx).pipe(Effect.provide(instrumented().layer));
 				const inBatch = results[id as keyof typeof requests];
-				assert.deepStrictEqual(inBatch.ok ? inBatch.value : undefined, alone, id);
+				assert.deepStrictEqual(inBatch.ok ? inBatch.data : undefined, alone, id);
 			}
 		}),
 	);
@@ -153,7 +167,7 @@ describe("generateBatch", () => {
 			const slow = results[ReportIds.AverageBotMessagesPerConversation];
 			assert.isFalse(slow.ok);
 			if (!slow.ok) {
-				assert.strictEqual(slow.error._tag, "ReportTimeout");
+				assert.strictEqual(slow.error.tag, "ReportTimeout");
 				assert.include(slow.error.message, "10000 ms");
 			}
 		}),
@@ -187,7 +201,7 @@ describe("generateBatch", () => {
 			yield* TestClock.adjust(10_000);
 			const results = yield* Fiber.join(fiber);
 			for (const result of [results[ReportIds.TotalRatings], results[ReportIds.ThumbsUp]]) {
-				assert.isTrue(!result.ok && result.error._tag === "ReportTimeout");
+				assert.isTrue(!result.ok && result.error.tag === "ReportTimeout");
 			}
 			assert.isAtLeast(calls.get("countsBySlice") ?? 0, 1);
 		}),

@@ -213,7 +213,7 @@ describe("the result cache", () => {
 			const tomorrow = yield* generateBatch(batch, ctx).pipe(Effect.provide(layer));
 			assert.isAbove(calls.count, reads, "the next UTC day");
 			const messages = tomorrow[ReportIds.TotalMessages];
-			assert.isTrue(messages.ok && messages.value.breakdown.at(-1)?.date === "2026-11-25");
+			assert.isTrue(messages.ok && messages.data.breakdown.at(-1)?.date === "2026-11-25");
 			const before = calls.count;
 			yield* generateBatch(batch, { ...ctx, timezone: "Asia/Tokyo" }).pipe(Effect.provide(layer));
 			assert.isAbove(calls.count, before, "another zone");
@@ -253,9 +253,9 @@ describe("the result cache", () => {
 			const messages = results[ReportIds.TotalMessages];
 			assert.isTrue(messages.ok);
 			if (messages.ok) {
-				assert.isTrue(Object.isFrozen(messages.value.breakdown[0]));
+				assert.isTrue(Object.isFrozen(messages.data.breakdown[0]));
 				assert.throws(() => {
-					(messages.value as { value: number }).value = -1;
+					(messages.data as { value: number }).value = -1;
 				});
 			}
 		}),

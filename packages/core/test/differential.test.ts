@@ -119,3 +119,28 @@ describe("report programs equal the reference computation", () => {
 		}
 	}
 });
+
+describe("the random data reaches the rules' edges", () => {
+	it("gives some conversations 10, 11 and 12–20 user messages (the medium and long depth buckets' edge)", () => {
+		const depths = new Set<number>();
+		let seed = 0;
+		for (const timezone of timezones) {
+			for (const now of instants) {
+				seed += 1;
+				const snapshot = randomSnapshot({ seed, now, timezone, conversationsPerAccount: 80 });
+				const userMessages = new Map<string, number>();
+				for (const message of snapshot.messages) {
+					if (message.type !== "user") continue;
+					const key = `${message.accountId}/${message.conversationId}`;
+					userMessages.set(key, (userMessages.get(key) ?? 0) + 1);
+				}
+				for (const count of userMessages.values()) depths.add(count);
+			}
+		}
+		assert.isTrue(depths.has(10) && depths.has(11), `depths seen: ${[...depths].sort((a, b) => a - b)}`);
+		assert.isTrue(
+			[...depths].some((depth) => depth >= 12 && depth <= 20),
+			`depths seen: ${[...depths].sort((a, b) => a - b)}`,
+		);
+	});
+});

@@ -149,7 +149,7 @@ try {
 	await pool.end();
 
 	const dayStart = Date.parse("2026-06-02T00:00:00Z");
-	const boundaries = Array.from({ length: 91 }, (_, i) => new Date(dayStart - (90 - i) * DAY));
+	const boundaries = Array.from({ length: 91 }, (_, i) => dayStart - (90 - i) * DAY);
 	const range = { start: boundaries[0]!, end: boundaries[90]! };
 	const scope = { accountId: account.id };
 	const stored = totalMessages + requests * perRequestMessages * 2;

@@ -81,17 +81,35 @@ const ISO_MAX = 253_402_300_799_999;
  */
 const instantTexts = new Map<number, string>();
 
-/** An instant as PostgreSQL reads a `timestamptz`: ISO-8601 in UTC (a five-digit year as PostgreSQL writes it). */
-const instantText = (date: Date): string | undefined => {
-	const time = date.getTime();
+/** An instant (epoch milliseconds) as PostgreSQL reads a `timestamptz`: ISO-8601 in UTC (a five-digit year as PostgreSQL writes it). */
+const instantText = (time: number): string | undefined => {
 	let text = instantTexts.get(time);
 	if (text !== undefined) return text;
-	if (time >= ISO_MIN && time <= ISO_MAX) text = date.toISOString();
-	else if (time > ISO_MAX && time < 8.64e15) text = date.toISOString().replace(/^\+0*/, "");
+	if (time >= ISO_MIN && time <= ISO_MAX) text = new Date(time).toISOString();
+	else if (time > ISO_MAX && time < 8.64e15) text = new Date(time).toISOString().replace(/^\+0*/, "");
 	else return undefined;
 	if (instantTexts.size >= 65_536) instantTexts.clear();
 	instantTexts.set(time, text);
 	return text;
+};
+
+/**
+ * A repository's time parameter: an instant in epoch milliseconds, written as the `timestamptz` text the statement
+ * binds (the one conversion between the period's instants and SQL). Instants before year 0 go to the driver as a
+ * `Date`.
+ */
+export const instantParam = (time: number): string | Date => instantText(time) ?? new Date(time);
+
+/** Instants in epoch milliseconds (or nulls) as one `timestamptz[]` parameter, e.g. slice boundaries. */
+export const instantsParam = (times: ReadonlyArray<number | null>): string | ReadonlyArray<Date | null> => {
+	let text = "{";
+	for (let index = 0; index < times.length; index++) {
+		const time = times[index] as number | null;
+		const element = time === null ? "NULL" : instantText(time);
+		if (element === undefined) return times.map((each) => (each === null ? null : new Date(each)));
+		text += index === 0 ? element : `,${element}`;
+	}
+	return `${text}}`;
 };
 
 /** An array of instants (and nulls) as an array literal; `undefined` for any other array. */
@@ -103,7 +121,7 @@ const instantsText = (values: ReadonlyArray<unknown>): string | undefined => {
 		let element: string | undefined;
 		if (value === null) element = "NULL";
 		else if (value instanceof Date) {
-			element = instantText(value);
+			element = instantText(value.getTime());
 			instants++;
 		}
 		if (element === undefined) return undefined;
@@ -124,7 +142,7 @@ export const encodeParameters = (params: ReadonlyArray<unknown>): Array<unknown>
 		const value = params[index];
 		values[index] =
 			value instanceof Date
-				? (instantText(value) ?? value)
+				? (instantText(value.getTime()) ?? value)
 				: Array.isArray(value) && value.length > 0
 					? (instantsText(value) ?? value)
 					: value;

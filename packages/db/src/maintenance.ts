@@ -5,12 +5,12 @@ import {
 	DATA_VERSION_SHARDS,
 	maintenanceTriggers,
 	rollupStatements,
-} from "./rollups.ts";
+} from "./rollups/index.ts";
 
 /**
  * Who keeps the rollups, packed contact days, contact numbers and data versions exact.
  *
- * - `triggers` (a single PostgreSQL, the default): the statement-level triggers of `src/rollups.ts`, for every
+ * - `triggers` (a single PostgreSQL, the default): the statement-level triggers of `src/rollups/`, for every
  *   write path, by hand included.
  * - `statements` (a database without those triggers — Citus, whose workers cannot read a trigger's transition
  *   tables): the ingest and the erase run the same statements themselves (`rollupStatements`), in the same

@@ -2,7 +2,7 @@ import { ResourceNotFound } from "@convolens/core";
 import { Effect } from "effect";
 import { Database } from "./database.ts";
 import { rebuildContactDays } from "./maintenance.ts";
-import { recountContactDaysSql, recountSql } from "./rollups.ts";
+import { recountContactDaysSql, recountSql } from "./rollups/index.ts";
 
 /**
  * Recomputes the rollups of the given accounts (every account when none is given) from their raw rows, each account

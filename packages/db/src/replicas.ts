@@ -18,7 +18,7 @@ import { cancellableQuery, Database, type QueryOptions, sqlState, statementSpan,
  * account's reports only once its own version of the account has reached it (read-your-writes within a process).
  */
 
-/** The account's data version: the sum of its `data_version` rows (see `src/rollups.ts`). */
+/** The account's data version: the sum of its `data_version` rows (see `src/rollups/`). */
 export const dataVersionSql =
 	"SELECT coalesce(sum(version), 0)::text AS version FROM data_version WHERE account_id = $1";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodePackedDay } from "../src/repositories/activity-rollup.ts";
-import { contactDaysOf, mergePackedEntries } from "../src/repositories/contact-days.ts";
+import { contactDaysOf } from "../src/repositories/contact-days.ts";
+import { decodePackedDay, mergePackedEntries } from "../src/repositories/packed-day.ts";
 
 const pack = (entries: ReadonlyArray<readonly [seq: number, first: number, last: number]>) => {
 	const bytes = Buffer.alloc(entries.length * 6);

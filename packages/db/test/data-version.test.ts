@@ -3,7 +3,7 @@ import { Effect, ManagedRuntime } from "effect";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseLayerServices, makeDatabaseLayer, TenantRepository } from "../src/layer.ts";
-import { dataVersionTables } from "../src/rollups.ts";
+import { dataVersionTables } from "../src/rollups/index.ts";
 import { generateActivity, generateResources } from "../src/seed/generate.ts";
 import { loadBodies } from "../src/seed/load.ts";
 import { createTestDatabase, onCluster, type TestDatabase } from "../src/testing/index.ts";

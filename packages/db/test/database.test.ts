@@ -2,7 +2,7 @@ import { StorageError } from "@convolens/core";
 import { assert, describe, it } from "@effect/vitest";
 import { Effect, Layer } from "effect";
 import { afterAll, beforeAll } from "vitest";
-import { Database, encodeParameters } from "../src/database.ts";
+import { Database, encodeParameters, instantParam, instantsParam } from "../src/database.ts";
 import { makeDatabaseLayer } from "../src/layer.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
 
@@ -63,6 +63,33 @@ describe("Database", () => {
 			assert.deepStrictEqual(rows[0]!.epochs, direct.rows[0]!.epochs);
 			assert.strictEqual(rows[0]!.one, String(Date.UTC(10000, 0, 2)));
 			assert.isTrue(rows[0]!.same);
+		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
+	);
+
+	it.live("binds a repository's epoch-millisecond instants as timestamptz text PostgreSQL reads back exactly", () =>
+		Effect.gen(function* () {
+			const { query } = yield* Database;
+			const times = [
+				Date.parse("2026-10-26T23:00:00.000Z"),
+				Date.parse("1960-06-01T12:34:56.789Z"),
+				Date.UTC(10000, 0, 2),
+				Date.UTC(-1, 0, 1),
+			];
+			assert.strictEqual(instantParam(times[0]!), "2026-10-26T23:00:00.000Z");
+			assert.strictEqual(instantParam(times[2]!), "10000-01-02T00:00:00.000Z");
+			assert.strictEqual(
+				instantsParam([times[0]!, null, times[1]!]),
+				"{2026-10-26T23:00:00.000Z,NULL,1960-06-01T12:34:56.789Z}",
+			);
+			// Before year 0 there is no ISO text PostgreSQL reads the same: the driver formats a Date instead.
+			assert.instanceOf(instantParam(times[3]!), Date);
+			const rows = yield* query<{ epochs: Array<string>; one: string }>(
+				`SELECT array(SELECT (extract(epoch FROM t) * 1000)::bigint::text FROM unnest($1::timestamptz[]) t) AS epochs,
+					(extract(epoch FROM $2::timestamptz) * 1000)::bigint::text AS one`,
+				[instantsParam(times.slice(0, 3)), instantParam(times[1]!)],
+			);
+			assert.deepStrictEqual(rows[0]!.epochs, times.slice(0, 3).map(String));
+			assert.strictEqual(rows[0]!.one, String(times[1]));
 		}).pipe(Effect.provide(makeDatabaseLayer({ url: database.url, poolSize: 1 }))),
 	);
 

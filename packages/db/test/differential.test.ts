@@ -300,7 +300,7 @@ layer(testDatabaseLayer(), { timeout: "120 seconds" })("PostgreSQL repositories 
 							: now - random.int(0, 80 * 86_400_000),
 					);
 				}
-				const boundaries = [...points].sort((a, b) => a - b).map((time) => new Date(time));
+				const boundaries = [...points].sort((a, b) => a - b);
 				const range = { start: boundaries[0]!, end: boundaries[boundaries.length - 1]! };
 				for (const accountId of ["r-acct-0", "r-acct-2"]) {
 					for (const scope of [{ accountId }, { accountId, botId: "bot-0" }, { accountId, botId: "bot-1" }]) {

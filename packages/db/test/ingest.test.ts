@@ -5,7 +5,7 @@ import { TestClock } from "effect/testing";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { Database } from "../src/database.ts";
-import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../src/rollups.ts";
+import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../src/rollups/index.ts";
 import { testDatabaseLayer } from "../src/testing/index.ts";
 import { newAccount } from "./support.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PackedDayCache } from "../src/repositories/activity-rollup.ts";
+import { PackedDayCache } from "../src/repositories/packed-day-cache.ts";
 
 const bytes = (size: number) => new Uint8Array(size);
 

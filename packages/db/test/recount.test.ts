@@ -24,7 +24,7 @@ const now = new Date("2026-11-24T10:07:00Z");
 const timeZone = "Asia/Kathmandu";
 const days = (() => {
 	const today = localDate(timeZone, now.getTime());
-	return Array.from({ length: 16 }, (_, index) => new Date(startOfLocalDay(timeZone, addDays(today, index - 14))));
+	return Array.from({ length: 16 }, (_, index) => startOfLocalDay(timeZone, addDays(today, index - 14)));
 })();
 
 describe("recounting the rollups", () => {

@@ -8,7 +8,7 @@ import { onCluster, testDatabaseLayer } from "../src/testing/index.ts";
 import { newAccount } from "./support.ts";
 
 const t = (iso: string) => new Date(iso);
-const boundaries = [t("2026-02-01T00:00:00Z"), t("2026-02-02T00:00:00Z"), t("2026-02-03T00:00:00Z")];
+const boundaries = ["2026-02-01T00:00:00Z", "2026-02-02T00:00:00Z", "2026-02-03T00:00:00Z"].map(Date.parse);
 
 /** Two accounts with the same ids; only `mine` should ever be counted. */
 const seed = Effect.gen(function* () {

@@ -63,7 +63,7 @@ export const adminTokenMatches = (expected: string, header: string | undefined):
 const parse = <T>(schema: z.ZodType<T>, body: unknown): T => {
 	const result = schema.safeParse(body);
 	if (result.success) return result.data;
-	const { message, field } = describeZodError(result.error);
+	const { message, field } = describeZodError(result.error, { value: body });
 	throw new AppError({ code: "BAD_REQUEST", message, tag: "InvalidInput", ...(field ? { field } : {}) });
 };
 

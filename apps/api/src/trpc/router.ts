@@ -1,5 +1,6 @@
 import {
 	type AnyReport,
+	type BatchResult,
 	type ConversationsInput,
 	type ConversationsPage,
 	generateBatch,
@@ -9,6 +10,7 @@ import {
 	listConversations,
 	type Principal,
 	type ReportById,
+	type ReportFailure,
 	type ReportId,
 	ReportIds,
 	type ReportInput,
@@ -28,7 +30,7 @@ import {
 	type WebhookRow,
 } from "@convolens/db";
 import { z } from "zod";
-import { AppError, toWireError } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { batchCost, reportCost } from "../http/work-limit.ts";
 import { watchResults } from "../live/watch.ts";
 import { runProgram } from "../runtime.ts";
@@ -88,24 +90,13 @@ export interface ReportListPage {
 }
 
 /** A failed report inside a batch: the same code and message the single-report call would have answered. */
-export interface ReportFailureData {
-	readonly code: string;
-	readonly tag: string | null;
-	readonly message: string;
-	readonly field: string | null;
-}
+export type ReportFailureData = ReportFailure;
 
-export type ReportResult<Id extends ReportId> =
-	| { readonly ok: true; readonly data: ReportOutput<Id> }
-	| { readonly ok: false; readonly error: ReportFailureData };
+/** One report's result in a batch: core's `BatchResult`, passed through as it is. */
+export type ReportResult<Id extends ReportId> = BatchResult<ReportOutput<Id>>;
 
 export type BatchInput = { readonly [Id in ReportId]?: ReportInput<Id> };
 export type BatchOutput = { readonly [Id in ReportId]?: ReportResult<Id> };
-
-const failureData = (error: unknown): ReportFailureData => {
-	const wire = toWireError(error);
-	return { code: wire.code, tag: wire.tag ?? null, message: wire.message, field: wire.field ?? null };
-};
 
 /** The batch map: a JSON object of at most 50 report IDs; each input is validated by its own report. */
 const parseBatchInput = (raw: unknown): BatchInput => {
@@ -154,20 +145,11 @@ const reportProcedure = <R extends AnyReport>(report: R) =>
 
 type ReportsContext = AppContext & { readonly principal: Principal };
 
-/** One batch, within the account's work limit, in the wire's `{ok, data} | {ok, error}` shape. */
-const runBatch = async (ctx: ReportsContext, input: BatchInput) => {
-	const results = await withinWorkLimit(ctx, batchCost(input), () =>
+/** One batch, within the account's work limit, in core's `{ok, data} | {ok, error}` shape. */
+const runBatch = (ctx: ReportsContext, input: BatchInput): Promise<BatchOutput> =>
+	withinWorkLimit(ctx, batchCost(input), () =>
 		runProgram(ctx.runtime, generateBatch(input, contextOf(ctx)), ctx.signal),
-	);
-	// Built from entries, so a key such as `__proto__` stays an ordinary key of the answer.
-	const output = Object.fromEntries(
-		Object.entries(results as Record<string, { ok: boolean; value?: unknown; error?: unknown }>).map(([id, result]) => [
-			id,
-			result.ok ? { ok: true, data: result.value } : { ok: false, error: failureData(result.error) },
-		]),
-	);
-	return output as BatchOutput;
-};
+	) as Promise<BatchOutput>;
 
 /**
  * Opens a watch: takes one of the account's watch slots (429 when none is free) and returns the stream of results.

@@ -33,7 +33,7 @@ export const ActiveContacts = defineReport({
 		const [current, previous] = yield* Effect.all(
 			[
 				activity.activeContacts(scope, bucketBoundaries(period)),
-				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
+				activity.activeContacts(scope, [period.previous.start, period.previous.end]),
 			],
 			{ concurrency: "unbounded" },
 		);

@@ -139,7 +139,7 @@ export const actionItem = (action: ActionCount): ListItem => ({
  * offset). The contacts created before a window are the account's total less those created from the window's start
  * to this boundary: a read of the window and what follows it, rather than of everything since 1970.
  */
-const AFTER_EVERY_CONTACT = new Date(Date.UTC(10000, 0, 2));
+const AFTER_EVERY_CONTACT = Date.UTC(10000, 0, 2);
 
 /** What both reports build on: the 13 entries, and the Total Tokens entry for a list of bots. */
 const overviewParts = Effect.fnUntraced(function* (input: PeriodInput, context: ReportContext) {
@@ -156,7 +156,7 @@ const overviewParts = Effect.fnUntraced(function* (input: PeriodInput, context: 
 				accounts.totalContacts(context.accountId),
 				accounts.contactsCreated(context.accountId, [...buckets, AFTER_EVERY_CONTACT]),
 				activity.activeContacts(scope, buckets),
-				activity.activeContacts(scope, [new Date(period.previous.start), new Date(period.previous.end)]),
+				activity.activeContacts(scope, [period.previous.start, period.previous.end]),
 				periodCohorts(scope, period),
 				activity.contactRankings(context.accountId, current, OVERVIEW_LIST_LIMIT),
 				activity.topActions(scope, current, OVERVIEW_LIST_LIMIT),

@@ -221,9 +221,9 @@ export const addCounts = (slices: ReadonlyArray<ActivityCounts>): ActivityCounts
 export const periodCohorts = Effect.fnUntraced(function* (scope: ActivityScope, period: ResolvedPeriod) {
 	const activity = yield* ActivityRepository;
 	const [previous, current] = yield* activity.conversationCohorts(scope, [
-		new Date(period.previous.start),
-		new Date(period.current.start),
-		new Date(period.current.end),
+		period.previous.start,
+		period.current.start,
+		period.current.end,
 	]);
 	return { current: current!, previous: previous! };
 });

@@ -27,21 +27,20 @@ import type { ContactRow, ConversationRow, DataSnapshot, MessageRow } from "../r
  * - `topContacts` / `topBots` list only rows whose ranking metric is above 0.
  */
 
-const inRange = (instant: Date, range: TimeRange) =>
-	instant.getTime() >= range.start.getTime() && instant.getTime() < range.end.getTime();
+const inRange = (instant: Date, range: TimeRange) => instant.getTime() >= range.start && instant.getTime() < range.end;
 
 /** Index of the slice containing `instant`, or -1. */
 const sliceOf = (instant: Date, boundaries: SliceBoundaries): number => {
 	const time = instant.getTime();
 	const first = boundaries[0];
 	const last = boundaries[boundaries.length - 1];
-	if (first === undefined || last === undefined || time < first.getTime() || time >= last.getTime()) return -1;
+	if (first === undefined || last === undefined || time < first || time >= last) return -1;
 	let low = 0;
 	let high = boundaries.length - 1;
 	// invariant: boundaries[low] <= time < boundaries[high]
 	while (high - low > 1) {
 		const mid = (low + high) >> 1;
-		if ((boundaries[mid] as Date).getTime() <= time) low = mid;
+		if ((boundaries[mid] as number) <= time) low = mid;
 		else high = mid;
 	}
 	return low;

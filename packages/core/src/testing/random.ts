@@ -53,8 +53,8 @@ const limitChoices = [null, null, 0, 1, 3, 5, 8, 10, 50] as const;
 /**
  * A random multi-account snapshot with the awkward cases the reports must handle: shared ids across accounts,
  * conversations without contact or bot, ratings with value 0 or without bot, message types other than
- * user/bot/activity, activity messages without action, events exactly on local day and hour boundaries,
- * bursts on recent days (to trip alerts) and a few rows in the near future.
+ * user/bot/activity, activity messages without action, conversations with 10–20 user messages, events exactly
+ * on local day and hour boundaries, bursts on recent days (to trip alerts) and a few rows in the near future.
  */
 export const randomSnapshot = (options: RandomSnapshotOptions): DataSnapshot => {
 	const random = seededRandom(options.seed);
@@ -145,8 +145,11 @@ export const randomSnapshot = (options: RandomSnapshotOptions): DataSnapshot => 
 			};
 			conversations.push(conversation);
 			const messageCount = random.chance(0.15) ? 0 : random.int(1, random.chance(0.1) ? 16 : 6);
-			for (let m = 0; m < messageCount; m++) {
-				const type = random.pick(messageTypes);
+			// Some conversations are long: 10–20 user messages on top, so both sides of the long depth bucket's edge
+			// are reached (mixed messages alone rarely give a conversation more than 10 user messages).
+			const longRun = random.chance(0.08) ? random.int(10, 20) : 0;
+			for (let m = 0; m < longRun + messageCount; m++) {
+				const type = m < longRun ? "user" : random.pick(messageTypes);
 				const sentAt = random.chance(0.1)
 					? randomInstant()
 					: createdAt + random.int(0, random.chance(0.2) ? 3 * DAY_MS : 3_600_000);

@@ -240,26 +240,26 @@ const computePeriod = (
 	});
 
 /** `[previous.start, ...bucket starts, current.end]`: slice 0 is the previous window, slice i+1 is bucket i. */
-export const previousAndBucketBoundaries = (period: ResolvedPeriod): Array<Date> => [
-	new Date(period.previous.start),
-	...period.buckets.map((bucket) => new Date(bucket.start)),
-	new Date(period.current.end),
+export const previousAndBucketBoundaries = (period: ResolvedPeriod): Array<number> => [
+	period.previous.start,
+	...period.buckets.map((bucket) => bucket.start),
+	period.current.end,
 ];
 
 /** `[...bucket starts, current.end]`: slice i is bucket i. */
-export const bucketBoundaries = (period: ResolvedPeriod): Array<Date> => [
-	...period.buckets.map((bucket) => new Date(bucket.start)),
-	new Date(period.current.end),
+export const bucketBoundaries = (period: ResolvedPeriod): Array<number> => [
+	...period.buckets.map((bucket) => bucket.start),
+	period.current.end,
 ];
 
 /** Start instants of every local day of the current window plus its end. */
-export const dayBoundaries = (period: ResolvedPeriod): Array<Date> => {
-	const boundaries: Array<Date> = [];
+export const dayBoundaries = (period: ResolvedPeriod): Array<number> => {
+	const boundaries: Array<number> = [];
 	for (let date = period.firstDate; date <= period.lastDate; date = addDays(date, 1)) {
-		boundaries.push(new Date(startOfLocalDay(period.timezone, date)));
+		boundaries.push(startOfLocalDay(period.timezone, date));
 	}
-	boundaries.push(new Date(period.current.end));
+	boundaries.push(period.current.end);
 	return boundaries;
 };
 
-export const toRange = (window: TimeWindow) => ({ start: new Date(window.start), end: new Date(window.end) });
+export const toRange = (window: TimeWindow) => ({ start: window.start, end: window.end });

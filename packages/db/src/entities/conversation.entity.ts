@@ -17,7 +17,7 @@ export const Conversation = defineEntity({
 			.nullable()
 			.deleteRule("cascade")
 			.updateRule("no action"),
-		// Counters over the conversation's messages, maintained by the message rollup trigger (src/rollups.ts).
+		// Counters over the conversation's messages, maintained by the message rollup trigger (src/rollups/).
 		messages: p.integer().default(0),
 		userMessages: p.integer().default(0),
 		botMessages: p.integer().default(0),

@@ -3,7 +3,7 @@ import { Account } from "./account.entity.ts";
 
 /**
  * Rollups: derived, exact summaries of the activity tables, maintained by PostgreSQL triggers in the same
- * transaction as every insert and delete (see `src/rollups.ts`), so reports read work proportional to time slots
+ * transaction as every insert and delete (see `src/rollups/`), so reports read work proportional to time slots
  * instead of rows. A slot is 15 minutes (`date_bin('15 minutes', created_at, '2000-01-01Z')`): every current
  * timezone offset is a multiple of 15 minutes, so local day, week and month boundaries in any zone are slot
  * boundaries. `bot_key` is `''` for the whole account and the bot's id for one bot. Keys lead with `account_id`,
@@ -162,7 +162,7 @@ export const ContactTotal = defineEntity({
 		conversations: counter(),
 		messages: counter(),
 		tokens: counter(),
-		// Bit length of each value: indexed instead of the value, so most updates are HOT (see src/rollups.ts).
+		// Bit length of each value: indexed instead of the value, so most updates are HOT (see src/rollups/).
 		conversationsScale: p.smallint().default(0),
 		messagesScale: p.smallint().default(0),
 		tokensScale: p.smallint().default(0),
@@ -256,7 +256,7 @@ export const ContactsDay = defineEntity({
 
 /**
  * The account's data version: `sum(version)` over its rows changes in every transaction that writes its data (the
- * triggers of `src/rollups.ts` add 1 to the row of the writing backend's shard). The API keys cached report results
+ * triggers of `src/rollups/` add 1 to the row of the writing backend's shard). The API keys cached report results
  * by it. No foreign key, like the rollups: an erase's cascade still bumps it.
  */
 export const DataVersion = defineEntity({

@@ -1,6 +1,6 @@
 import { AccountRepository, type SliceBoundaries } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database, preparedQuery } from "../database.ts";
+import { Database, instantsParam, preparedQuery } from "../database.ts";
 import { accountRepositoryLayer } from "./account.ts";
 import { SLOT_MS, slotsAndDays } from "./span-cover.ts";
 import { perSlice, toNumber } from "./sql.ts";
@@ -29,18 +29,11 @@ const rollupLayer = Layer.effect(
 		) {
 			const slices = Math.max(boundaries.length - 1, 0);
 			if (slices === 0) return [];
-			if (!boundaries.every((boundary) => boundary.getTime() % SLOT_MS === 0)) {
+			if (!boundaries.every((boundary) => boundary % SLOT_MS === 0)) {
 				return yield* raw.contactsCreated(accountId, boundaries);
 			}
-			const params: Array<unknown> = [accountId, boundaries];
-			const source = slotsAndDays(
-				"contacts",
-				[],
-				["contacts"],
-				"account_id = $1",
-				boundaries.map((boundary) => boundary.getTime()),
-				params,
-			);
+			const params: Array<unknown> = [accountId, instantsParam(boundaries)];
+			const source = slotsAndDays("contacts", [], ["contacts"], "account_id = $1", boundaries, params);
 			const rows = yield* query<{ slice: number; value: number }>(
 				`SELECT width_bucket(t, $2::timestamptz[]) AS slice, sum(contacts)::float8 AS value FROM ${source} x GROUP BY 1`,
 				params,

@@ -1,6 +1,6 @@
 import { AccountRepository, type SliceBoundaries } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database, preparedQuery } from "../database.ts";
+import { Database, instantsParam, preparedQuery } from "../database.ts";
 import { perSlice, sliceOf, toNumber, withinSlices } from "./sql.ts";
 
 const limit = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -46,7 +46,7 @@ export const accountRepositoryLayer = Layer.effect(
 				`SELECT ${sliceOf} AS slice, count(*)::float8 AS value
 				FROM contact WHERE account_id = $1 AND ${withinSlices}
 				GROUP BY 1`,
-				[accountId, boundaries],
+				[accountId, instantsParam(boundaries)],
 			);
 			return perSlice(slices, rows);
 		});

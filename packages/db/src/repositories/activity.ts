@@ -9,7 +9,7 @@ import {
 	type TimeRange,
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
-import { Database } from "../database.ts";
+import { Database, instantParam, instantsParam } from "../database.ts";
 import {
 	botActivityFromRow,
 	type CountsRow,
@@ -81,7 +81,7 @@ export const activityRepositoryLayer = Layer.effect(
 			boundaries: SliceBoundaries,
 		) {
 			if (boundaries.length < 2) return [];
-			const params: Array<unknown> = [scope.accountId, boundaries];
+			const params: Array<unknown> = [scope.accountId, instantsParam(boundaries)];
 			const rows = yield* query<CountsRow>(countsBySliceSql(scope, params), params);
 			return rows.map(countsFromRow);
 		});
@@ -92,7 +92,7 @@ export const activityRepositoryLayer = Layer.effect(
 		) {
 			const slices = Math.max(boundaries.length - 1, 0);
 			if (slices === 0) return { perSlice: [], total: 0 };
-			const params: Array<unknown> = [scope.accountId, boundaries];
+			const params: Array<unknown> = [scope.accountId, instantsParam(boundaries)];
 			const bot = botFilter(scope, params);
 			// One pass: GROUPING SETS yields a row per slice and one (slice NULL) for the whole span.
 			const rows = yield* query<{ slice: number | null; value: number }>(
@@ -111,7 +111,7 @@ export const activityRepositoryLayer = Layer.effect(
 		) {
 			const slices = Math.max(boundaries.length - 1, 0);
 			if (slices === 0) return [];
-			const params: Array<unknown> = [scope.accountId, boundaries];
+			const params: Array<unknown> = [scope.accountId, instantsParam(boundaries)];
 			const bot = botFilter(scope, params);
 			const rows = yield* query<Record<string, unknown> & { slice: number }>(
 				`WITH cohort AS (
@@ -151,7 +151,7 @@ export const activityRepositoryLayer = Layer.effect(
 			range: TimeRange,
 			limit: number,
 		) {
-			const params: Array<unknown> = [scope.accountId, range.start, range.end, limit];
+			const params: Array<unknown> = [scope.accountId, instantParam(range.start), instantParam(range.end), limit];
 			const bot = botFilter(scope, params);
 			const rows = yield* query<{ type: string; name: string; count: number }>(
 				`SELECT coalesce(action_type, 'unknown') AS type, coalesce(action_name, 'unknown') AS name,
@@ -202,7 +202,7 @@ export const activityRepositoryLayer = Layer.effect(
 				WHERE activity.${orderColumn[by]} > 0
 				ORDER BY activity.${orderColumn[by]} DESC, t.id COLLATE "C"
 				LIMIT $4`,
-				[accountId, range.start, range.end, limit],
+				[accountId, instantParam(range.start), instantParam(range.end), limit],
 			);
 		};
 
@@ -232,7 +232,7 @@ export const activityRepositoryLayer = Layer.effect(
 			sign: "negative" | "positive",
 			limit: number,
 		) {
-			const params: Array<unknown> = [scope.accountId, range.start, range.end, limit];
+			const params: Array<unknown> = [scope.accountId, instantParam(range.start), instantParam(range.end), limit];
 			const bot = botFilter(scope, params, "r.bot_id");
 			const rows = yield* query<Record<string, unknown>>(
 				`SELECT r.id, r.value, r.reason, r.conversation_id, r.message_id, r.contact_id, r.created_at,
@@ -264,7 +264,12 @@ export const activityRepositoryLayer = Layer.effect(
 		 * newest first by the account's creation index; the keyset condition continues after the previous page.
 		 */
 		const conversations = Effect.fn("ActivityRepository.conversations")(function* (request: ConversationQuery) {
-			const params: Array<unknown> = [request.accountId, request.range.start, request.range.end, request.limit];
+			const params: Array<unknown> = [
+				request.accountId,
+				instantParam(request.range.start),
+				instantParam(request.range.end),
+				request.limit,
+			];
 			const where: Array<string> = [];
 			if (request.botId !== undefined) {
 				params.push(request.botId);

@@ -1,54 +1,11 @@
 import type pg from "pg";
 import { runTransaction } from "../database.ts";
-import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../rollups.ts";
-
-/** A packed entry of `contact_day` (written by `src/rollups.ts`): number (4 bytes, big-endian), first slot, last slot. */
-export const ENTRY_BYTES = 6;
-
-/** The contact number of the entry at `offset`. */
-export const seqAt = (entries: Uint8Array, offset: number) =>
-	(entries[offset]! << 24) | (entries[offset + 1]! << 16) | (entries[offset + 2]! << 8) | entries[offset + 3]!;
+import { CONTACT_DAY_MAX_PARTS, contactDayLock } from "../rollups/index.ts";
+import { mergePackedEntries } from "./packed-day.ts";
 
 export const DAY_MS = 86_400_000;
 /** The start of an instant's UTC day, as `contact_day.day` and the `*_day` rollups hold it. */
 export const utcDay = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS;
-
-/**
- * One packed day from several parts of it (see `contact_day`): each contact number once, with the earliest first
- * slot and the latest last slot any part gives it, in number order — the same entries a rebuild from the
- * conversations writes.
- */
-export const mergePackedEntries = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-	let maxSeq = 0;
-	for (const part of parts) {
-		for (let offset = 0; offset + ENTRY_BYTES <= part.byteLength; offset += ENTRY_BYTES) {
-			maxSeq = Math.max(maxSeq, seqAt(part, offset));
-		}
-	}
-	const first = new Uint8Array(maxSeq + 1).fill(255);
-	const last = new Int16Array(maxSeq + 1).fill(-1);
-	let count = 0;
-	for (const part of parts) {
-		for (let offset = 0; offset + ENTRY_BYTES <= part.byteLength; offset += ENTRY_BYTES) {
-			const seq = seqAt(part, offset);
-			if (last[seq] === -1) count++;
-			first[seq] = Math.min(first[seq]!, part[offset + 4]!);
-			last[seq] = Math.max(last[seq]!, part[offset + 5]!);
-		}
-	}
-	const merged = new Uint8Array(count * ENTRY_BYTES);
-	for (let seq = 0, offset = 0; seq <= maxSeq; seq++) {
-		if (last[seq] === -1) continue;
-		merged[offset] = seq >>> 24;
-		merged[offset + 1] = (seq >>> 16) & 255;
-		merged[offset + 2] = (seq >>> 8) & 255;
-		merged[offset + 3] = seq & 255;
-		merged[offset + 4] = first[seq]!;
-		merged[offset + 5] = last[seq]!;
-		offset += ENTRY_BYTES;
-	}
-	return merged;
-};
 
 /** The UTC days (epoch ms) in which a batch's conversations with a contact were created. */
 export const contactDaysOf = (conversations: ReadonlyArray<{ createdAt: Date; contactId: string | null }>) => [

@@ -1,4 +1,5 @@
-import { SLOT_MINUTES } from "../rollups.ts";
+import { instantParam, instantsParam } from "../database.ts";
+import { SLOT_MINUTES } from "../rollups/index.ts";
 import { DAY_MS } from "./contact-days.ts";
 
 /**
@@ -92,7 +93,7 @@ export const inRanges = (column: string, ranges: ReadonlyArray<readonly [number,
 		? "false"
 		: `(${ranges
 				.map(([start, end]) => {
-					params.push(new Date(start), new Date(end));
+					params.push(instantParam(start), instantParam(end));
 					return `(${column} >= $${params.length - 1} AND ${column} < $${params.length})`;
 				})
 				.join(" OR ")})`;
@@ -102,8 +103,6 @@ const param = (params: Array<unknown>, value: unknown) => {
 	params.push(value);
 	return `$${params.length}`;
 };
-
-const dates = (instants: ReadonlyArray<number>) => instants.map((instant) => new Date(instant));
 
 /** Rows of a rollup table in `[start, end)`, counted in the slice of `at` (else their own) with `sign`. */
 interface Read {
@@ -131,12 +130,9 @@ export const slotsAndDays = (
 	const { days, shiftedDays, slots, minus, moved } = coverSpan(instants);
 	/** Each row read counts once (at its anchor, else its own instant) or, `twice`, added at its own instant and subtracted at its anchor. */
 	const read = (table: string, column: string, reads: ReadonlyArray<Read>, twice = false) => {
-		const low = param(params, dates(reads.map((entry) => entry.start)));
-		const high = param(params, dates(reads.map((entry) => entry.end)));
-		const anchor = param(
-			params,
-			reads.map((entry) => (entry.at === undefined ? null : new Date(entry.at))),
-		);
+		const low = param(params, instantsParam(reads.map((entry) => entry.start)));
+		const high = param(params, instantsParam(reads.map((entry) => entry.end)));
+		const anchor = param(params, instantsParam(reads.map((entry) => entry.at ?? null)));
 		const sign = param(
 			params,
 			reads.map((entry) => entry.sign),
