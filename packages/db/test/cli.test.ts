@@ -3,6 +3,7 @@
  * code, its output and the rows it leaves.
  */
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,6 +68,28 @@ describe("command line", () => {
 		expect(flagsOf(listTokens.stdout)).toEqual(["--account", "--json"]);
 		expect(flagsOf(createAccount.stdout)).toEqual(["--limits", "--name"]);
 		expect(generate.stderr + listTokens.stderr).not.toMatch(/database/);
+	});
+
+	it("runs the same command line as bin/convolens from any directory, with its exit codes", async () => {
+		const wrapper = fileURLToPath(new URL("../../../bin/convolens", import.meta.url));
+		const viaWrapper = (args: ReadonlyArray<string>) =>
+			new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+				execFile(
+					wrapper,
+					[...args],
+					{ cwd: tmpdir(), env: { ...process.env, DATABASE_URL: unreachable }, timeout: 120_000 },
+					(error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+				);
+			});
+		const [help, direct, typo] = await Promise.all([
+			viaWrapper(["list-tokens", "--help"]),
+			run(["list-tokens", "--help"], unreachable),
+			viaWrapper(["genrate"]),
+		]);
+		expect([help.code, help.stdout]).toEqual([0, direct.stdout]);
+		expect(help.stdout).toMatch(/--account/);
+		expect(typo.code).toBe(2);
+		expect(typo.stderr).toMatch(/Did you mean this\?\s+generate\n/);
 	});
 
 	it("suggests the command or flag meant when one is mistyped, and exits 2", async () => {
