@@ -1,6 +1,6 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import { action, activity, cohort, contactSlot, contacts, contactTotal } from "../rollups/families.ts";
-import type { Family } from "../rollups/family.ts";
+import { type Family, type PropertyName, propertyName } from "../rollups/family.ts";
 import { Account } from "./account.entity.ts";
 
 /**
@@ -26,20 +26,16 @@ const dayKey = () => ({ ...scopeKey(), day: p.datetime().primary() });
 
 const counter = () => p.bigint("number").default(0);
 
-/** `user_messages` → `userMessages`: a column's property name, which the default naming strategy maps back. */
-type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
-const camel = <S extends string>(column: S) =>
-	column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()) as Camel<S>;
-const pascal = (table: string) => camel(`_${table}`);
+const pascal = (table: string) => propertyName(`_${table}`);
 
 /** A counter property per counter of the family, in its table order. */
 const countersOf = <Counter extends string>(of: Family<Counter>) =>
-	Object.fromEntries(of.counters.map((column) => [camel(column), counter()])) as {
-		[C in Counter as Camel<C>]: ReturnType<typeof counter>;
+	Object.fromEntries(of.counters.map((column) => [propertyName(column), counter()])) as {
+		[C in Counter as PropertyName<C>]: ReturnType<typeof counter>;
 	};
 
 /** A family's keys after its grain's (`action_type`, …): text, part of the primary key. */
-const keysOf = (of: Family) => Object.fromEntries(of.keys.map((key) => [camel(key.column), p.text().primary()]));
+const keysOf = (of: Family) => Object.fromEntries(of.keys.map((key) => [propertyName(key.column), p.text().primary()]));
 
 type Index = { readonly name: string; readonly properties: Array<string> };
 
@@ -116,14 +112,14 @@ export const ContactTotal = defineEntity({
 		account: accountKey(),
 		contactId: contactKey(),
 		...countersOf(contactTotal),
-		...(Object.fromEntries(contactTotal.counters.map((column) => [`${camel(column)}Scale`, scale()])) as {
-			[C in (typeof contactTotal.counters)[number] as `${Camel<C>}Scale`]: ReturnType<typeof scale>;
+		...(Object.fromEntries(contactTotal.counters.map((column) => [`${propertyName(column)}Scale`, scale()])) as {
+			[C in (typeof contactTotal.counters)[number] as `${PropertyName<C>}Scale`]: ReturnType<typeof scale>;
 		}),
 	},
 	primaryKeys: ["account", "contactId"],
 	indexes: contactTotal.counters.map((column) => ({
 		name: `contact_total_${column}_scale_idx`,
-		properties: ["account" as const, `${camel(column)}Scale` as const],
+		properties: ["account" as const, `${propertyName(column)}Scale` as const],
 	})),
 });
 
