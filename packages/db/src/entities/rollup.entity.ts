@@ -1,4 +1,6 @@
 import { defineEntity, p } from "@mikro-orm/core";
+import { action, activity, cohort, contactSlot, contacts, contactTotal } from "../rollups/families.ts";
+import { type Family, type PropertyName, propertyName } from "../rollups/family.ts";
 import { Account } from "./account.entity.ts";
 
 /**
@@ -24,125 +26,74 @@ const dayKey = () => ({ ...scopeKey(), day: p.datetime().primary() });
 
 const counter = () => p.bigint("number").default(0);
 
-/** Additive counts per slot: conversations (by their creation), messages and tokens, ratings (by their own time). */
-export const ActivitySlot = defineEntity({
-	name: "ActivitySlot",
-	tableName: "activity_slot",
-	properties: {
-		...rollupKey(),
-		conversations: counter(),
-		messages: counter(),
-		userMessages: counter(),
-		botMessages: counter(),
-		activityMessages: counter(),
-		tokens: counter(),
-		ratings: counter(),
-		thumbsUp: counter(),
-		thumbsDown: counter(),
-	},
-	primaryKeys: ["account", "botKey", "slot"],
-	// Every bot's slots in a time range (the bot rankings): the primary key would be searched once per bot.
-	indexes: [{ name: "activity_slot_account_slot_idx", properties: ["account", "slot"] }],
-});
+const pascal = (table: string) => propertyName(`_${table}`);
 
-export const ActivityDay = defineEntity({
-	name: "ActivityDay",
-	tableName: "activity_day",
-	properties: {
-		...dayKey(),
-		conversations: counter(),
-		messages: counter(),
-		userMessages: counter(),
-		botMessages: counter(),
-		activityMessages: counter(),
-		tokens: counter(),
-		ratings: counter(),
-		thumbsUp: counter(),
-		thumbsDown: counter(),
-	},
-	primaryKeys: ["account", "botKey", "day"],
-});
+/** A counter property per counter of the family, in its table order. */
+const countersOf = <Counter extends string>(of: Family<Counter>) =>
+	Object.fromEntries(of.counters.map((column) => [propertyName(column), counter()])) as {
+		[C in Counter as PropertyName<C>]: ReturnType<typeof counter>;
+	};
+
+/** A family's keys after its grain's (`action_type`, …): text, part of the primary key. */
+const keysOf = (of: Family) => Object.fromEntries(of.keys.map((key) => [propertyName(key.column), p.text().primary()]));
+
+type Index = { readonly name: string; readonly properties: Array<string> };
+
+/**
+ * The tables of a family, derived from its description (`src/rollups/families.ts`) as its grain fixes them (see
+ * `Grain` in `src/rollups/family.ts`): keys, then one counter per counter of the family. The statements that keep
+ * them are derived from the same description, so a counter added there is a column here. `slotIndexes` are the
+ * indexes a reader needs beyond the primary key.
+ */
+const scopedEntities = (of: Family, slotIndexes: Array<Index> = []) => {
+	if (of.grain !== "scoped") throw new Error(`rollups: ${of.name} is not scoped`);
+	const table = (bucket: "slot" | "day") => {
+		// Typed loosely: the properties vary with the family, and only the metadata is read (schema, migrations).
+		const properties: Record<string, unknown> = {
+			...(bucket === "slot" ? rollupKey() : dayKey()),
+			...keysOf(of),
+			...countersOf(of),
+		};
+		return defineEntity({
+			name: pascal(`${of.name}_${bucket}`),
+			tableName: `${of.name}_${bucket}`,
+			properties,
+			// The primary key is the properties marked primary, in order: the scope, the bucket, the family's keys.
+			...(bucket === "slot" && slotIndexes.length > 0 ? { indexes: slotIndexes } : {}),
+		});
+	};
+	return { slot: table("slot"), day: table("day") };
+};
+
+/** Additive counts per slot: conversations (by their creation), messages and tokens, ratings (by their own time). */
+export const { slot: ActivitySlot, day: ActivityDay } = scopedEntities(activity, [
+	// Every bot's slots in a time range (the bot rankings): the primary key would be searched once per bot.
+	{ name: "activity_slot_account_slot_idx", properties: ["account", "slot"] },
+]);
 
 /**
  * Conversations by the slot they were created in, with all of their messages (whenever sent) and the histogram of
  * their `user` message counts: the cohort behind the per-conversation averages and depth buckets.
  */
-export const CohortSlot = defineEntity({
-	name: "CohortSlot",
-	tableName: "cohort_slot",
-	properties: {
-		...rollupKey(),
-		conversations: counter(),
-		messages: counter(),
-		userMessages: counter(),
-		botMessages: counter(),
-		activityMessages: counter(),
-		tokens: counter(),
-		depthZero: counter(),
-		depthOne: counter(),
-		depthTwoToThree: counter(),
-		depthFourToTen: counter(),
-		depthElevenOrMore: counter(),
-	},
-	primaryKeys: ["account", "botKey", "slot"],
-});
-
-export const CohortDay = defineEntity({
-	name: "CohortDay",
-	tableName: "cohort_day",
-	properties: {
-		...dayKey(),
-		conversations: counter(),
-		messages: counter(),
-		userMessages: counter(),
-		botMessages: counter(),
-		activityMessages: counter(),
-		tokens: counter(),
-		depthZero: counter(),
-		depthOne: counter(),
-		depthTwoToThree: counter(),
-		depthFourToTen: counter(),
-		depthElevenOrMore: counter(),
-	},
-	primaryKeys: ["account", "botKey", "day"],
-});
+export const { slot: CohortSlot, day: CohortDay } = scopedEntities(cohort);
 
 /** Activity messages per slot and named action (`unknown` for a missing type or name). */
-export const ActionSlot = defineEntity({
-	name: "ActionSlot",
-	tableName: "action_slot",
-	properties: {
-		...rollupKey(),
-		actionType: p.text().primary(),
-		actionName: p.text().primary(),
-		count: counter(),
-	},
-	primaryKeys: ["account", "botKey", "slot", "actionType", "actionName"],
-});
+export const { slot: ActionSlot, day: ActionDay } = scopedEntities(action);
 
-export const ActionDay = defineEntity({
-	name: "ActionDay",
-	tableName: "action_day",
-	properties: {
-		...dayKey(),
-		actionType: p.text().primary(),
-		actionName: p.text().primary(),
-		count: counter(),
-	},
-	primaryKeys: ["account", "botKey", "day", "actionType", "actionName"],
-});
+/** The account key of the tables without bot scope; no foreign key, as for the scoped ones. */
+const accountKey = () => p.manyToOne(Account).primary().createForeignKeyConstraint(false);
+const contactKey = () => p.string().length(64).primary();
+const scale = () => p.smallint().default(0);
 
 /** Per contact and slot: conversations created, messages sent and their tokens — what the contact rankings need. */
 export const ContactSlot = defineEntity({
 	name: "ContactSlot",
 	tableName: "contact_slot",
 	properties: {
-		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
+		account: accountKey(),
 		slot: p.datetime().primary(),
-		contactId: p.string().length(64).primary(),
-		conversations: counter(),
-		messages: counter(),
-		tokens: counter(),
+		contactId: contactKey(),
+		...countersOf(contactSlot),
 	},
 	primaryKeys: ["account", "slot", "contactId"],
 	// One contact's slots in a window: the exact window values of the few contacts a ranking has to consider.
@@ -151,29 +102,62 @@ export const ContactSlot = defineEntity({
 
 /**
  * All-time conversations, messages and tokens per contact: a bound on the contact's value in any window, so the
- * contact rankings only sum the contacts that can still reach the top.
+ * contact rankings only sum the contacts that can still reach the top. Beside each counter, its bit length
+ * (`*_scale`): indexed instead of the value, so most updates are HOT (see `src/rollups/family.ts`).
  */
 export const ContactTotal = defineEntity({
 	name: "ContactTotal",
 	tableName: "contact_total",
 	properties: {
-		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
-		contactId: p.string().length(64).primary(),
-		conversations: counter(),
-		messages: counter(),
-		tokens: counter(),
-		// Bit length of each value: indexed instead of the value, so most updates are HOT (see src/rollups/).
-		conversationsScale: p.smallint().default(0),
-		messagesScale: p.smallint().default(0),
-		tokensScale: p.smallint().default(0),
+		account: accountKey(),
+		contactId: contactKey(),
+		...countersOf(contactTotal),
+		...(Object.fromEntries(contactTotal.counters.map((column) => [`${propertyName(column)}Scale`, scale()])) as {
+			[C in (typeof contactTotal.counters)[number] as `${PropertyName<C>}Scale`]: ReturnType<typeof scale>;
+		}),
 	},
 	primaryKeys: ["account", "contactId"],
-	indexes: [
-		{ name: "contact_total_conversations_scale_idx", properties: ["account", "conversationsScale"] },
-		{ name: "contact_total_messages_scale_idx", properties: ["account", "messagesScale"] },
-		{ name: "contact_total_tokens_scale_idx", properties: ["account", "tokensScale"] },
-	],
+	indexes: contactTotal.counters.map((column) => ({
+		name: `contact_total_${column}_scale_idx`,
+		properties: ["account" as const, `${propertyName(column)}Scale` as const],
+	})),
 });
+
+/**
+ * A contact's conversations, messages and tokens per UTC day: the exact window values of the few contacts a ranking
+ * considers, read by day for the whole days of the window (and from `contact_slot` for its partial days).
+ */
+export const ContactActivityDay = defineEntity({
+	name: "ContactActivityDay",
+	tableName: "contact_activity_day",
+	properties: {
+		account: accountKey(),
+		contactId: contactKey(),
+		day: p.datetime().primary(),
+		...countersOf(contactTotal),
+	},
+	primaryKeys: ["account", "contactId", "day"],
+});
+
+/** Contacts by the slot and by the UTC day they were created in (Total Contacts' new contacts per bucket). */
+export const ContactsSlot = defineEntity({
+	name: pascal(`${contacts.name}_slot`),
+	tableName: `${contacts.name}_slot`,
+	properties: { account: accountKey(), slot: p.datetime().primary(), ...countersOf(contacts) },
+	primaryKeys: ["account", "slot"],
+});
+
+export const ContactsDay = defineEntity({
+	name: pascal(`${contacts.name}_day`),
+	tableName: `${contacts.name}_day`,
+	properties: { account: accountKey(), day: p.datetime().primary(), ...countersOf(contacts) },
+	primaryKeys: ["account", "day"],
+});
+
+/*
+ * Not described by a family, so written here: the contact numbers (a sequence, not a sum), the packed contact
+ * days (sets of contacts, kept by a looping trigger) and the data version (bumped per transaction, not per row).
+ */
 
 /**
  * Dense per-account contact numbers: `contact.seq` is taken from here by a row trigger on insert, so the contact
@@ -211,47 +195,6 @@ export const ContactDay = defineEntity({
 		entries: p.blob(),
 	},
 	primaryKeys: ["account", "day", "part"],
-});
-
-/**
- * A contact's conversations, messages and tokens per UTC day: the exact window values of the few contacts a ranking
- * considers, read by day for the whole days of the window (and from `contact_slot` for its partial days).
- */
-export const ContactActivityDay = defineEntity({
-	name: "ContactActivityDay",
-	tableName: "contact_activity_day",
-	properties: {
-		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
-		contactId: p.string().length(64).primary(),
-		day: p.datetime().primary(),
-		conversations: counter(),
-		messages: counter(),
-		tokens: counter(),
-	},
-	primaryKeys: ["account", "contactId", "day"],
-});
-
-/** Contacts by the slot and by the UTC day they were created in (Total Contacts' new contacts per bucket). */
-export const ContactsSlot = defineEntity({
-	name: "ContactsSlot",
-	tableName: "contacts_slot",
-	properties: {
-		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
-		slot: p.datetime().primary(),
-		contacts: counter(),
-	},
-	primaryKeys: ["account", "slot"],
-});
-
-export const ContactsDay = defineEntity({
-	name: "ContactsDay",
-	tableName: "contacts_day",
-	properties: {
-		account: p.manyToOne(Account).primary().createForeignKeyConstraint(false),
-		day: p.datetime().primary(),
-		contacts: counter(),
-	},
-	primaryKeys: ["account", "day"],
 });
 
 /**

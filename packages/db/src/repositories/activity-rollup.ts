@@ -80,9 +80,7 @@ const rollupLayer = Layer.effect(
 			if (boundaries.length < 2) return [];
 			if (!onSlots(boundaries)) return yield* raw.countsBySlice(scope, boundaries);
 			const rows = yield* sumsPerSlice<CountsRow>("activity", activityColumns, scope, boundaries);
-			const counts = Array.from({ length: boundaries.length - 1 }, (_, index) =>
-				countsFromRow({ slice: index + 1 } as CountsRow),
-			);
+			const counts = Array.from({ length: boundaries.length - 1 }, (_, index) => countsFromRow({ slice: index + 1 }));
 			for (const row of rows) counts[row.slice - 1] = countsFromRow(row);
 			return counts;
 		});

@@ -10,7 +10,10 @@ import {
 } from "@convolens/core";
 import { Effect, Layer } from "effect";
 import { Database, instantParam, instantsParam } from "../database.ts";
+import { activity } from "../rollups/families.ts";
+import { aggregateSql, bare, type Source } from "../rollups/family.ts";
 import {
+	type ActivityCounter,
 	botActivityFromRow,
 	type CountsRow,
 	cohortsPerSlice,
@@ -36,36 +39,37 @@ const botFilter = (scope: ActivityScope, params: Array<unknown>, column = "bot_i
 	return ` AND ${column} = $${params.length}`;
 };
 
+/**
+ * The activity family's counters per slice straight from its source tables: each source's aggregates (as the
+ * family describes them, `src/rollups/families.ts`) over its rows in the slices, joined by slice.
+ */
 const countsBySliceSql = (scope: ActivityScope, params: Array<unknown>) => {
-	const conversationBot = botFilter(scope, params);
-	const messageBot = scope.botId === undefined ? "" : ` AND bot_id = $${params.length}`;
-	const ratingBot = messageBot;
+	const bot = botFilter(scope, params);
+	const sources = (Object.keys(activity.sources) as Array<Source>).flatMap((source) => {
+		const contribution = activity.sources[source];
+		return contribution === undefined ? [] : [[source, contribution] as const];
+	});
+	const rows = (source: Source) => bare(source, 1);
+	const counted = sources.map(([source, contribution]) => {
+		const columns = activity.counters.flatMap((column) => {
+			const aggregate = contribution.counters[column];
+			return aggregate === undefined ? [] : [`${aggregateSql(aggregate, rows(source))}::float8 AS ${column}`];
+		});
+		const where = contribution.where ? ` AND ${contribution.where(rows(source).ref)}` : "";
+		return `${source}_counts AS (
+	SELECT ${sliceOf} AS slice,
+		${columns.join(",\n\t\t")}
+	FROM ${source} WHERE account_id = $1 AND ${withinSlices}${where}${bot}
+	GROUP BY 1
+)`;
+	});
+	const from = (column: ActivityCounter) =>
+		`${sources.find(([, contribution]) => contribution.counters[column] !== undefined)![0]}_counts.${column}`;
 	return `
-WITH conv AS (
-	SELECT ${sliceOf} AS slice, count(*)::float8 AS conversations
-	FROM conversation WHERE account_id = $1 AND ${withinSlices}${conversationBot}
-	GROUP BY 1
-), msg AS (
-	SELECT ${sliceOf} AS slice,
-		count(*)::float8 AS messages,
-		count(*) FILTER (WHERE type = 'user')::float8 AS user_messages,
-		count(*) FILTER (WHERE type = 'bot')::float8 AS bot_messages,
-		count(*) FILTER (WHERE type = 'activity')::float8 AS activity_messages,
-		coalesce(sum(tokens), 0)::float8 AS tokens
-	FROM message WHERE account_id = $1 AND ${withinSlices}${messageBot}
-	GROUP BY 1
-), rat AS (
-	SELECT ${sliceOf} AS slice,
-		count(*)::float8 AS ratings,
-		count(*) FILTER (WHERE value > 0)::float8 AS thumbs_up,
-		count(*) FILTER (WHERE value < 0)::float8 AS thumbs_down
-	FROM rating WHERE account_id = $1 AND ${withinSlices}${ratingBot}
-	GROUP BY 1
-)
-SELECT s.slice, conv.conversations, msg.messages, msg.user_messages, msg.bot_messages, msg.activity_messages,
-	msg.tokens, rat.ratings, rat.thumbs_up, rat.thumbs_down
+WITH ${counted.join(", ")}
+SELECT s.slice, ${activity.counters.map(from).join(", ")}
 FROM generate_series(1, cardinality($2::timestamptz[]) - 1) AS s(slice)
-LEFT JOIN conv USING (slice) LEFT JOIN msg USING (slice) LEFT JOIN rat USING (slice)
+${sources.map(([source]) => `LEFT JOIN ${source}_counts USING (slice)`).join(" ")}
 ORDER BY s.slice`;
 };
 

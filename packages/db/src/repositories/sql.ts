@@ -1,4 +1,6 @@
 import type { ActivityCounts, BotActivity, ContactActivity, ConversationCohort } from "@convolens/core";
+import { activity, cohort } from "../rollups/families.ts";
+import { type Family, type PropertyName, propertyName } from "../rollups/family.ts";
 
 /**
  * SQL fragments and conversions shared by the repository layers. Slice boundaries are always bound as parameter `$2`
@@ -23,48 +25,55 @@ export const perSlice = (
 	return counts;
 };
 
+/**
+ * A family's counters from a report row (columns named as in the table; absent means 0), named as properties
+ * (`user_messages` → `userMessages`): all of them, or `counters`, each named without `prefix`.
+ */
+export const countersFromRow = <Counter extends string, Read extends Counter = Counter, Prefix extends string = "">(
+	of: Family<Counter>,
+	row: Readonly<Partial<Record<Counter, unknown>>>,
+	counters: ReadonlyArray<Read> = of.counters as ReadonlyArray<Read>,
+	prefix: Prefix = "" as Prefix,
+) =>
+	Object.fromEntries(counters.map((column) => [propertyName(column.slice(prefix.length)), toNumber(row[column])])) as {
+		[C in Read as C extends `${Prefix}${infer Name}` ? PropertyName<Name> : never]: number;
+	};
+
+/**
+ * `value` as a `T` that has exactly `value`'s fields: a counter decoded that the report type does not name is a
+ * type error here, not a field travelling unseen in the report's objects.
+ */
+const exactly =
+	<T>() =>
+	<V extends T>(value: V & Record<Exclude<keyof V, keyof T>, never>): T =>
+		value;
+
+export type ActivityCounter = (typeof activity.counters)[number];
+
 /** Columns of an activity-counts row, as both the raw-table and the rollup queries name them. */
-export interface CountsRow {
-	readonly slice: number;
-	readonly conversations: unknown;
-	readonly messages: unknown;
-	readonly user_messages: unknown;
-	readonly bot_messages: unknown;
-	readonly activity_messages: unknown;
-	readonly tokens: unknown;
-	readonly ratings: unknown;
-	readonly thumbs_up: unknown;
-	readonly thumbs_down: unknown;
-}
+export type CountsRow = { readonly slice: number } & { readonly [C in ActivityCounter]?: unknown };
 
-export const countsFromRow = (row: CountsRow): ActivityCounts => ({
-	conversations: toNumber(row.conversations),
-	messages: toNumber(row.messages),
-	userMessages: toNumber(row.user_messages),
-	botMessages: toNumber(row.bot_messages),
-	activityMessages: toNumber(row.activity_messages),
-	tokens: toNumber(row.tokens),
-	ratings: toNumber(row.ratings),
-	thumbsUp: toNumber(row.thumbs_up),
-	thumbsDown: toNumber(row.thumbs_down),
-});
+export const countsFromRow = (row: CountsRow): ActivityCounts =>
+	exactly<ActivityCounts>()(countersFromRow(activity, row));
 
-/** A cohort from its summary row (columns as both cohort queries name them); no row means an empty cohort. */
-export const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): ConversationCohort => ({
-	conversations: toNumber(row.conversations),
-	messages: toNumber(row.messages),
-	userMessages: toNumber(row.user_messages),
-	botMessages: toNumber(row.bot_messages),
-	activityMessages: toNumber(row.activity_messages),
-	tokens: toNumber(row.tokens),
-	userMessageDepth: {
-		zero: toNumber(row.depth_zero),
-		one: toNumber(row.depth_one),
-		twoToThree: toNumber(row.depth_two_to_three),
-		fourToTen: toNumber(row.depth_four_to_ten),
-		elevenOrMore: toNumber(row.depth_eleven_or_more),
-	},
-});
+type CohortCounter = (typeof cohort.counters)[number];
+type DepthCounter = Extract<CohortCounter, `depth_${string}`>;
+const depthCounters = cohort.counters.filter((column): column is DepthCounter => column.startsWith("depth_"));
+const sumCounters = cohort.counters.filter(
+	(column): column is Exclude<CohortCounter, DepthCounter> => !column.startsWith("depth_"),
+);
+
+/**
+ * A cohort from its summary row (columns as both cohort queries name them); no row means an empty cohort. The
+ * `depth_*` counters are the histogram (`userMessageDepth`), the others the cohort's sums.
+ */
+export const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): ConversationCohort =>
+	exactly<ConversationCohort>()({
+		...countersFromRow(cohort, row, sumCounters),
+		userMessageDepth: exactly<ConversationCohort["userMessageDepth"]>()(
+			countersFromRow(cohort, row, depthCounters, "depth_"),
+		),
+	});
 
 /** One cohort per slice, empty where no row came back, from rows carrying their (1-based) `slice`. */
 export const cohortsPerSlice = (

@@ -3,7 +3,7 @@ import { count, family, type Ref, sum } from "./family.ts";
 /**
  * Every rollup family, described once: its keys, its counters, and the aggregate that derives each counter from the
  * rows of each source table. The maintenance statements (`message.ts`, `conversation.ts`, `rating.ts`,
- * `contact.ts`) and the recount are derived from these.
+ * `contact.ts`), the recount and the tables (`src/entities/rollup.entity.ts`) are derived from these.
  */
 
 const ofType = (type: "user" | "bot" | "activity") => (ref: Ref) => `${ref("type")} = '${type}'`;

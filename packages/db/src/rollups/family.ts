@@ -54,6 +54,16 @@ export interface Family<Counter extends string = string> {
 export const family = <const Counter extends string>(description: Family<Counter>) => description;
 
 /**
+ * A column's property name (`user_messages` → `userMessages`): how the entities and the decoded report rows name a
+ * counter; MikroORM's default naming strategy maps it back to the column.
+ */
+export type PropertyName<S extends string> = S extends `${infer Head}_${infer Tail}`
+	? `${Head}${Capitalize<PropertyName<Tail>>}`
+	: S;
+export const propertyName = <S extends string>(column: S) =>
+	column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()) as PropertyName<S>;
+
+/**
  * The rows a statement reads: `from` (a source and its alias, if any), `alias`, how columns are named, and how the
  * rows count: `''` in, `'-'` out, or `'column'` by their own `sign` column (1 or -1).
  */
