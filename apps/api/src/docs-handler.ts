@@ -17,7 +17,7 @@ import { sendBody } from "./http/io.ts";
 import type { OpenApiDocument } from "./openapi.ts";
 
 /** Scalar's self-contained browser build (no chunks, no imports), inside the installed package. */
-export const scalarBundleFile = path.join(
+const scalarBundleFile = path.join(
 	path.dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")),
 	"browser",
 	"standalone.js",
@@ -30,7 +30,7 @@ const staticCsp = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestor
  * The interactive reference: scripts and API calls of this origin only. Scalar injects its stylesheet and sets
  * inline styles at run time, hence `'unsafe-inline'` for styles (never for scripts); its icons are data: URLs.
  */
-export const referenceCsp =
+const referenceCsp =
 	"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
 	"font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

@@ -131,7 +131,7 @@ ${body}
  * Scalar's configuration: the document from this server, no web fonts, no telemetry, no hosted agent, no proxy (the
  * "Test request" client then calls this origin directly, as the document's only server is `/`).
  */
-export const referenceConfiguration = {
+const referenceConfiguration = {
 	url: "/api/v1/openapi.json",
 	withDefaultFonts: false,
 	telemetry: false,

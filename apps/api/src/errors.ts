@@ -75,8 +75,6 @@ const messages: Record<WireCode, string> = {
 	TIMEOUT: "Timeout",
 };
 
-export const defaultMessage = (code: WireCode): string => messages[code];
-
 /** A failure with a wire code, thrown by procedures and by the HTTP layer alike. */
 export class AppError extends TRPCError {
 	readonly wireCode: WireCode;

@@ -52,7 +52,7 @@ import { appRouter, MAX_BATCH_REPORTS } from "./trpc/router.ts";
 import { createWebHandler } from "./web.ts";
 import { createWebhookEngine, type WebhookEngine, type WebhookOptions } from "./webhooks/engine.ts";
 
-export interface CorsOptions {
+interface CorsOptions {
 	/** Allowed origins; `"*"` allows any (without credentials). */
 	readonly origins: ReadonlyArray<string> | "*";
 }

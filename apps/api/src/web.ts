@@ -27,7 +27,7 @@ export interface WebOptions {
 
 export const defaultWebDir = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
-export const buildCommand = "pnpm turbo run build --filter=@convolens/web";
+const buildCommand = "pnpm turbo run build --filter=@convolens/web";
 
 /** The page's scripts, styles and API calls all come from this origin; nothing inline, nothing external. */
 const pageCsp =

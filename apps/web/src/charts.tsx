@@ -6,7 +6,7 @@ import { type MouseEvent, useId, useState } from "react";
 import { formatBucket, formatCompact, formatNumber } from "./format.ts";
 
 /** A round upper bound for the y axis (1, 2, 2.5 or 5 × 10ⁿ), at least 1. */
-export const niceMax = (value: number): number => {
+const niceMax = (value: number): number => {
 	if (!(value > 0)) return 1;
 	const magnitude = 10 ** Math.floor(Math.log10(value));
 	const step = [1, 2, 2.5, 5, 10].find((m) => m * magnitude >= value) ?? 10;

@@ -14,18 +14,12 @@ export const formatSigned = (value: number): string => (value > 0 ? `+${formatNu
 export const formatPercent = (value: number): string => `${value > 0 ? "+" : ""}${decimalFormat.format(value)}%`;
 
 const dayLabel = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
-const monthLabel = new Intl.DateTimeFormat("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
 
 /** A breakdown bucket's `date` (`YYYY-MM-DD`, or `YYYY-MM-DDTHH:00±hh:mm` for hours) as a short label. */
 export const formatBucket = (date: string): string => {
 	if (date.length > 10) return `${date.slice(5, 10)} ${date.slice(11, 16)}`;
 	const time = Date.parse(`${date}T12:00:00Z`);
 	return Number.isNaN(time) ? date : dayLabel.format(time);
-};
-
-export const formatMonth = (date: string): string => {
-	const time = Date.parse(`${date}T12:00:00Z`);
-	return Number.isNaN(time) ? date : monthLabel.format(time);
 };
 
 export const formatDateTime = (iso: string, timezone: string): string => {

@@ -37,7 +37,7 @@ export type PeriodInput = { readonly periodDays: number } | DateRange;
 const runStandard = (method: StandardMethod, input: PeriodInput) => (client: ConvolensClient) =>
 	client[method]({ ...input }) as Promise<StandardOutput>;
 
-export const useStandard = (method: StandardMethod, input: PeriodInput) =>
+const useStandard = (method: StandardMethod, input: PeriodInput) =>
 	useReport(reportKey(method, input), runStandard(method, input));
 
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-");

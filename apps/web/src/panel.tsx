@@ -60,7 +60,7 @@ export function Skeleton({ kind }: { readonly kind: "block" | "stat" }) {
 	);
 }
 
-export function PanelError({
+function PanelError({
 	code,
 	message,
 	onRetry,

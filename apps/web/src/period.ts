@@ -15,7 +15,7 @@ export interface DateRange {
 export const presetDays = [7, 30, 90] as const;
 
 /** The longest explicit range the reports accept. */
-export const maxRangeDays = 366;
+const maxRangeDays = 366;
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -32,7 +32,7 @@ export const dayNumber = (date: string): number | undefined => {
 	return time / 86_400_000;
 };
 
-export const dateOfDayNumber = (days: number): string => new Date(days * 86_400_000).toISOString().slice(0, 10);
+const dateOfDayNumber = (days: number): string => new Date(days * 86_400_000).toISOString().slice(0, 10);
 
 export const addDays = (date: string, days: number): string => {
 	const start = dayNumber(date);

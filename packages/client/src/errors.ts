@@ -9,7 +9,7 @@ export const errorCodes = [...serverErrorCodes, "NETWORK_ERROR"] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 /** The HTTP status each code travels with (`NETWORK_ERROR` has none, so 0). */
-export const statusOfCode: { readonly [Code in ErrorCode]: number } = { ...serverStatusOfCode, NETWORK_ERROR: 0 };
+const statusOfCode: { readonly [Code in ErrorCode]: number } = { ...serverStatusOfCode, NETWORK_ERROR: 0 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {
 	return typeof value === "string" && (errorCodes as ReadonlyArray<string>).includes(value);

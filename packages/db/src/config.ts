@@ -5,7 +5,7 @@ import { defineConfig, type Options } from "@mikro-orm/postgresql";
 import { entities } from "./entities/index.ts";
 import { migrations } from "./migrations/index.ts";
 
-export const migrationsDir = path.resolve(fileURLToPath(new URL("./migrations", import.meta.url)));
+const migrationsDir = path.resolve(fileURLToPath(new URL("./migrations", import.meta.url)));
 
 export interface OrmConfigInput {
 	readonly url: string;

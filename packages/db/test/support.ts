@@ -9,8 +9,6 @@ export const newAccount = (name = "Test account") =>
 		return account.id;
 	});
 
-export const iso = (value: string) => new Date(value).toISOString();
-
 /** A batch of every report of the catalogue with one period input (bot reports on the seed data's `bot_01`). */
 export const fullBatch = (period: Record<string, unknown>) =>
 	Object.fromEntries(

@@ -1,8 +1,8 @@
 /** Structured JSON lines on stdout. Callers pass fields explicitly; tokens and request bodies are never logged. */
-export const logLevels = ["debug", "info", "warn", "error", "silent"] as const;
+const logLevels = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-export type LogFields = Readonly<Record<string, unknown>>;
+type LogFields = Readonly<Record<string, unknown>>;
 
 export interface Logger {
 	readonly debug: (message: string, fields?: LogFields) => void;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-export type LeaseKind = "watch" | "work";
+type LeaseKind = "watch" | "work";
 
 /** Where shared leases live (`@convolens/db`'s `limit_lease` statements). */
 export interface LeaseStore {

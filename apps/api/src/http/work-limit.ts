@@ -18,7 +18,7 @@ export interface WorkLimitOptions {
 
 export const defaultWorkLimit: WorkLimitOptions = { capacity: 200, queueMs: 2_000 };
 
-export type Admission = { readonly admitted: true; readonly release: () => void } | { readonly admitted: false };
+type Admission = { readonly admitted: true; readonly release: () => void } | { readonly admitted: false };
 
 export interface WorkLimiter {
 	/** Waits for room for `cost` units of the account's work; `release` gives them back. */

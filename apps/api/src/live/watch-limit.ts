@@ -10,7 +10,7 @@ export interface WatchLimiter {
 	readonly close: () => void;
 }
 
-export interface WatchSlot {
+interface WatchSlot {
 	readonly release: () => Promise<void>;
 }
 
@@ -18,8 +18,6 @@ export interface WatchLimitOptions {
 	/** Open watches per account, across every API process on the database. */
 	readonly perAccount: number;
 }
-
-export const defaultWatchLimit: WatchLimitOptions = { perAccount: 20 };
 
 /** Per-process counting: for a single API process, or when the limit need not hold across processes. */
 export const createMemoryWatchLimiter = (options: WatchLimitOptions): WatchLimiter => {

@@ -170,9 +170,6 @@ const routes: ReadonlyArray<{
 	{ method: "POST", path: "/v1/ingest/delete", scope: "ingest:write", handler: erase },
 ];
 
-/** True when `path` belongs to the REST adapter (so the server answers 404 itself otherwise). */
-export const isRestPath = (path: string) => routes.some((route) => route.path === path) || singleReportPath.test(path);
-
 /** Handles one REST request; throws `AppError`s (or procedure errors) that the server turns into `{message, code}`. */
 export const handleRest = async (request: RestRequest): Promise<void> => {
 	const route = routes.find((candidate) => candidate.path === request.path);

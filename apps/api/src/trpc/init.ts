@@ -52,7 +52,6 @@ const t = initTRPC.context<AppContext>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
 
 /**

@@ -68,7 +68,7 @@ export interface ReportListItem {
 	};
 }
 
-export const listItemOf = (report: AnyReport): ReportListItem => ({
+const listItemOf = (report: AnyReport): ReportListItem => ({
 	id: report.id,
 	name: report.name,
 	description: report.description,
@@ -155,7 +155,7 @@ const runBatch = (ctx: ReportsContext, input: BatchInput): Promise<BatchOutput> 
  * Opens a watch: takes one of the account's watch slots (429 when none is free) and returns the stream of results.
  * The slot is released when the stream ends, the client goes away or the server closes.
  */
-export const openWatch = async (
+const openWatch = async (
 	ctx: ReportsContext,
 	input: BatchInput,
 	signal: AbortSignal | undefined,
@@ -201,7 +201,7 @@ export type IngestRequest = {
 export type EraseRequestBody = { readonly [C in IngestCollection]?: ReadonlyArray<string> };
 
 /** Each report under its procedure name: `ReportIds.TotalRatings` → `reports.totalRatings`. */
-export const reportsByProcedureName = Object.fromEntries(
+const reportsByProcedureName = Object.fromEntries(
 	Object.entries(ReportIds).map(([name, id]) => [name.charAt(0).toLowerCase() + name.slice(1), reportsById[id]]),
 ) as { readonly [Name in ReportName as Uncapitalize<Name>]: ReportById<(typeof ReportIds)[Name]> };
 

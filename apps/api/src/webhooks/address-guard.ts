@@ -63,7 +63,7 @@ const ipv6Groups = (address: string): Array<number> | undefined => {
 const v4Of = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 
 /** True when a webhook may connect to `address` (an IP literal). */
-export const isPublicAddress = (address: string): boolean => {
+const isPublicAddress = (address: string): boolean => {
 	const family = isIP(address);
 	if (family === 4) return !refusedV4.check(address, "ipv4");
 	if (family !== 6) return false;

@@ -28,7 +28,7 @@ export const alertTypes = [
 	"abandonmentSpike",
 ] as const;
 
-export const alert = z.object({
+const alert = z.object({
 	type: z.enum(alertTypes),
 	severity: z.enum(severities),
 	title: z.string(),

@@ -14,7 +14,7 @@ import {
 	round,
 } from "./shared.ts";
 
-export const TOP_ACTIONS_LIMIT = 10;
+const TOP_ACTIONS_LIMIT = 10;
 
 /**
  * Bot Conversation Quality — over the bot's conversations created in the window (the cohort, with all of their

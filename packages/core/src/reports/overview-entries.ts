@@ -22,7 +22,7 @@ import {
 	sum,
 } from "./shared.ts";
 
-export const OVERVIEW_LIST_LIMIT = 20;
+const OVERVIEW_LIST_LIMIT = 20;
 
 const listItem = z.object({
 	id: z.string(),
@@ -31,7 +31,7 @@ const listItem = z.object({
 	createdAt: z.string().optional().describe("ISO-8601"),
 	tags: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number()]) })),
 });
-export type ListItem = z.output<typeof listItem>;
+type ListItem = z.output<typeof listItem>;
 
 const chartPoint = z.object({
 	...bucketSpanFields,
@@ -52,10 +52,10 @@ export const overviewEntry = z.object({
 		list: z.array(listItem).optional(),
 	}),
 });
-export type OverviewEntry = z.output<typeof overviewEntry>;
+type OverviewEntry = z.output<typeof overviewEntry>;
 
 /** Title and description of each entry, keyed by its `details.metric`, in report order. */
-export const overviewTexts = {
+const overviewTexts = {
 	totalRatings: { title: "Total Ratings", description: "All ratings created in the period" },
 	thumbsUp: { title: "Thumbs Up", description: "Ratings above 0 created in the period" },
 	thumbsDown: { title: "Thumbs Down", description: "Ratings below 0 created in the period" },
@@ -83,9 +83,9 @@ export const overviewTexts = {
 	},
 	totalTokens: { title: "Total Tokens", description: "Tokens of the messages sent in the period" },
 } as const;
-export type OverviewMetric = keyof typeof overviewTexts;
+type OverviewMetric = keyof typeof overviewTexts;
 
-export const contactItem = (contact: ContactActivity): ListItem => ({
+const contactItem = (contact: ContactActivity): ListItem => ({
 	id: contact.id,
 	name: contact.name ?? contact.email ?? contact.nick ?? contact.id,
 	description: `${contact.conversations} conversations, ${contact.messages} messages, ${contact.tokens} tokens in the period`,
@@ -98,7 +98,7 @@ export const contactItem = (contact: ContactActivity): ListItem => ({
 	],
 });
 
-export const botItem = (bot: BotActivity): ListItem => ({
+const botItem = (bot: BotActivity): ListItem => ({
 	id: bot.id,
 	name: bot.name ?? bot.id,
 	description: `${bot.conversations} conversations, ${bot.messages} messages, ${bot.tokens} tokens in the period`,
@@ -111,7 +111,7 @@ export const botItem = (bot: BotActivity): ListItem => ({
 	],
 });
 
-export const actionItem = (action: ActionCount): ListItem => ({
+const actionItem = (action: ActionCount): ListItem => ({
 	id: `${action.type}:${action.name}`,
 	name: action.name,
 	description: `${action.count} ${action.type} actions in the period`,

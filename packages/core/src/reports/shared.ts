@@ -1,6 +1,6 @@
 import { Clock, Effect } from "effect";
 import { z } from "zod";
-import { InvalidInput, ResourceNotFound, type StorageError } from "../errors.ts";
+import { type InvalidInput, ResourceNotFound, type StorageError } from "../errors.ts";
 import {
 	AccountRepository,
 	type ActivityCounts,
@@ -117,7 +117,7 @@ export const standardOutputFields = {
 export const standardOutput = z.object(standardOutputFields);
 export type StandardOutput = z.output<typeof standardOutput>;
 
-export const sentimentSignals = ["positive", "negative", "neutral", "unknown"] as const;
+const sentimentSignals = ["positive", "negative", "neutral", "unknown"] as const;
 export const sentimentSignal = z.enum(sentimentSignals);
 export type SentimentSignal = (typeof sentimentSignals)[number];
 
@@ -164,7 +164,7 @@ export const periodAt = (input: PeriodInput, context: ReportContext, options?: {
 	);
 
 /** Fails with the same ResourceNotFound whether the bot exists in another account or nowhere. */
-export const requireBot = Effect.fnUntraced(function* (accountId: string, botId: string) {
+const requireBot = Effect.fnUntraced(function* (accountId: string, botId: string) {
 	const accounts = yield* AccountRepository;
 	const exists = yield* accounts.botExists(accountId, botId);
 	if (!exists) return yield* new ResourceNotFound({ message: "Bot not found", resource: "bot" });
@@ -325,5 +325,3 @@ export const countsReport = (spanName: string, metric: (counts: ActivityCounts) 
 		const counts = yield* slicedCounts(context.accountId, period);
 		return standardFromCounts(period, counts, metric);
 	});
-
-export const invalidInput = (field: string, message: string) => new InvalidInput({ message, field });

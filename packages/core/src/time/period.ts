@@ -20,8 +20,8 @@ export const MAX_PERIOD_DAYS = 365;
 export const MAX_EXPLICIT_DAYS = 366;
 export const MAX_BUCKETS = 2000;
 /** The range of explicit `startDate`/`endDate` values. */
-export const MIN_EXPLICIT_DATE = "1000-01-01";
-export const MAX_EXPLICIT_DATE = "9999-12-30";
+const MIN_EXPLICIT_DATE = "1000-01-01";
+const MAX_EXPLICIT_DATE = "9999-12-30";
 
 const dateString = (field: string) =>
 	z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} must be a date in YYYY-MM-DD format` });
@@ -85,7 +85,7 @@ export interface ResolvedPeriod {
 	readonly buckets: ReadonlyArray<Bucket>;
 }
 
-export const invalidTimeZone = (timezone: string) =>
+const invalidTimeZone = (timezone: string) =>
 	new InvalidInput({
 		message: `timezone must be an IANA timezone name such as "Europe/Berlin" (got "${timezone.slice(0, 64)}")`,
 		field: "timezone",
@@ -251,15 +251,5 @@ export const bucketBoundaries = (period: ResolvedPeriod): Array<number> => [
 	...period.buckets.map((bucket) => bucket.start),
 	period.current.end,
 ];
-
-/** Start instants of every local day of the current window plus its end. */
-export const dayBoundaries = (period: ResolvedPeriod): Array<number> => {
-	const boundaries: Array<number> = [];
-	for (let date = period.firstDate; date <= period.lastDate; date = addDays(date, 1)) {
-		boundaries.push(startOfLocalDay(period.timezone, date));
-	}
-	boundaries.push(period.current.end);
-	return boundaries;
-};
 
 export const toRange = (window: TimeWindow) => ({ start: window.start, end: window.end });

@@ -111,10 +111,9 @@ const readWallTime = (timeZone: string, instant: number): WallTime => {
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, "0");
 
-export const formatDate = (year: number, month: number, day: number): string =>
-	`${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+const formatDate = (year: number, month: number, day: number): string => `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 
-export const formatOffset = (offsetMinutes: number): string => {
+const formatOffset = (offsetMinutes: number): string => {
 	const sign = offsetMinutes < 0 ? "-" : "+";
 	const abs = Math.abs(offsetMinutes);
 	return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;

@@ -24,7 +24,7 @@ export interface ProgressOptions {
 const count = (value: number) => Math.round(value).toLocaleString("en");
 
 /** `0:42`, `12:05`, `1:02:09`. */
-export const formatDuration = (ms: number) => {
+const formatDuration = (ms: number) => {
 	const seconds = Math.max(0, Math.round(ms / 1000));
 	const h = Math.floor(seconds / 3600);
 	const m = Math.floor((seconds % 3600) / 60);
@@ -33,11 +33,7 @@ export const formatDuration = (ms: number) => {
 };
 
 /** One line of progress, e.g. `generate: 1,200 / 3,000 messages (40%), 600/s, ETA 0:03`. */
-export const progressLine = (
-	options: Pick<ProgressOptions, "label" | "total" | "unit">,
-	done: number,
-	elapsedMs: number,
-) => {
+const progressLine = (options: Pick<ProgressOptions, "label" | "total" | "unit">, done: number, elapsedMs: number) => {
 	const percent = options.total > 0 ? Math.floor((100 * done) / options.total) : 100;
 	const head = `${options.label}: ${count(done)} / ${count(options.total)} ${options.unit} (${percent}%)`;
 	if (elapsedMs <= 0 || done <= 0) return `${head}, ETA unknown`;

@@ -377,7 +377,7 @@ const ingestConversationsAndMessages = async (
 };
 
 /** Applies a validated batch inside an open transaction. */
-export const ingestInTransaction = async (
+const ingestInTransaction = async (
 	client: pg.PoolClient,
 	accountId: string,
 	batch: IngestBatch,
@@ -417,7 +417,7 @@ export const ingestInTransaction = async (
 /** Children before parents, so each requested id is counted where it was named rather than swept by a cascade. */
 const eraseOrder = [...ingestCollections].reverse();
 
-export const eraseInTransaction = async (
+const eraseInTransaction = async (
 	client: pg.PoolClient,
 	accountId: string,
 	request: EraseRequest,

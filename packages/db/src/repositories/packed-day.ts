@@ -2,10 +2,10 @@
  * The packed entries of `contact_day` (written by `src/rollups/`), decoded for counting and merged for compaction.
  * An entry: number (4 bytes, big-endian), first slot, last slot.
  */
-export const ENTRY_BYTES = 6;
+const ENTRY_BYTES = 6;
 
 /** The contact number of the entry at `offset`. */
-export const seqAt = (entries: Uint8Array, offset: number) =>
+const seqAt = (entries: Uint8Array, offset: number) =>
 	(entries[offset]! << 24) | (entries[offset + 1]! << 16) | (entries[offset + 2]! << 8) | entries[offset + 3]!;
 
 /** A packed day decoded: contact numbers and the first and last slot of each (see `contact_day`). */

@@ -88,7 +88,7 @@ export const coverSpan = (instants: ReadonlyArray<number>): SpanCover => {
 };
 
 /** `(column >= $a AND column < $b) OR …` for the ranges, their instants appended to `params`; `false` when none. */
-export const inRanges = (column: string, ranges: ReadonlyArray<readonly [number, number]>, params: Array<unknown>) =>
+const inRanges = (column: string, ranges: ReadonlyArray<readonly [number, number]>, params: Array<unknown>) =>
 	ranges.length === 0
 		? "false"
 		: `(${ranges

@@ -29,7 +29,7 @@ export const perSlice = (
  * A family's counters from a report row (columns named as in the table; absent means 0), named as properties
  * (`user_messages` → `userMessages`): all of them, or `counters`, each named without `prefix`.
  */
-export const countersFromRow = <Counter extends string, Read extends Counter = Counter, Prefix extends string = "">(
+const countersFromRow = <Counter extends string, Read extends Counter = Counter, Prefix extends string = "">(
 	of: Family<Counter>,
 	row: Readonly<Partial<Record<Counter, unknown>>>,
 	counters: ReadonlyArray<Read> = of.counters as ReadonlyArray<Read>,
@@ -67,7 +67,7 @@ const sumCounters = cohort.counters.filter(
  * A cohort from its summary row (columns as both cohort queries name them); no row means an empty cohort. The
  * `depth_*` counters are the histogram (`userMessageDepth`), the others the cohort's sums.
  */
-export const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): ConversationCohort =>
+const cohortFromRow = (row: Readonly<Record<string, unknown>> = {}): ConversationCohort =>
 	exactly<ConversationCohort>()({
 		...countersFromRow(cohort, row, sumCounters),
 		userMessageDepth: exactly<ConversationCohort["userMessageDepth"]>()(

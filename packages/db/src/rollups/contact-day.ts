@@ -19,7 +19,7 @@ const entry = (seq: string, first: string, last: string) =>
 /** Days with more parts than this are merged into one after an ingest (`compactContactDays`). */
 export const CONTACT_DAY_MAX_PARTS = 16;
 /** Days with more parts than this are rebuilt by the inserting transaction: the backstop for writers that never merge. */
-export const CONTACT_DAY_REBUILD_PARTS = 256;
+const CONTACT_DAY_REBUILD_PARTS = 256;
 
 /**
  * The arguments of the advisory lock of one account's day, whose rebuilds and merges it serialises (`pg_advisory_…`

@@ -23,7 +23,7 @@ export const count = (where?: (ref: Ref) => string): Aggregate =>
 export const sum = (column: string): Aggregate => ({ kind: "sum", column });
 
 /** What one source adds to a family: some of its counters, from the source rows `where` holds for. */
-export interface Contribution<Counter extends string> {
+interface Contribution<Counter extends string> {
 	readonly counters: Partial<Record<Counter, Aggregate>>;
 	readonly where?: (ref: Ref) => string;
 	/** Skips the keys whose counters sum to zero (rows counted in and out by one statement). */
@@ -39,7 +39,7 @@ export interface Contribution<Counter extends string> {
  *   account and contact;
  * - `account`: `<name>_slot` and `<name>_day` per account.
  */
-export type Grain = "scoped" | "contact-slot" | "contact-total" | "account";
+type Grain = "scoped" | "contact-slot" | "contact-total" | "account";
 
 export interface Family<Counter extends string = string> {
 	readonly name: string;

@@ -33,7 +33,6 @@ import { signed } from "./sql.ts";
 export { contactCountTriggersSql } from "./contact.ts";
 export {
 	CONTACT_DAY_MAX_PARTS,
-	CONTACT_DAY_REBUILD_PARTS,
 	contactDayLock,
 	contactDayPartSql,
 	contactDaySql,
