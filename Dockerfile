@@ -14,6 +14,7 @@ COPY apps/web/package.json apps/web/
 COPY packages/core/package.json packages/core/
 COPY packages/db/package.json packages/db/
 COPY packages/client/package.json packages/client/
+COPY tooling/e2e/package.json tooling/e2e/
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN pnpm turbo run build --filter=@convolens/web \

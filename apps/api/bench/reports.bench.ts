@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { ReportIds, ReportTimeoutMs, reports, TenantRepository } from "@convolens/core";
+import { seededRandom } from "@convolens/core/random";
 import {
 	citusWorkers,
 	createClusterDatabase,
@@ -30,7 +31,7 @@ import {
 	runMigrations,
 	startEmbeddedPostgres,
 } from "@convolens/db";
-import { createRandom, generateActivity, generateResources, loadBodies } from "@convolens/db/seed";
+import { generateActivity, generateResources, loadBodies } from "@convolens/db/seed";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import pg from "pg";
 import { silentLogger } from "../src/http/logger.ts";
@@ -289,7 +290,7 @@ const zones = [
  * often), explicit dates, a dozen zones; hourly buckets for short windows, weekly for long ones.
  */
 const newWindows = (seed: number) => {
-	const random = createRandom(seed);
+	const random = seededRandom(seed);
 	const seen = new Set<string>();
 	const today = Date.now();
 	return (): Record<string, unknown> => {
@@ -448,7 +449,7 @@ try {
 			}),
 		);
 		const warmupWindow = newWindows(scale + 7);
-		const warmupRandom = createRandom(scale + 11);
+		const warmupRandom = seededRandom(scale + 11);
 		const warmupCount = Number(values.warmup);
 		const warmupStarted = performance.now();
 		await timeConcurrently(warmupCount, 4, async () => {

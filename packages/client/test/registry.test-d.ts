@@ -1,27 +1,18 @@
 /**
  * The generated declarations the package ships must describe exactly what the server's report registry accepts and
- * returns, under the procedure names the api's router uses. This file sees both sides, so any drift between
- * `src/generated/reports.ts` and `@convolens/core` or `@convolens/api` fails `tsc`.
+ * returns. This file sees both sides, so any drift between `src/generated/reports.ts` and `@convolens/core` fails
+ * `tsc`. That the api's router uses the same procedure names and types is checked end to end
+ * (`tooling/e2e/test/client/router.test-d.ts`).
  */
 
-import type { AppRouter } from "@convolens/api";
 import type {
 	ReportId as CoreReportId,
 	ReportIds as CoreReportIds,
 	ReportInput as CoreReportInput,
 	ReportOutput as CoreReportOutput,
 } from "@convolens/core";
-import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { describe, expectTypeOf, it } from "vitest";
-import type {
-	ReportId,
-	ReportIdOfMethod,
-	ReportIds,
-	ReportInput,
-	ReportList,
-	ReportMethodName,
-	ReportOutput,
-} from "../src/index.ts";
+import type { ReportId, ReportIds, ReportInput, ReportOutput } from "../src/index.ts";
 
 /** One entry per report whose generated type differs from the registry's; `never` when all agree. */
 type InputDrift = {
@@ -73,32 +64,5 @@ describe("generated report types", () => {
 		expectTypeOf<ReportInput<typeof CoreReportIds.BotNegativeFeedback>>().toEqualTypeOf<
 			CoreReportInput<typeof CoreReportIds.BotNegativeFeedback>
 		>();
-	});
-});
-
-type RouterInputs = inferRouterInputs<AppRouter>["reports"];
-type RouterOutputs = inferRouterOutputs<AppRouter>["reports"];
-
-describe("the api's tRPC router", () => {
-	it("has a procedure under each client method name, with the same input and output", () => {
-		expectTypeOf<{ [Method in ReportMethodName]: ReportOutput<ReportIdOfMethod<Method>> }>().toEqualTypeOf<
-			Pick<RouterOutputs, ReportMethodName>
-		>();
-		expectTypeOf<{ [Method in ReportMethodName]: ReportInput<ReportIdOfMethod<Method>> }>().toEqualTypeOf<
-			Pick<RouterInputs, ReportMethodName>
-		>();
-	});
-
-	it("answers a batch with the client's result shape for each report", () => {
-		type Batch = RouterOutputs["generate"];
-		type Ratings = NonNullable<Batch[typeof CoreReportIds.TotalRatings]>;
-		expectTypeOf<Extract<Ratings, { ok: true }>["data"]>().toEqualTypeOf<
-			ReportOutput<typeof CoreReportIds.TotalRatings>
-		>();
-		expectTypeOf<Extract<Ratings, { ok: false }>["error"]>().toExtend<{ code: string; message: string }>();
-	});
-
-	it("lists reports in the client's list shape", () => {
-		expectTypeOf<RouterOutputs["list"]>().toExtend<ReportList>();
 	});
 });

@@ -1,7 +1,7 @@
 /**
  * The REST transport against a scripted `fetch`: what goes on the wire and how every kind of answer a
  * REST-compatible server (or a proxy in front of it) can give becomes a result or a `ConvolensError`.
- * The same calls against the real server are in `live.test.ts`.
+ * The same calls against the real server are in `tooling/e2e/test/client/live.test.ts`.
  */
 import { describe, expect, it } from "vitest";
 import { BotStats, ConvolensError, createClient, ReportIds, TotalContacts, TotalRatings } from "../src/index.ts";

@@ -1,18 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type IngestCollection, ingestCollections, itemSchemas, parseIngestBody, parseItemFast } from "../src/index.ts";
+import { seededRandom } from "../src/random.ts";
 
 /**
  * The fast path of ingest validation (`parseItemFast`) must return exactly what the item schemas return, and
  * nothing for an item the schemas reject: checked on every combination of a well-formed item with one field
  * replaced by an edge value, and on random mixes of them.
  */
-
-const mulberry32 = (seed: number) => () => {
-	seed = (seed + 0x6d2b79f5) | 0;
-	let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-	t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-	return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
 
 const wellFormed: { readonly [C in IngestCollection]: Record<string, unknown> } = {
 	contacts: { id: "ct_1", createdAt: 1_780_000_000_000, name: "Ada Lovelace", email: "ada@example.com", nick: null },
@@ -158,15 +152,19 @@ describe("ingest validation fast path", () => {
 	});
 
 	it("agrees with the schemas on random mixes of edge values", () => {
-		const random = mulberry32(20261124);
-		const pick = <A>(values: ReadonlyArray<A>) => values[Math.floor(random() * values.length)] as A;
+		const random = seededRandom(20261124);
+		const pick = random.pick;
 		let fast = 0;
 		for (let round = 0; round < 20_000; round++) {
 			const collection = pick(ingestCollections);
 			let raw = wellFormed[collection];
 			const fields = Object.keys(itemSchemas[collection].shape);
-			for (let change = 0; change < 1 + Math.floor(random() * 3); change++) {
-				raw = withField(raw, pick(fields), random() < 0.5 ? pick(edgeValues) : wellFormed[pick(ingestCollections)].id);
+			for (let change = 0; change < 1 + random.int(0, 2); change++) {
+				raw = withField(
+					raw,
+					pick(fields),
+					random.chance(0.5) ? pick(edgeValues) : wellFormed[pick(ingestCollections)].id,
+				);
 			}
 			if (agree(collection, raw).fast) fast++;
 		}

@@ -9,7 +9,8 @@ import {
 	runErase,
 	runIngest,
 } from "@convolens/core";
-import { emptySnapshot, memoryQueries, randomSnapshot, referenceReport, seededRandom } from "@convolens/core/testing";
+import { seededRandom } from "@convolens/core/random";
+import { emptySnapshot, memoryQueries, randomSnapshot, referenceReport } from "@convolens/core/testing";
 import { assert, layer } from "@effect/vitest";
 import { Effect, Exit } from "effect";
 import { TestClock } from "effect/testing";

@@ -1,5 +1,6 @@
 import { runErase, runIngest } from "@convolens/core";
-import { randomSnapshot, seededRandom } from "@convolens/core/testing";
+import { seededRandom } from "@convolens/core/random";
+import { randomSnapshot } from "@convolens/core/testing";
 import { assert, layer } from "@effect/vitest";
 import { Effect, Layer } from "effect";
 import pg from "pg";

@@ -1,3 +1,4 @@
+import { seededRandom } from "@convolens/core/random";
 import { describe, expect, it } from "vitest";
 import { coverSpan, SLOT_MS, SLOTS_PER_DAY } from "../src/repositories/span-cover.ts";
 
@@ -7,11 +8,8 @@ const at = (days: number, hours = 0) => days * day + hours * hour;
 
 /** Seeded pseudo-random integers in [0, n). */
 const random = (seed: number) => {
-	let state = seed >>> 0;
-	return (n: number) => {
-		state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
-		return state % n;
-	};
+	const generator = seededRandom(seed);
+	return (n: number) => generator.int(0, n - 1);
 };
 
 describe("covering a span with day and slot rows", () => {

@@ -5,5 +5,5 @@ export {
 	memoryQueries,
 	memoryRepositories,
 } from "./memory.ts";
-export { type RandomSnapshotOptions, randomSnapshot, seededRandom } from "./random.ts";
+export { type RandomSnapshotOptions, randomSnapshot } from "./random.ts";
 export { type ReferenceContext, type ReferenceResult, referenceReport } from "./reference.ts";

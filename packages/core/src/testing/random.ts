@@ -1,3 +1,4 @@
+import { seededRandom } from "../random.ts";
 import type {
 	AbilityRow,
 	AccountRow,
@@ -12,22 +13,6 @@ import type {
 	SimpleRow,
 } from "../rows.ts";
 import { addDays, localDate, startOfLocalDay } from "../time/zone.ts";
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-export const seededRandom = (seed: number) => {
-	let state = seed >>> 0;
-	const next = () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-	const pick = <A>(values: ReadonlyArray<A>): A => values[int(0, values.length - 1)] as A;
-	const chance = (probability: number) => next() < probability;
-	return { next, int, pick, chance };
-};
 
 export interface RandomSnapshotOptions {
 	readonly seed: number;

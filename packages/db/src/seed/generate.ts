@@ -1,4 +1,4 @@
-import { createRandom, type Random, weightedSampler, zipfSampler } from "./random.ts";
+import { type Random, seededRandom, weightedSampler, zipfSampler } from "@convolens/core/random";
 
 /**
  * A reproducible generator of realistic platform activity, emitted as ingest request bodies (contract §2.1), so demo
@@ -138,7 +138,7 @@ const windowOf = (options: ActivityOptions) => {
 };
 
 function* generateParents(options: ActivityOptions): Generator<IngestBody> {
-	const random = createRandom(options.seed);
+	const random = seededRandom(options.seed);
 	const prefix = options.parentPrefix ?? options.idPrefix ?? "";
 	const batchItems = options.batchItems ?? 5_000;
 	const { start, contactCreatedAt } = windowOf(options);
@@ -158,7 +158,7 @@ function* generateParents(options: ActivityOptions): Generator<IngestBody> {
 }
 
 function* generateEvents(options: ActivityOptions): Generator<IngestBody> {
-	const random = createRandom(options.seed + 1);
+	const random = seededRandom(options.seed + 1);
 	const prefix = options.idPrefix ?? "";
 	const parentPrefix = options.parentPrefix ?? prefix;
 	const batchItems = options.batchItems ?? 5_000;
@@ -265,7 +265,7 @@ export function* generateResources(options: {
 	readonly abilities: number;
 	readonly files: number;
 }): Generator<IngestBody> {
-	const random = createRandom(options.seed);
+	const random = seededRandom(options.seed);
 	const at = () => options.now.getTime() - random.int(1, 80) * DAY_MS;
 	const names = ["Product FAQ", "Return policy", "Pricing", "Troubleshooting", "Release notes"];
 	const datasets = Array.from({ length: options.datasets }, (_, index) => ({

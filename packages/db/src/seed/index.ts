@@ -1,4 +1,3 @@
 export { demoLimits, seedDemo } from "./demo.ts";
 export { type ActivityOptions, generateActivity, generateResources, type IngestBody } from "./generate.ts";
 export { type LoadProgress, loadBodies } from "./load.ts";
-export { createRandom, type Random } from "./random.ts";

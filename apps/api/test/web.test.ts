@@ -1,10 +1,14 @@
+/**
+ * The dashboard's assets as the api serves them (`src/web.ts`): caching headers, ETags, the page fallback, path
+ * traversal, the demo-token route and its loopback check. A bare HTTP server around the handler; no database.
+ */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createWebHandler, isLoopback } from "@convolens/api/serving";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebHandler, isLoopback } from "../src/web.ts";
 
 /** The api's dashboard handler behind a bare server that answers 404 for whatever it hands back. */
 const serve = async (options: Parameters<typeof createWebHandler>[0]) => {

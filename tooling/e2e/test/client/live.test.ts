@@ -2,7 +2,7 @@
  * Both transports against the real server (the api's HTTP server over a fresh PostgreSQL database): the same typed
  * calls must give the same answers, partial failures stay per report, and auth failures arrive as ConvolensError.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import {
 	BotStats,
 	type ConvolensClient,
@@ -15,8 +15,9 @@ import {
 	ThumbsUp,
 	TotalContacts,
 	TotalRatings,
-} from "../src/index.ts";
-import { call, seedAccount, seeded, startTestServer, type TestServer } from "./support.ts";
+} from "@convolens/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, seedAccount, seeded, startTestServer, type TestServer } from "../support.ts";
 
 let server: TestServer;
 let token: string;

@@ -4,9 +4,9 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { ConvolensError, createClient } from "@convolens/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConvolensError, createClient } from "../src/index.ts";
-import { call, startTestServer, type TestServer } from "./support.ts";
+import { call, startTestServer, type TestServer } from "../support.ts";
 
 describe("client.webhooks", () => {
 	let server: TestServer;

@@ -1,14 +1,23 @@
-/** Small seeded PRNG helpers for reproducible synthetic data (mulberry32). */
+/**
+ * The one seeded pseudo-random generator of the repository (mulberry32) and the samplers built on it, for the demo
+ * seed, synthetic data, benchmarks and tests: the same seed gives the same data everywhere, so a failing seed can be
+ * replayed. Not for anything that must be unpredictable. `@convolens/core/random` loads nothing else.
+ */
+
+/** A seeded stream of pseudo-random numbers. */
 export interface Random {
 	/** Uniform in [0, 1). */
 	readonly next: () => number;
 	/** Integer in [min, max]. */
 	readonly int: (min: number, max: number) => number;
+	/** One of `items` (not empty), each equally likely. */
 	readonly pick: <T>(items: ReadonlyArray<T>) => T;
+	/** True with the given probability. */
 	readonly chance: (probability: number) => boolean;
 }
 
-export const createRandom = (seed: number): Random => {
+/** A generator whose stream depends only on `seed` (taken as an unsigned 32-bit integer). */
+export const seededRandom = (seed: number): Random => {
 	let state = seed >>> 0;
 	const next = () => {
 		state = (state + 0x6d2b79f5) >>> 0;

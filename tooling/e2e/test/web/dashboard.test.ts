@@ -1,7 +1,7 @@
 /**
- * The dashboard as a person uses it: the built page (turbo's `build` runs before this `test`), served by the real
- * api over a fresh database with the demo account, in Debian's Chromium. Every number the page shows is checked
- * against the REST API for the same period and timezone.
+ * The dashboard as a person uses it: the built page (turbo builds `@convolens/web` before this package's `test`),
+ * served by the real api over a fresh database with the demo account, in Debian's Chromium. Every number the page
+ * shows is checked against the REST API for the same period and timezone.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Debian's Chromium by default (.ci/run installs it); CHROMIUM_PATH points elsewhere (e.g. Chrome on CI runners).
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const timezone = "America/New_York";
-const resultsDir = fileURLToPath(new URL("../test-results/", import.meta.url));
+const resultsDir = fileURLToPath(new URL("../../test-results/", import.meta.url));
 const en = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 
 let database: TestDatabase;
@@ -92,7 +92,7 @@ beforeAll(async () => {
 	if (!existsSync(path.join(defaultWebDir, "index.html"))) {
 		throw new Error(
 			`The dashboard is not built (${defaultWebDir}): run pnpm turbo run build --filter=@convolens/web ` +
-				"(turbo's test task of @convolens/web depends on it)",
+				"(turbo's test task of @convolens/e2e depends on it)",
 		);
 	}
 	database = await createTestDatabase();
