@@ -31,7 +31,7 @@ import {
 	runMigrations,
 	startEmbeddedPostgres,
 } from "@convolens/db";
-import { generateActivity, generateResources, loadBodies } from "@convolens/db/seed";
+import { generateActivity, generateResources, loadBodies, makeProgress } from "@convolens/db/seed";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import pg from "pg";
 import { silentLogger } from "../src/http/logger.ts";
@@ -196,14 +196,12 @@ const ensureData = async (runtime: Runtime, scale: number) => {
 			);
 			const activity = generateActivity({ seed: 1, now, days: 90, messages: scale, bots: 50, contacts });
 			yield* loadBodies(main.id, activity.parents());
+			const progress = makeProgress({ label: "  load", total: scale, unit: "messages" });
 			const result = yield* loadBodies(main.id, activity.events(), {
 				concurrency: 2,
-				onProgress: (progress) =>
-					process.stdout.write(
-						`\r  ${progress.messages.toLocaleString("en")} messages, ${Math.round(progress.messages / (progress.elapsedMs / 1000)).toLocaleString("en")}/s   `,
-					),
+				onProgress: ({ messages }) => progress.update(messages),
 			});
-			process.stdout.write("\n");
+			progress.finish(result.messages);
 			for (let tenant = 1; tenant <= 9; tenant++) {
 				const small = yield* tenants.createAccount({ name: `bench-small-${tenant}` });
 				const smallActivity = generateActivity({
