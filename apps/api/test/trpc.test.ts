@@ -1,7 +1,9 @@
 import { ReportIds } from "@convolens/core";
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
 import type { AppRouter } from "../src/index.ts";
+import { appRouter } from "../src/trpc/router.ts";
 import { call, startTestServer, type TestServer } from "./support.ts";
 
 let server: TestServer;
@@ -75,8 +77,8 @@ describe("tRPC procedures", () => {
 		expect(error.data?.field).toBe("botId");
 	});
 
-	// Report inputs are parsed by core, not by tRPC's `.input(schema)` (docs/decisions.md): an absent input is `{}`,
-	// and the one-window rule is checked on the raw input before the schema, in the batch's words too.
+	// Report procedures declare their schemas, but inputs are parsed by core (docs/decisions.md): an absent input is
+	// `{}`, and the one-window rule is checked on the raw input before the schema, in the batch's words too.
 	it("parses a report's input as core does: absent means defaults, the one-window rule comes first", async () => {
 		const client = clientFor(accountToken);
 		// @ts-expect-error the typed input is required; an untyped caller may still send none
@@ -92,6 +94,22 @@ describe("tRPC procedures", () => {
 			ok: false,
 			error: { code: "BAD_REQUEST", tag: "InvalidInput", message: single.message, field: "periodDays" },
 		});
+	});
+
+	it("declares each report's input and output schemas on its procedure, for tRPC tooling", () => {
+		const procedure = appRouter.reports.botStats as unknown as {
+			_def: { inputs: ReadonlyArray<z.ZodType>; output?: z.ZodType };
+		};
+		const [input] = procedure._def.inputs;
+		const inputSchema = z.toJSONSchema(input!, { io: "input" }) as { required?: Array<string>; properties: object };
+		expect(inputSchema.required).toEqual(["botId"]);
+		expect(Object.keys(inputSchema.properties)).toEqual(
+			expect.arrayContaining(["botId", "periodDays", "startDate", "endDate", "timezone", "granularity"]),
+		);
+		const outputSchema = z.toJSONSchema(procedure._def.output!, { io: "output" }) as { properties: object };
+		expect(Object.keys(outputSchema.properties)).toEqual(
+			expect.arrayContaining(["totalConversations", "totalMessages", "thumbsUp", "thumbsDown", "period"]),
+		);
 	});
 
 	it("runs a batch: a typed map of results, each a success or a failure", async () => {

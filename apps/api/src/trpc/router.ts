@@ -125,21 +125,37 @@ const passThrough =
 		raw as T;
 
 /**
- * One procedure per report, typed with the report's own input and output. The input is validated by core's
- * `generateReport` (unknown keys ignored, messages naming the field and bound), the same path REST and the batch
- * take, so every surface answers a bad input with the same words.
+ * A report's input schema as its procedure declares it, for tRPC tooling and OpenAPI generators, without tRPC
+ * rejecting or reshaping anything by it: a failed parse yields the value as sent (`catch`), and the procedure hands
+ * core the raw input anyway. Core parses once, with the rules that read the raw input (one window; an absent input
+ * is `{}`), so REST, the batch and tRPC answer a bad input with the same words. Typed as the report's input (as the
+ * pass-through parsers are): tRPC's inference does not see through a catch over a generic schema.
+ */
+const declaredInput = <R extends AnyReport>(report: R) =>
+	// `context?.`: JSON Schema generation probes the catch with no context; answering `undefined` adds no default.
+	z.catch(report.input as z.ZodType, (context) => context?.value) as unknown as (raw: unknown) => ReportInput<R["id"]>;
+
+/**
+ * One procedure per report, declaring the report's input and output schemas. The input is validated by core's
+ * `generateReport` from the raw input (unknown keys ignored, messages naming the field and bound); the output is
+ * checked by tRPC against the report's output schema.
  */
 const reportProcedure = <R extends AnyReport>(report: R) =>
 	reportsProcedure
-		.input(passThrough<ReportInput<R["id"]>>())
-		.query(({ ctx, input }) =>
+		.use(async ({ getRawInput, next }) => next({ ctx: { rawInput: await getRawInput() } }))
+		.input(declaredInput(report))
+		.output(report.output as R["output"])
+		.query(({ ctx }) =>
 			withinWorkLimit(
 				ctx,
-				reportCost(input),
+				reportCost(ctx.rawInput),
+				// Typed by the declared output schema (tRPC checks the value against it).
 				() =>
-					runProgram(ctx.runtime, generateReport(report.id, input, contextOf(ctx)), ctx.signal) as Promise<
-						ReportOutput<R["id"]>
-					>,
+					runProgram(
+						ctx.runtime,
+						generateReport(report.id, ctx.rawInput, contextOf(ctx)),
+						ctx.signal,
+					) as Promise<never>,
 			),
 		);
 
