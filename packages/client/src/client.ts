@@ -54,8 +54,7 @@ export function createClient(options: ClientOptions): ConvolensClient {
 	const reportById = new Map<string, ReportRef>(reportDescriptors.map((report) => [report.id, report]));
 
 	const client: Record<string, unknown> = {
-		// Webhooks are a REST surface: they go over REST whichever transport runs the reports.
-		webhooks: rest.webhooks,
+		webhooks: transport.webhooks,
 		list: (listOptions: ListOptions = {}) => transport.list(listOptions),
 		conversations: (query: ConversationsQuery) => transport.conversations(query),
 		generate: (requests: Readonly<Record<string, unknown>>, requestOptions: RequestOptions = {}) =>

@@ -149,7 +149,7 @@ export interface WebhookDelivery {
 	readonly deliveredAt: number | null;
 }
 
-/** Alert webhooks, over the REST contract whichever transport runs the reports; needs the `webhooks:write` scope. */
+/** Alert webhooks, over the client's transport (REST routes or tRPC procedures); needs the `webhooks:write` scope. */
 export interface WebhookMethods {
 	/** Registers `url`; the answer's `secret` (shown once) verifies each delivery's `Convolens-Signature`. */
 	create(input: { readonly url: string }, options?: RequestOptions): Promise<CreatedWebhook>;

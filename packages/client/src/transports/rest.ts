@@ -20,8 +20,6 @@ import {
 export interface RestTransport extends Transport {
 	/** The report's CSV file as text; an error answer throws a `ConvolensError` like any other call. */
 	readonly csv: (report: ReportRef, input: unknown, options: RequestOptions) => Promise<string>;
-	/** Alert webhooks (contract §8.3), a REST surface only. */
-	readonly webhooks: WebhookMethods;
 }
 
 export function restTransport(config: TransportConfig): RestTransport {

@@ -6,6 +6,7 @@ import type {
 	ReportFailure,
 	ReportList,
 	RequestOptions,
+	WebhookMethods,
 } from "../types.ts";
 import { readEventStream, type ServerSentEvent } from "./event-stream.ts";
 
@@ -32,6 +33,8 @@ export interface Transport {
 		requests: Readonly<Record<string, unknown>>,
 		options: RequestOptions,
 	) => AsyncIterable<Record<string, WireResult>>;
+	/** Alert webhooks (contract §8.3): the REST routes, or the `webhooks.*` procedures. */
+	readonly webhooks: WebhookMethods;
 }
 
 /** A drill-down query as the server reads it: instants as ISO text, no request options, nothing undefined. */

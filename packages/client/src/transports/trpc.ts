@@ -1,7 +1,7 @@
 import { createTRPCUntypedClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
 import { ConvolensError, codeOfStatus, isErrorCode } from "../errors.ts";
-import type { ConversationsPage, ReportListItem } from "../types.ts";
+import type { ConversationsPage, CreatedWebhook, ReportListItem, Webhook, WebhookDelivery } from "../types.ts";
 import {
 	completeResults,
 	conversationsInput,
@@ -91,6 +91,14 @@ export function trpcTransport(config: TransportConfig): Transport {
 		}
 	}
 
+	async function mutate(path: string, input: unknown, signal: AbortSignal | undefined) {
+		try {
+			return await trpc.mutation(path, input, signal === undefined ? {} : { signal });
+		} catch (error) {
+			throw fromTrpcError(error, signal);
+		}
+	}
+
 	return {
 		list: async (options) => {
 			const input = {
@@ -130,6 +138,19 @@ export function trpcTransport(config: TransportConfig): Transport {
 
 		conversations: async (query) =>
 			(await call("conversations.list", conversationsInput(query), query.signal)) as ConversationsPage,
+
+		webhooks: {
+			create: async (input, options = {}) =>
+				(await mutate("webhooks.create", { url: input.url }, options.signal)) as CreatedWebhook,
+			list: async (options = {}) =>
+				((await call("webhooks.list", undefined, options.signal)) as { items: ReadonlyArray<Webhook> }).items,
+			delete: async (id, options = {}) => {
+				await mutate("webhooks.delete", { id }, options.signal);
+			},
+			deliveries: async (id, options = {}) =>
+				((await call("webhooks.deliveries", { id }, options.signal)) as { items: ReadonlyArray<WebhookDelivery> })
+					.items,
+		},
 	};
 }
 

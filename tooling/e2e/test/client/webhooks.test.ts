@@ -34,7 +34,16 @@ describe("client.webhooks", () => {
 	for (const transport of ["trpc", "rest"] as const) {
 		it(`registers, lists, reads the delivery log and deletes (${transport} client)`, async () => {
 			const { token } = await server.createAccount(`Client ${transport}`);
-			const client = createClient({ url: server.baseUrl, token, transport });
+			const paths: Array<string> = [];
+			const client = createClient({
+				url: server.baseUrl,
+				token,
+				transport,
+				fetch: (input, init) => {
+					paths.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
+					return fetch(input, init);
+				},
+			});
 			const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/${transport}`;
 			const created = await client.webhooks.create({ url });
 			expect(created).toEqual({
@@ -78,6 +87,10 @@ describe("client.webhooks", () => {
 			expect((missing as ConvolensError).code).toBe("NOT_FOUND");
 			const refused = await client.webhooks.create({ url: "ftp://example.com/" }).catch((error: unknown) => error);
 			expect((refused as ConvolensError).code).toBe("BAD_REQUEST");
+			// Each call went over the client's own transport.
+			const prefix = transport === "trpc" ? "/trpc/webhooks." : "/api/v1/webhooks";
+			expect(paths.length).toBeGreaterThanOrEqual(6);
+			expect(paths.filter((path) => !path.startsWith(prefix))).toEqual([]);
 		});
 	}
 });
