@@ -16,7 +16,7 @@ export { acquireLease, type LeaseKind, releaseLease, renewLeases } from "./repos
 export { takeRateLimit } from "./repositories/rate-limit.ts";
 export { hashToken } from "./repositories/tenant.ts";
 export {
-	accountsWithWebhooks,
+	accountsDueForEvaluation,
 	applyEvaluation,
 	botIdsOf,
 	type ClaimedDelivery,

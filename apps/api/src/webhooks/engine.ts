@@ -1,6 +1,6 @@
 import { generateReport, ReportIds } from "@convolens/core";
 import {
-	accountsWithWebhooks,
+	accountsDueForEvaluation,
 	applyEvaluation,
 	botIdsOf,
 	type ClaimedDelivery,
@@ -65,6 +65,7 @@ export const createWebhookEngine = (
 	const retryBaseMs = options.retryBaseMs ?? 10_000;
 	const retryMaxMs = options.retryMaxMs ?? 3_600_000;
 	const retryForMs = options.retryForMs ?? 86_400_000;
+	const evaluateEveryMs = options.evaluateEveryMs ?? 300_000;
 	const closing = new AbortController();
 	const scheduled = new Map<string, ReturnType<typeof setTimeout>>();
 	const warn = (message: string, error: unknown) => {
@@ -124,7 +125,9 @@ export const createWebhookEngine = (
 		if (evaluatingAll) return;
 		evaluatingAll = true;
 		try {
-			for (const accountId of await runtime.runPromise(accountsWithWebhooks)) {
+			// Accounts evaluated within the last half period (by this process, another one or an ingest) wait for the next.
+			const due = accountsDueForEvaluation(Date.now() - evaluateEveryMs / 2);
+			for (const accountId of await runtime.runPromise(due)) {
 				if (closing.signal.aborted) return;
 				await evaluate(accountId).catch((error: unknown) => warn("webhook evaluation failed", error));
 			}
@@ -189,7 +192,7 @@ export const createWebhookEngine = (
 		}
 	};
 
-	const periodic = setInterval(() => void evaluateAll(), options.evaluateEveryMs ?? 300_000);
+	const periodic = setInterval(() => void evaluateAll(), evaluateEveryMs);
 	const poller = setInterval(() => void deliverDue(), options.deliveryPollMs ?? 1_000);
 	periodic.unref();
 	poller.unref();

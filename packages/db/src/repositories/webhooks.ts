@@ -134,12 +134,22 @@ export const listDeliveries = (accountId: string, webhookId: string, limit: numb
 		);
 	});
 
-/** Every account with at least one webhook: the periodic evaluation's work list. */
-export const accountsWithWebhooks = Effect.gen(function* () {
-	const { query } = yield* Database;
-	const rows = yield* query<{ account_id: string }>("SELECT DISTINCT account_id FROM webhook");
-	return rows.map((row) => row.account_id);
-});
+/**
+ * The periodic evaluation's work list: every account with at least one webhook whose last stored evaluation started
+ * before `evaluatedBeforeMs` (or that has none). An account another process (or an ingest) evaluated since is left
+ * out, so several API processes share the periodic work instead of each doing all of it.
+ */
+export const accountsDueForEvaluation = (evaluatedBeforeMs: number) =>
+	Effect.gen(function* () {
+		const { query } = yield* Database;
+		const rows = yield* query<{ account_id: string }>(
+			`SELECT DISTINCT w.account_id FROM webhook w
+			LEFT JOIN webhook_alert_state s ON s.account_id = w.account_id
+			WHERE coalesce(s.evaluated_at_ms, 0) < $1`,
+			[evaluatedBeforeMs],
+		);
+		return rows.map((row) => row.account_id);
+	});
 
 /** Creates the account's state row if missing and locks it for the rest of the transaction. */
 const lockAccountState = async (client: pg.PoolClient, accountId: string) => {
