@@ -336,7 +336,9 @@ function initNode(pg, node) {
 		// TCP only: no Unix socket directory to create or own (Debian's default is /var/run/postgresql).
 		"unix_socket_directories = ''",
 		"shared_preload_libraries = 'citus'",
-		"max_connections = 200",
+		// Headroom over the coordinator's pool to each worker (citus.max_shared_pool_size, by default the
+		// coordinator's max_connections) plus the test processes' own clients.
+		"max_connections = 400",
 		// Online shard moves (citus_move_shard_placement, the rebalancer) copy and catch up by logical replication.
 		"wal_level = logical",
 		// Disposable data: durability only slows the migrations and tests down.
@@ -490,12 +492,25 @@ function test() {
 			rmSync(report, { force: true });
 		}
 	} finally {
+		if (failures.length > 0) printServerErrors();
 		down({ wipe: true });
 	}
 	// Repeated last, so that the end of a long log names what failed.
 	for (const line of failures) log(line);
 	if (failures.length > 0) fail("a suite failed on the cluster (see above)");
 	log("every suite passed on the cluster");
+}
+
+/** The last error lines of each node's server log (the logs go with the wiped cluster). */
+function printServerErrors() {
+	for (const node of nodesFor(basePort())) {
+		if (!existsSync(node.logFile)) continue;
+		const errors = readFileSync(node.logFile, "utf8")
+			.split("\n")
+			.filter((line) => /\b(ERROR|FATAL|PANIC):/.test(line))
+			.slice(-10);
+		if (errors.length > 0) log(`${node.name}: last server errors\n${errors.join("\n")}`);
+	}
 }
 
 /** One line per failed test of a vitest JSON report (or per failed file, or the package when there is no report). */

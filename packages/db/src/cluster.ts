@@ -58,16 +58,35 @@ export const createClusterDatabase = async (
 	await withClient(url, async (client) => {
 		const coordinator = nodeOf(serverUrl);
 		await client.query("SELECT citus_set_coordinator_host($1, $2)", [coordinator.host, coordinator.port]);
-		for (const worker of workers) {
-			const { host, port } = nodeOf(worker);
-			await client.query("SELECT citus_add_node($1, $2)", [host, port]);
-		}
 		if (options.shardCount !== undefined) {
 			await client.query(`ALTER DATABASE "${name}" SET citus.shard_count = ${Math.trunc(options.shardCount)}`);
 		}
 	});
+	for (const worker of workers) {
+		const { host, port } = nodeOf(worker);
+		await addNode(url, host, port);
+	}
 	await runMigrations(url);
 	return url;
+};
+
+/**
+ * Registers a worker, trying again (on a new session) when the coordinator cannot reach it: `citus_add_node` fails
+ * whole with "failure on connection marked as essential" when one connection to the worker fails, which a loaded
+ * machine running test files in parallel has shown; the call is transactional, so a retry starts clean.
+ */
+const addNode = async (url: string, host: string, port: number) => {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await withClient(url, (client) => client.query("SELECT citus_add_node($1, $2)", [host, port]));
+			return;
+		} catch (error) {
+			const connectionFailed =
+				error instanceof Error && /failure on connection|connection to the remote node/.test(error.message);
+			if (!connectionFailed || attempt >= 5) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+		}
+	}
 };
 
 /** Drops `name` on every node. */
