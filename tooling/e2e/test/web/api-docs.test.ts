@@ -3,16 +3,14 @@
  * reference renders from this server alone (every request the page makes stays on the server's origin, nothing is
  * blocked, no console error), and without JavaScript the static reference inside `<noscript>` is what shows.
  */
-import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type AppRuntime, closeGracefully, createServer, type Logger } from "@convolens/api/serving";
 import { makeDatabaseLayer } from "@convolens/db";
 import { createTestDatabase, type TestDatabase } from "@convolens/db/testing";
 import { ManagedRuntime } from "effect";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { launchChromium } from "./chromium.ts";
 
 let database: TestDatabase;
 let runtime: AppRuntime;
@@ -29,27 +27,12 @@ const logger: Logger = {
 };
 
 beforeAll(async () => {
-	if (!existsSync(chromiumPath)) {
-		throw new Error(`Chromium is missing at ${chromiumPath}: install it with apt-get install chromium (.ci/run does)`);
-	}
 	database = await createTestDatabase();
 	runtime = ManagedRuntime.make(makeDatabaseLayer({ url: database.url, poolSize: 2 }));
 	server = createServer({ runtime, logger, rateLimit: false });
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	browser = await chromium.launch({
-		executablePath: chromiumPath,
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-quic",
-			"--no-first-run",
-			"--disable-background-networking",
-			"--disable-component-update",
-			"--disable-sync",
-		],
-	});
+	browser = await launchChromium();
 });
 
 afterAll(async () => {

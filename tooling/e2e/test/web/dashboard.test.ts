@@ -21,11 +21,11 @@ import {
 import { makeDatabaseLayer, seedDemo } from "@convolens/db";
 import { createTestDatabase, type TestDatabase } from "@convolens/db/testing";
 import { ManagedRuntime } from "effect";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./chromium.ts";
 
 // Debian's Chromium by default (.ci/run installs it); CHROMIUM_PATH points elsewhere (e.g. Chrome on CI runners).
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const timezone = "America/New_York";
 const resultsDir = fileURLToPath(new URL("../../test-results/", import.meta.url));
 const en = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
@@ -86,9 +86,6 @@ const waitLoaded = (testId: string) =>
 	page.locator(`[data-testid="${testId}"][data-state="ok"]`).waitFor({ timeout: 30_000 });
 
 beforeAll(async () => {
-	if (!existsSync(chromiumPath)) {
-		throw new Error(`Chromium is missing at ${chromiumPath}: install it with apt-get install chromium (.ci/run does)`);
-	}
 	if (!existsSync(path.join(defaultWebDir, "index.html"))) {
 		throw new Error(
 			`The dashboard is not built (${defaultWebDir}): run pnpm turbo run build --filter=@convolens/web ` +
@@ -103,19 +100,7 @@ beforeAll(async () => {
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-	browser = await chromium.launch({
-		executablePath: chromiumPath,
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-quic",
-			"--no-first-run",
-			"--disable-background-networking",
-			"--disable-component-update",
-			"--disable-sync",
-		],
-	});
+	browser = await launchChromium();
 	context = await browser.newContext({ locale: "en-US", timezoneId: timezone, viewport: { width: 1360, height: 900 } });
 	page = await context.newPage();
 	page.on("console", (message) => {
