@@ -39,6 +39,23 @@ const errorResponse = (description: string) => ({
 	content: { "application/json": { schema: errorRef } },
 });
 
+/** A `200` answering `{items: [...]}` of objects with `itemProperties`, and a `cursor` while more remain when `paged`. */
+const itemsResponse = (description: string, itemProperties: Record<string, unknown>, paged = false) => ({
+	description,
+	content: {
+		"application/json": {
+			schema: {
+				type: "object",
+				required: ["items"],
+				properties: {
+					items: { type: "array", items: { type: "object", properties: itemProperties } },
+					...(paged ? { cursor: { type: "string" } } : {}),
+				},
+			},
+		},
+	},
+});
+
 const commonErrors = {
 	"401": errorResponse("Missing, unknown or revoked token (`NOT_AUTHENTICATED`)"),
 	"403": errorResponse("The token lacks the required scope (`NOT_AUTHORIZED`)"),
@@ -439,38 +456,22 @@ export const buildOpenApiDocument = () => {
 				...(name in conversationParameterExamples ? { example: conversationParameterExamples[name] } : {}),
 			})),
 			responses: {
-				"200": {
-					description: "One page of conversations",
-					content: {
-						"application/json": {
-							schema: {
-								type: "object",
-								required: ["items"],
-								properties: {
-									items: {
-										type: "array",
-										items: {
-											type: "object",
-											properties: {
-												id: { type: "string" },
-												botId: { type: ["string", "null"] },
-												contactId: { type: ["string", "null"] },
-												createdAt: { type: "string", format: "date-time" },
-												userMessages: { type: "integer" },
-												botMessages: { type: "integer" },
-												activityMessages: { type: "integer" },
-												tokens: { type: "integer" },
-												thumbsUp: { type: "integer" },
-												thumbsDown: { type: "integer" },
-											},
-										},
-									},
-									cursor: { type: "string" },
-								},
-							},
-						},
+				"200": itemsResponse(
+					"One page of conversations",
+					{
+						id: { type: "string" },
+						botId: { type: ["string", "null"] },
+						contactId: { type: ["string", "null"] },
+						createdAt: { type: "string", format: "date-time" },
+						userMessages: { type: "integer" },
+						botMessages: { type: "integer" },
+						activityMessages: { type: "integer" },
+						tokens: { type: "integer" },
+						thumbsUp: { type: "integer" },
+						thumbsDown: { type: "integer" },
 					},
-				},
+					true,
+				),
 				"400": errorResponse("A missing or invalid field, named in the message"),
 				...commonErrors,
 			},
@@ -538,18 +539,7 @@ export const buildOpenApiDocument = () => {
 			summary: "The account's webhooks (without their secrets)",
 			tags: ["Webhooks"],
 			responses: {
-				"200": {
-					description: "Oldest first",
-					content: {
-						"application/json": {
-							schema: {
-								type: "object",
-								required: ["items"],
-								properties: { items: { type: "array", items: { type: "object", properties: webhookFields } } },
-							},
-						},
-					},
-				},
+				"200": itemsResponse("Oldest first", webhookFields),
 				...commonErrors,
 			},
 		},
@@ -576,34 +566,15 @@ export const buildOpenApiDocument = () => {
 			tags: ["Webhooks"],
 			parameters: [webhookIdParameter],
 			responses: {
-				"200": {
-					description: "Deliveries, newest first",
-					content: {
-						"application/json": {
-							schema: {
-								type: "object",
-								required: ["items"],
-								properties: {
-									items: {
-										type: "array",
-										items: {
-											type: "object",
-											properties: {
-												id: { type: "string", description: "Also the event's `id` and `Convolens-Delivery`" },
-												event: { type: "string", enum: ["alert.raised"] },
-												status: { type: "string", enum: ["pending", "delivered", "failed"] },
-												attempts: { type: "integer" },
-												lastError: { type: ["string", "null"] },
-												createdAt: { type: "integer", description: "Epoch milliseconds" },
-												deliveredAt: { type: ["integer", "null"], description: "Epoch milliseconds" },
-											},
-										},
-									},
-								},
-							},
-						},
-					},
-				},
+				"200": itemsResponse("Deliveries, newest first", {
+					id: { type: "string", description: "Also the event's `id` and `Convolens-Delivery`" },
+					event: { type: "string", enum: ["alert.raised"] },
+					status: { type: "string", enum: ["pending", "delivered", "failed"] },
+					attempts: { type: "integer" },
+					lastError: { type: ["string", "null"] },
+					createdAt: { type: "integer", description: "Epoch milliseconds" },
+					deliveredAt: { type: ["integer", "null"], description: "Epoch milliseconds" },
+				}),
 				"400": errorResponse("Malformed id"),
 				"404": errorResponse("No such webhook in the account"),
 				...commonErrors,
