@@ -107,24 +107,25 @@ ${sections}
 	return { style, body };
 };
 
-const pageTitle = (document: OpenApiDocument) => `${escapeHtml(document.info.title)} — API reference`;
-
-/** The static reference page: no JavaScript at all. */
-export const renderDocsPage = (document: OpenApiDocument): string => {
-	const { style, body } = renderStaticParts(document);
-	return `<!doctype html>
+/** A reference page: the shared head (charset, viewport, title), then `head` and `body` as given. */
+const page = (document: OpenApiDocument, head: string, body: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${pageTitle(document)}</title>
-${style}
+<title>${escapeHtml(document.info.title)} — API reference</title>
+${head}
 </head>
 <body>
 ${body}
 </body>
 </html>
 `;
+
+/** The static reference page: no JavaScript at all. */
+export const renderDocsPage = (document: OpenApiDocument): string => {
+	const { style, body } = renderStaticParts(document);
+	return page(document, style, body);
 };
 
 /**
@@ -153,23 +154,15 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replaceAll("<", "\\
  */
 export const renderReferencePage = (document: OpenApiDocument, scripts: { bundle: string; mount: string }): string => {
 	const { style, body } = renderStaticParts(document);
-	return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${pageTitle(document)}</title>
-<link rel="icon" href="data:,">
-</head>
-<body>
-<noscript>${style}${body}</noscript>
+	return page(
+		document,
+		'<link rel="icon" href="data:,">',
+		`<noscript>${style}${body}</noscript>
 <div id="reference"></div>
 <script type="application/json" id="reference-config">${scriptJson(referenceConfiguration)}</script>
 <script src="${escapeHtml(scripts.bundle)}"></script>
-<script src="${escapeHtml(scripts.mount)}"></script>
-</body>
-</html>
-`;
+<script src="${escapeHtml(scripts.mount)}"></script>`,
+	);
 };
 
 /** Mounts Scalar (loaded before it as `window.Scalar`) with the page's configuration block. */
